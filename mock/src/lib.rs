@@ -1,0 +1,335 @@
+//! A mock Pipedrive: the OAuth 2.0 endpoints (`/oauth/authorize`, `/oauth/token`,
+//! `/oauth/revoke`) and the v1/v2 REST endpoints the `pipedrive` CLI exports from, served over
+//! real HTTP/1.1 on 127.0.0.1. Records are generated deterministically from their index, so
+//! large data sets cost no memory; faults (5xx, dropped connections, 429s, truncated bodies,
+//! revoked tokens) can be injected at runtime. Start it in-process with [`MockPipedrive::start`]
+//! (it runs on its own thread and tokio runtime, so plain `#[test]` functions can use it) or run
+//! the `pipedrive-mock` binary.
+
+mod api;
+mod data;
+mod faults;
+mod json;
+mod oauth;
+mod params;
+mod server;
+mod state;
+mod time;
+
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+pub use faults::Faults;
+use state::Shared;
+
+/// How the mock is set up. All fields are public; start from `Config::default()`.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// OAuth client id accepted by `/oauth/authorize` and `/oauth/token` (default `test-client`).
+    pub client_id: String,
+    /// OAuth client secret (default `test-secret`).
+    pub client_secret: String,
+    /// Scopes granted to every token (default: deals:full contacts:full activities:full
+    /// products:full users:read admin).
+    pub scopes: Vec<String>,
+    /// Every refresh returns a new refresh token and invalidates the old one (default true).
+    pub rotate_refresh_tokens: bool,
+    /// `/oauth/authorize` redirects with `error=access_denied`.
+    pub deny_consent: bool,
+    /// A personal API token accepted in the `x-api-token` header.
+    pub api_token: Option<String>,
+    /// How many records of each type exist.
+    pub seed: Seed,
+    /// Added to every API response (not to OAuth answers).
+    pub latency: Duration,
+    /// Injected failures; change them at runtime with [`MockPipedrive::set_faults`].
+    pub faults: Faults,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            client_id: "test-client".into(),
+            client_secret: "test-secret".into(),
+            scopes: [
+                "deals:full",
+                "contacts:full",
+                "activities:full",
+                "products:full",
+                "users:read",
+                "admin",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+            rotate_refresh_tokens: true,
+            deny_consent: false,
+            api_token: None,
+            seed: Seed::default(),
+            latency: Duration::ZERO,
+            faults: Faults::default(),
+        }
+    }
+}
+
+/// Record counts per type. Ids run from 1 to the count (archived deals follow the deals:
+/// `deals+1 ..= deals+archived_deals`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Seed {
+    pub deals: u64,
+    pub persons: u64,
+    pub organizations: u64,
+    pub notes: u64,
+    pub pipelines: u64,
+    pub stages: u64,
+    pub activities: u64,
+    pub products: u64,
+    pub users: u64,
+    pub archived_deals: u64,
+}
+
+impl Default for Seed {
+    fn default() -> Self {
+        Seed {
+            deals: 1203,
+            persons: 520,
+            organizations: 130,
+            notes: 1234,
+            pipelines: 3,
+            stages: 9,
+            activities: 700,
+            products: 40,
+            users: 7,
+            archived_deals: 25,
+        }
+    }
+}
+
+/// A token answer as `/oauth/token` gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenGrant {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub token_type: String,
+    /// Comma-separated scopes, as Pipedrive sends them.
+    pub scope: String,
+    /// The mock's url.
+    pub api_domain: String,
+    pub expires_in: u64,
+}
+
+/// How a request authenticated itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuthKind {
+    /// `Authorization: Bearer <token>`
+    Bearer(String),
+    /// `x-api-token: <token>`
+    ApiToken(String),
+    /// `Authorization: Basic ...` with this client id (decoded user part).
+    Basic(String),
+    None,
+}
+
+/// One request as the mock saw it.
+#[derive(Clone, Debug)]
+pub struct RecordedRequest {
+    pub method: String,
+    pub path: String,
+    /// The raw query string (without `?`), `None` when the URL had none.
+    pub query: Option<String>,
+    /// The query string decoded into pairs, in order.
+    pub params: Vec<(String, String)>,
+    /// Decoded form body pairs (OAuth requests), empty otherwise.
+    pub form: Vec<(String, String)>,
+    pub auth: AuthKind,
+    /// Sequence number of the TCP connection (starting at 1).
+    pub connection: u64,
+    /// Status answered; 0 when the connection was dropped without an answer.
+    pub status: u16,
+    /// Name of the fault injected into this answer, if any (`"status"`, `"drop"`, `"burst_429"`,
+    /// `"daily_budget"`, `"revoked"`, `"success_false"`, `"truncate"`).
+    pub fault: Option<&'static str>,
+}
+
+impl RecordedRequest {
+    /// The value of a query parameter (first occurrence).
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Counters showing what the mock served and how long it took.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    /// API answers with status 200 and `success: true` (list pages and single records).
+    pub pages_served: u64,
+    /// API requests received (any outcome).
+    pub api_requests: u64,
+    /// Time spent building API answers, artificial latency excluded.
+    pub handler_time: Duration,
+    /// `handler_time / pages_served` in microseconds (0 when nothing was served).
+    pub mean_handler_micros: f64,
+    pub connections: usize,
+    pub max_in_flight: usize,
+    pub refresh_count: usize,
+}
+
+/// A running mock server. Dropping it stops the server (and calls [`MockPipedrive::verify`]
+/// unless the thread is already panicking).
+pub struct MockPipedrive {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl MockPipedrive {
+    /// Binds 127.0.0.1 on a random port and serves on a background thread.
+    pub fn start(config: Config) -> MockPipedrive {
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), config)
+            .expect("bind 127.0.0.1:0 for the mock Pipedrive")
+    }
+
+    /// Binds `addr` and serves on a background thread.
+    pub fn start_on(addr: SocketAddr, config: Config) -> std::io::Result<MockPipedrive> {
+        let listener = std::net::TcpListener::bind(addr)?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared::new(config, format!("http://{addr}")));
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .thread_name("pipedrive-mock")
+            .build()?;
+        let s = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("pipedrive-mock".into())
+            .spawn(move || {
+                runtime.block_on(server::serve(listener, s, rx));
+                runtime.shutdown_timeout(Duration::from_millis(100));
+            })?;
+        Ok(MockPipedrive {
+            shared,
+            addr,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Mints a valid access + refresh token (a new grant chain) without the OAuth dance.
+    pub fn issue_token(&self) -> TokenGrant {
+        self.shared.oauth.lock().unwrap().issue(&self.shared)
+    }
+
+    /// Replaces the injected faults.
+    pub fn set_faults(&self, f: Faults) {
+        *self.shared.faults.write().unwrap() = f;
+    }
+
+    /// Every access and refresh token issued so far becomes invalid.
+    pub fn revoke_all_tokens(&self) {
+        self.shared.oauth.lock().unwrap().revoke_all();
+    }
+
+    /// Sets `update_time` of these records to now. `kind`: deals (archived ones too), persons,
+    /// organizations, notes, pipelines, stages, activities, products, users.
+    pub fn touch(&self, kind: &str, ids: &[u64]) {
+        self.shared.world.write().unwrap().touch(kind, ids);
+    }
+
+    /// Appends `n` new records (created and updated now) and returns their ids.
+    pub fn add_records(&self, kind: &str, n: usize) -> Vec<u64> {
+        self.shared.world.write().unwrap().add(kind, n)
+    }
+
+    /// Every request received so far, in arrival order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.recorded.lock().unwrap().clone()
+    }
+
+    /// Successful `grant_type=refresh_token` answers.
+    pub fn refresh_count(&self) -> usize {
+        self.shared.refresh_count.load(Ordering::SeqCst)
+    }
+
+    /// TCP connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.shared.connections.load(Ordering::SeqCst) as usize
+    }
+
+    /// Highest number of API requests handled at the same time (latency included).
+    pub fn max_in_flight(&self) -> usize {
+        self.shared.max_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// The refresh token valid now for the most recent grant chain.
+    pub fn current_refresh_token(&self) -> Option<String> {
+        self.shared.oauth.lock().unwrap().current_refresh_token()
+    }
+
+    pub fn is_refresh_token_valid(&self, t: &str) -> bool {
+        self.shared.oauth.lock().unwrap().is_refresh_valid(t)
+    }
+
+    /// Registers a call (`method`, exact `path` without query) that must arrive before
+    /// [`MockPipedrive::verify`].
+    pub fn expect(&self, method: &str, path: &str) {
+        self.shared
+            .expected
+            .lock()
+            .unwrap()
+            .push((method.to_ascii_uppercase(), path.to_string()));
+    }
+
+    /// Panics listing the expected calls that never came.
+    pub fn verify(&self) {
+        let expected = self.shared.expected.lock().unwrap().clone();
+        let recorded = self.shared.recorded.lock().unwrap();
+        let missing: Vec<String> = expected
+            .iter()
+            .filter(|(m, p)| !recorded.iter().any(|r| &r.method == m && &r.path == p))
+            .map(|(m, p)| format!("{m} {p}"))
+            .collect();
+        if !missing.is_empty() {
+            panic!(
+                "mock Pipedrive: expected calls never came: {}",
+                missing.join(", ")
+            );
+        }
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.shared.stats()
+    }
+}
+
+impl Drop for MockPipedrive {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        if !std::thread::panicking() {
+            self.verify();
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! The token record in the seed's document shape, shared by every store.
+//!
+//! `{ account_id, owner, token: { access_token, refresh_token, expires_in, generated_at,
+//! token_type, scope, api_domain }, token_invalidated }`. Fields written by another program (the
+//! web integration) that we do not know are carried in `extra` and written back untouched.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+use crate::secret::Secret;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Token {
+    pub access_token: Secret,
+    pub refresh_token: Secret,
+    #[serde(default, deserialize_with = "any_number")]
+    pub expires_in: i64,
+    #[serde(default, deserialize_with = "any_number")]
+    pub generated_at: i64,
+    #[serde(default)]
+    pub token_type: String,
+    #[serde(default)]
+    pub scope: String,
+    #[serde(default)]
+    pub api_domain: String,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TokenRecord {
+    pub account_id: String,
+    pub owner: String,
+    pub token: Token,
+    #[serde(default)]
+    pub token_invalidated: bool,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Token {
+    /// Builds a token from an OAuth token endpoint answer, stamped with `generated_at` = now.
+    pub fn from_oauth_answer(answer: OAuthAnswer) -> Token {
+        Token {
+            access_token: answer.access_token,
+            refresh_token: answer.refresh_token,
+            expires_in: answer.expires_in,
+            generated_at: chrono::Utc::now().timestamp(),
+            token_type: answer.token_type,
+            scope: answer.scope,
+            api_domain: answer.api_domain.trim_end_matches('/').to_string(),
+            extra: answer.extra,
+        }
+    }
+
+    /// Granted scopes: Pipedrive sends them comma-separated; spaces are tolerated too.
+    pub fn scopes(&self) -> Vec<String> {
+        parse_scopes(&self.scope)
+    }
+
+    pub fn age_secs(&self) -> i64 {
+        chrono::Utc::now().timestamp() - self.generated_at
+    }
+}
+
+pub fn parse_scopes(scope: &str) -> Vec<String> {
+    scope
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// What `/oauth/token` answers, for both grant types.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OAuthAnswer {
+    pub access_token: Secret,
+    pub refresh_token: Secret,
+    #[serde(default, deserialize_with = "any_number")]
+    pub expires_in: i64,
+    #[serde(default)]
+    pub token_type: String,
+    #[serde(default)]
+    pub scope: String,
+    #[serde(default)]
+    pub api_domain: String,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Numbers written by other programs may be integers or floats (MongoDB doubles).
+fn any_number<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Num {
+        Int(i64),
+        Float(f64),
+        Text(String),
+    }
+    Ok(match Num::deserialize(d)? {
+        Num::Int(i) => i,
+        Num::Float(f) => f as i64,
+        Num::Text(s) => s.trim().parse::<f64>().map(|f| f as i64).unwrap_or(0),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_seed_shape_and_keeps_unknown_fields() {
+        let doc = serde_json::json!({
+            "account_id": "acme", "owner": "web", "token_invalidated": false,
+            "installed_by": "someone",
+            "token": { "access_token": "a", "refresh_token": "r", "expires_in": 3599.0,
+                       "generated_at": 1700000000, "token_type": "Bearer",
+                       "scope": "deals:read,users:read", "api_domain": "https://acme.pipedrive.com",
+                       "vendor": {"x": 1} }
+        });
+        let rec: TokenRecord = serde_json::from_value(doc).unwrap();
+        assert_eq!(rec.token.expires_in, 3599);
+        assert_eq!(rec.token.scopes(), vec!["deals:read", "users:read"]);
+        let back = serde_json::to_value(&rec).unwrap();
+        assert_eq!(back["installed_by"], "someone");
+        assert_eq!(back["token"]["vendor"]["x"], 1);
+        assert_eq!(back["token"]["access_token"], "a");
+    }
+
+    #[test]
+    fn debug_output_never_shows_tokens() {
+        let rec: TokenRecord = serde_json::from_value(serde_json::json!({
+            "account_id": "a", "owner": "o",
+            "token": {"access_token": "ACCESS123", "refresh_token": "REFRESH456"}
+        }))
+        .unwrap();
+        let dbg = format!("{rec:?}");
+        assert!(!dbg.contains("ACCESS123") && !dbg.contains("REFRESH456"), "{dbg}");
+    }
+}

@@ -1,0 +1,244 @@
+//! The command line as clap sees it: types and doc comments only (they become `--help`).
+//!
+//! Environment variables and defaults that clap does not know about (the seed's `PIPE_DRIVE_*`
+//! names, the OAuth app settings) are merged in `settings.rs`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Export a company's Pipedrive CRM data as JSON lines or CSV.
+///
+/// Log in once with `pipedrive login`, then export any type:
+/// `pipedrive export deals --format csv --output deals.csv`.
+#[derive(Debug, Parser)]
+#[command(name = "pipedrive", version, propagate_version = true, max_term_width = 100)]
+#[command(after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0   success (also when stdout is closed early, as by `| head`)
+  1   any other error
+  2   usage error
+  4   authentication needed: not logged in, token invalidated, refresh refused, consent denied
+  5   a scope the command needs was not granted
+  6   not found (pipeline or stage id)
+  7   token store unavailable (keyring, file or MongoDB)
+  75  temporary failure: network or server errors after retries, rate limit beyond --max-wait";
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Account the token belongs to (a company or integration name of your choosing)
+    #[arg(long, global = true, env = "PIPEDRIVE_ACCOUNT", default_value = "default")]
+    pub account: String,
+
+    /// Owner of the token within the account (a user name, a cron job, ...)
+    #[arg(long, global = true, env = "PIPEDRIVE_OWNER", default_value = "default")]
+    pub owner: String,
+
+    /// Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the
+    /// OS keyring if one is reachable, else a 0600 file under the config dir
+    #[arg(long, global = true, env = "PIPEDRIVE_STORE", value_enum, default_value_t = StoreKind::Auto)]
+    pub store: StoreKind,
+
+    /// Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or
+    /// ~/.config/pipedrive]
+    #[arg(long, global = true, env = "PIPEDRIVE_CONFIG_DIR", value_name = "DIR")]
+    pub config_dir: Option<PathBuf>,
+
+    /// Longest wait for a rate limit or backoff before giving up with exit 75
+    #[arg(long, global = true, env = "PIPEDRIVE_MAX_WAIT", value_name = "SECS", default_value_t = 60)]
+    pub max_wait: u64,
+
+    /// Timeout of one whole HTTP request, in seconds
+    #[arg(long, global = true, env = "PIPEDRIVE_REQUEST_TIMEOUT", value_name = "SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout: u64,
+
+    /// Timeout of opening one connection, in seconds
+    #[arg(long, global = true, env = "PIPEDRIVE_CONNECT_TIMEOUT", value_name = "SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub connect_timeout: u64,
+
+    /// No progress display and no informational messages (errors are still printed)
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Log each HTTP request (method, URL without secrets, status, time) on stderr
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Log in with OAuth in the browser and store the token
+    Login(LoginArgs),
+    /// Revoke the stored token at Pipedrive (best effort) and delete it
+    Logout(LogoutArgs),
+    /// Show who is logged in: store, account, owner, api_domain, scopes, token age (never secrets)
+    Status(StatusArgs),
+    /// Stream every record of a type as JSON lines or CSV
+    Export(ExportArgs),
+    /// Print one pipeline as a JSON line (or CSV)
+    Pipeline(PipelineArgs),
+    /// Print one stage as a JSON line (or CSV)
+    Stage(StageArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Do not open a browser: print the authorization URL on stderr (also accepts the redirected
+    /// URL pasted on stdin, for SSH sessions)
+    #[arg(long)]
+    pub no_browser: bool,
+
+    /// How long to wait for the browser to come back, in seconds
+    #[arg(long, value_name = "SECS", default_value_t = 300,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    /// Remove the tokens of every owner of the account, not only --owner's
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print one JSON object instead of text, for scripts
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// What to export (`all` writes every type into --output-dir)
+    #[arg(value_enum, value_name = "TYPE")]
+    pub kind: ExportKind,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    pub format: Format,
+
+    /// Write to FILE atomically instead of stdout (the old file stays intact if the export fails)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Directory for `export all`: one file per type plus manifest.json
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+
+    /// Incremental export: only records updated since the last successful run recorded in FILE
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
+    /// Turn custom field keys into field names and option ids into labels (default for CSV)
+    #[arg(long, conflicts_with = "raw_keys")]
+    pub field_names: bool,
+
+    /// Keep the API's custom field keys and option ids (turns off the CSV default)
+    #[arg(long)]
+    pub raw_keys: bool,
+
+    /// Also export archived deals (deals only)
+    #[arg(long)]
+    pub include_archived: bool,
+
+    /// Records per page, 1 to 500
+    #[arg(long, value_name = "N", default_value_t = 500,
+          value_parser = clap::value_parser!(u32).range(1..=500))]
+    pub limit: u32,
+
+    /// Stop after N records
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max: Option<u64>,
+
+    /// Only records updated at or after this RFC 3339 time (where the endpoint filters by it)
+    #[arg(long, value_name = "RFC3339")]
+    pub updated_since: Option<String>,
+
+    /// Pages fetched at once for offset-paged types (notes) and for `export all`
+    #[arg(long, value_name = "N", env = "PIPEDRIVE_CONCURRENCY", default_value_t = 4,
+          value_parser = clap::value_parser!(u32).range(1..=16))]
+    pub concurrency: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct PipelineArgs {
+    /// Pipeline id
+    #[arg(value_name = "ID", value_parser = clap::value_parser!(u64).range(1..))]
+    pub id: u64,
+
+    /// Add the pipeline's stages as a `stages` array
+    #[arg(long)]
+    pub stages: bool,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct StageArgs {
+    /// Stage id
+    #[arg(value_name = "ID", value_parser = clap::value_parser!(u64).range(1..))]
+    pub id: u64,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to print a completion script for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StoreKind {
+    Auto,
+    Keyring,
+    File,
+    Mongo,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One compact JSON object per line, as the API returns it
+    Jsonl,
+    /// RFC 4180 with one header row; nested objects flattened with `.`
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]
+pub enum ExportKind {
+    Deals,
+    Persons,
+    Organizations,
+    Notes,
+    Pipelines,
+    Stages,
+    Activities,
+    Products,
+    Users,
+    All,
+}
+
+impl Cli {
+    /// The clap definition, for completions and man pages.
+    pub fn command() -> clap::Command {
+        <Self as clap::CommandFactory>::command()
+    }
+}

@@ -1,0 +1,176 @@
+//! Flags and environment merged once into the values the rest of the program reads.
+//!
+//! clap handles the flags and their `PIPEDRIVE_*` variables; this adds the OAuth app settings,
+//! the seed's `PIPE_DRIVE_*` aliases, the personal API token mode and the config directory default.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::cli::{GlobalArgs, StoreKind};
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+
+pub const DEFAULT_REDIRECT_URL: &str = "http://localhost:8910/callback";
+pub const DEFAULT_OAUTH_URL: &str = "https://oauth.pipedrive.com";
+pub const DEFAULT_API_DOMAIN: &str = "https://api.pipedrive.com";
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub account: String,
+    pub owner: String,
+    pub store: StoreKind,
+    pub config_dir: PathBuf,
+    pub mongo_uri: Option<String>,
+    pub oauth: OAuthApp,
+    /// `PIPEDRIVE_API_TOKEN` mode: no OAuth, no store, no refresh.
+    pub api_token: Option<ApiToken>,
+    pub http: HttpSettings,
+    pub quiet: bool,
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct OAuthApp {
+    pub client_id: Option<String>,
+    pub client_secret: Option<Secret>,
+    pub redirect_url: String,
+    pub oauth_url: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiToken {
+    pub token: Secret,
+    pub api_domain: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    pub max_wait: Duration,
+    pub request_timeout: Duration,
+    pub connect_timeout: Duration,
+    pub verbose: bool,
+}
+
+/// Reads a variable by its contract name, then by the seed's alias; empty counts as unset.
+fn env_var(names: &[&str]) -> Option<String> {
+    names
+        .iter()
+        .filter_map(|n| std::env::var(n).ok())
+        .find(|v| !v.trim().is_empty())
+}
+
+impl Settings {
+    pub fn resolve(global: &GlobalArgs) -> Result<Settings> {
+        for (what, value) in [("--account", &global.account), ("--owner", &global.owner)] {
+            if value.trim().is_empty() {
+                return Err(Error::Usage(format!("{what} must not be empty")));
+            }
+        }
+        let config_dir = match &global.config_dir {
+            Some(dir) => dir.clone(),
+            None => default_config_dir()?,
+        };
+        let oauth = OAuthApp {
+            client_id: env_var(&["PIPEDRIVE_CLIENT_ID", "PIPE_DRIVE_CLIENT_ID"]),
+            client_secret: env_var(&["PIPEDRIVE_CLIENT_SECRET", "PIPE_DRIVE_CLIENT_SECRET"])
+                .map(Secret::new),
+            redirect_url: env_var(&["PIPEDRIVE_REDIRECT_URL", "PIPE_DRIVE_REDIRECT_URL"])
+                .unwrap_or_else(|| DEFAULT_REDIRECT_URL.to_string()),
+            oauth_url: env_var(&["PIPEDRIVE_OAUTH_URL"])
+                .unwrap_or_else(|| DEFAULT_OAUTH_URL.to_string())
+                .trim_end_matches('/')
+                .to_string(),
+        };
+        let api_token = env_var(&["PIPEDRIVE_API_TOKEN"]).map(|token| ApiToken {
+            token: Secret::new(token.trim()),
+            api_domain: env_var(&["PIPEDRIVE_API_DOMAIN"])
+                .unwrap_or_else(|| DEFAULT_API_DOMAIN.to_string())
+                .trim_end_matches('/')
+                .to_string(),
+        });
+        Ok(Settings {
+            account: global.account.clone(),
+            owner: global.owner.clone(),
+            store: global.store,
+            config_dir,
+            mongo_uri: env_var(&["PIPEDRIVE_MONGO_URI"]),
+            oauth,
+            api_token,
+            http: HttpSettings {
+                max_wait: Duration::from_secs(global.max_wait),
+                request_timeout: Duration::from_secs(global.request_timeout),
+                connect_timeout: Duration::from_secs(global.connect_timeout),
+                verbose: global.verbose,
+            },
+            quiet: global.quiet,
+            verbose: global.verbose,
+        })
+    }
+
+    pub fn client_id(&self) -> Result<&str> {
+        self.oauth.client_id.as_deref().ok_or_else(|| {
+            Error::Usage(
+                "PIPEDRIVE_CLIENT_ID is not set: register an app in Pipedrive's Developer Hub and \
+                 export its client id"
+                    .into(),
+            )
+        })
+    }
+
+    pub fn client_secret(&self) -> Result<&Secret> {
+        self.oauth.client_secret.as_ref().ok_or_else(|| {
+            Error::Usage(
+                "PIPEDRIVE_CLIENT_SECRET is not set: export the client secret of your Pipedrive app"
+                    .into(),
+            )
+        })
+    }
+}
+
+fn default_config_dir() -> Result<PathBuf> {
+    if let Some(xdg) = std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(xdg).join("pipedrive"));
+    }
+    match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        Some(home) => Ok(PathBuf::from(home).join(".config").join("pipedrive")),
+        None => Err(Error::Usage(
+            "cannot find a config directory: set HOME, XDG_CONFIG_HOME or PIPEDRIVE_CONFIG_DIR"
+                .into(),
+        )),
+    }
+}
+
+/// Tokens are only ever sent over https, except to loopback hosts (tests, the demo).
+pub fn check_secure_url(what: &str, raw: &str) -> Result<url::Url> {
+    let url = url::Url::parse(raw)
+        .map_err(|e| Error::Other(format!("{what} '{raw}' is not a valid URL: {e}")))?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if loopback => Ok(url),
+        _ => Err(Error::Other(format!(
+            "refusing to send credentials to {what} '{raw}': it must be https (http only for loopback hosts)"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_or_loopback_http_carries_tokens() {
+        assert!(check_secure_url("api_domain", "https://acme.pipedrive.com").is_ok());
+        assert!(check_secure_url("api_domain", "http://127.0.0.1:9000").is_ok());
+        assert!(check_secure_url("api_domain", "http://localhost:9000").is_ok());
+        assert!(check_secure_url("api_domain", "http://[::1]:9000").is_ok());
+        assert!(check_secure_url("api_domain", "http://acme.pipedrive.com").is_err());
+        assert!(check_secure_url("api_domain", "ftp://127.0.0.1").is_err());
+        assert!(check_secure_url("api_domain", "not a url").is_err());
+    }
+}

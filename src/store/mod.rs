@@ -1,0 +1,179 @@
+//! Where tokens live: one interface over the OS keyring, a 0600 file and MongoDB.
+//!
+//! Every backend answers with explicit outcomes: `Ok(None)` for "no token", `Error::Store` (exit 7)
+//! for "the store cannot be reached", and `Ok(false)` from `replace_token` when another process
+//! changed the token first (the compare-and-swap that makes concurrent refreshes safe).
+
+pub mod file;
+pub mod keyring;
+pub mod lock;
+pub mod mongo;
+
+use crate::auth::token::{Token, TokenRecord};
+use crate::cli::StoreKind;
+use crate::error::Result;
+use crate::settings::Settings;
+
+pub enum TokenStore {
+    File(file::FileStore),
+    Keyring(keyring::KeyringStore),
+    Mongo(mongo::MongoStore),
+}
+
+/// How `--store auto` came to its choice, so `login` can say so.
+pub struct Chosen {
+    pub store: TokenStore,
+    /// A one-line warning to print at login (the file fallback), if any.
+    pub warning: Option<String>,
+}
+
+impl TokenStore {
+    /// Opens the store the settings ask for; `auto` follows the contract's order.
+    pub async fn open(settings: &Settings) -> Result<Chosen> {
+        let store = match settings.store {
+            StoreKind::File => TokenStore::File(file::FileStore::new(&settings.config_dir)),
+            StoreKind::Keyring => TokenStore::Keyring(keyring::KeyringStore::open(settings)?),
+            StoreKind::Mongo => TokenStore::Mongo(mongo::MongoStore::open(settings).await?),
+            StoreKind::Auto => return Self::open_auto(settings).await,
+        };
+        Ok(Chosen {
+            store,
+            warning: None,
+        })
+    }
+
+    async fn open_auto(settings: &Settings) -> Result<Chosen> {
+        if settings.mongo_uri.is_some() {
+            let store = TokenStore::Mongo(mongo::MongoStore::open(settings).await?);
+            return Ok(Chosen {
+                store,
+                warning: None,
+            });
+        }
+        let file = file::FileStore::new(&settings.config_dir);
+        // A token already in the file store wins: it is where an earlier `auto` login put it.
+        if file.has_any()? {
+            return Ok(Chosen {
+                store: TokenStore::File(file),
+                warning: None,
+            });
+        }
+        match keyring::KeyringStore::probe(settings).await {
+            Some(store) => Ok(Chosen {
+                store: TokenStore::Keyring(store),
+                warning: None,
+            }),
+            None => {
+                let warning = format!(
+                    "warning: no OS keyring reachable; storing the token in {} (mode 0600)",
+                    file.path().display()
+                );
+                Ok(Chosen {
+                    store: TokenStore::File(file),
+                    warning: Some(warning),
+                })
+            }
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            TokenStore::File(_) => "file",
+            TokenStore::Keyring(_) => "keyring",
+            TokenStore::Mongo(_) => "mongo",
+        }
+    }
+
+    /// Where the token is, for messages: a path, a keyring service, a database and collection.
+    pub fn location(&self) -> String {
+        match self {
+            TokenStore::File(s) => s.path().display().to_string(),
+            TokenStore::Keyring(s) => s.location(),
+            TokenStore::Mongo(s) => s.location(),
+        }
+    }
+
+    pub async fn load(&self, account: &str, owner: &str) -> Result<Option<TokenRecord>> {
+        match self {
+            TokenStore::File(s) => s.load(account, owner),
+            TokenStore::Keyring(s) => s.load(account, owner).await,
+            TokenStore::Mongo(s) => s.load(account, owner).await,
+        }
+    }
+
+    /// Every owner's record of an account (for `logout --all`).
+    pub async fn load_account(&self, account: &str) -> Result<Vec<TokenRecord>> {
+        match self {
+            TokenStore::File(s) => s.load_account(account),
+            TokenStore::Keyring(s) => s.load_account(account).await,
+            TokenStore::Mongo(s) => s.load_account(account).await,
+        }
+    }
+
+    /// Stores a fresh login: sets the token, clears `token_invalidated`, keeps unknown fields.
+    pub async fn save_login(&self, account: &str, owner: &str, token: &Token) -> Result<()> {
+        match self {
+            TokenStore::File(s) => s.save_login(account, owner, token),
+            TokenStore::Keyring(s) => s.save_login(account, owner, token).await,
+            TokenStore::Mongo(s) => s.save_login(account, owner, token).await,
+        }
+    }
+
+    /// Compare-and-swap after a refresh: replaces the token only if the stored refresh token is
+    /// still `expected_refresh`. `Ok(false)` means another process refreshed first.
+    pub async fn replace_token(
+        &self,
+        account: &str,
+        owner: &str,
+        expected_refresh: &str,
+        token: &Token,
+    ) -> Result<bool> {
+        match self {
+            TokenStore::File(s) => s.replace_token(account, owner, expected_refresh, token),
+            TokenStore::Keyring(s) => {
+                s.replace_token(account, owner, expected_refresh, token)
+                    .await
+            }
+            TokenStore::Mongo(s) => {
+                s.replace_token(account, owner, expected_refresh, token)
+                    .await
+            }
+        }
+    }
+
+    /// Sets `token_invalidated: true` on every token of the account; returns how many.
+    pub async fn invalidate_account(&self, account: &str) -> Result<u64> {
+        match self {
+            TokenStore::File(s) => s.invalidate_account(account),
+            TokenStore::Keyring(s) => s.invalidate_account(account).await,
+            TokenStore::Mongo(s) => s.invalidate_account(account).await,
+        }
+    }
+
+    /// Deletes one record; `Ok(false)` if there was none.
+    pub async fn delete(&self, account: &str, owner: &str) -> Result<bool> {
+        match self {
+            TokenStore::File(s) => s.delete(account, owner),
+            TokenStore::Keyring(s) => s.delete(account, owner).await,
+            TokenStore::Mongo(s) => s.delete(account, owner).await,
+        }
+    }
+
+    /// Releases connections (MongoDB wants an explicit shutdown before the runtime ends).
+    pub async fn close(self) {
+        if let TokenStore::Mongo(s) = self {
+            s.close().await
+        }
+    }
+}
+
+/// A fresh record for a first login.
+pub fn new_record(account: &str, owner: &str, token: &Token) -> TokenRecord {
+    TokenRecord {
+        account_id: account.to_string(),
+        owner: owner.to_string(),
+        token: token.clone(),
+        token_invalidated: false,
+        extra: Default::default(),
+    }
+}
