@@ -12,7 +12,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Log in once with `pipedrive login`, then export any type:
 /// `pipedrive export deals --format csv --output deals.csv`.
 #[derive(Debug, Parser)]
-#[command(name = "pipedrive", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "pipedrive",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 #[command(after_help = EXIT_CODES)]
 pub struct Cli {
     #[command(flatten)]
@@ -35,11 +40,21 @@ Exit codes:
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Account the token belongs to (a company or integration name of your choosing)
-    #[arg(long, global = true, env = "PIPEDRIVE_ACCOUNT", default_value = "default")]
+    #[arg(
+        long,
+        global = true,
+        env = "PIPEDRIVE_ACCOUNT",
+        default_value = "default"
+    )]
     pub account: String,
 
     /// Owner of the token within the account (a user name, a cron job, ...)
-    #[arg(long, global = true, env = "PIPEDRIVE_OWNER", default_value = "default")]
+    #[arg(
+        long,
+        global = true,
+        env = "PIPEDRIVE_OWNER",
+        default_value = "default"
+    )]
     pub owner: String,
 
     /// Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the
@@ -53,7 +68,13 @@ pub struct GlobalArgs {
     pub config_dir: Option<PathBuf>,
 
     /// Longest wait for a rate limit or backoff before giving up with exit 75
-    #[arg(long, global = true, env = "PIPEDRIVE_MAX_WAIT", value_name = "SECS", default_value_t = 60)]
+    #[arg(
+        long,
+        global = true,
+        env = "PIPEDRIVE_MAX_WAIT",
+        value_name = "SECS",
+        default_value_t = 60
+    )]
     pub max_wait: u64,
 
     /// Timeout of one whole HTTP request, in seconds

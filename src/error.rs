@@ -14,6 +14,9 @@ pub enum Error {
     /// Not logged in, token invalidated, refresh refused, consent denied, 401 from the API.
     #[error("{0}")]
     Auth(String),
+    /// The API answered 401: the token was revoked or is invalid.
+    #[error("{0}")]
+    Unauthorized(String),
     /// The granted scopes do not cover the operation.
     #[error("{0}")]
     Scope(String),
@@ -56,7 +59,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Usage(_) => exit::USAGE,
-            Error::Auth(_) => exit::AUTH,
+            Error::Auth(_) | Error::Unauthorized(_) => exit::AUTH,
             Error::Scope(_) => exit::SCOPE,
             Error::NotFound(_) => exit::NOT_FOUND,
             Error::Store { .. } => exit::STORE,
@@ -102,6 +105,7 @@ mod tests {
         let table = [
             (Error::Usage("x".into()), 2),
             (Error::Auth("x".into()), 4),
+            (Error::Unauthorized("x".into()), 4),
             (Error::Scope("x".into()), 5),
             (Error::NotFound("x".into()), 6),
             (
@@ -122,9 +126,15 @@ mod tests {
 
     #[test]
     fn a_closed_pipe_is_success() {
-        let err = Error::output(std::io::Error::from(std::io::ErrorKind::BrokenPipe), "stdout");
+        let err = Error::output(
+            std::io::Error::from(std::io::ErrorKind::BrokenPipe),
+            "stdout",
+        );
         assert_eq!(err.exit_code(), 0);
-        let err = Error::output(std::io::Error::from(std::io::ErrorKind::PermissionDenied), "f");
+        let err = Error::output(
+            std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+            "f",
+        );
         assert_eq!(err.exit_code(), 1);
     }
 }

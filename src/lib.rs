@@ -3,9 +3,39 @@
 //! The data flows: flags (`cli`) -> settings -> a command -> a fresh token (`auth::session`) ->
 //! the API client (`api`) -> pages of records -> an output sink (`output`).
 
+pub mod api;
 pub mod auth;
 pub mod cli;
+pub mod commands;
 pub mod error;
+pub mod output;
 pub mod secret;
 pub mod settings;
 pub mod store;
+
+use cli::{Cli, Command};
+use error::{Error, Result};
+use settings::Settings;
+
+/// Runs one parsed command line to completion; Ctrl-C cancels it cleanly (no partial output).
+pub async fn run(cli: Cli) -> Result<()> {
+    if let Command::Completions(args) = &cli.command {
+        return commands::completions::run(args);
+    }
+    let settings = Settings::resolve(&cli.global)?;
+    let work = async {
+        match &cli.command {
+            Command::Login(a) => commands::login::run(&settings, a).await,
+            Command::Logout(a) => commands::logout::run(&settings, a).await,
+            Command::Status(a) => commands::status::run(&settings, a).await,
+            Command::Export(a) => commands::export::run(&settings, a).await,
+            Command::Pipeline(a) => commands::show::pipeline(&settings, a).await,
+            Command::Stage(a) => commands::show::stage(&settings, a).await,
+            Command::Completions(_) => unreachable!("handled above"),
+        }
+    };
+    tokio::select! {
+        r = work => r,
+        _ = tokio::signal::ctrl_c() => Err(Error::Interrupted),
+    }
+}

@@ -9,9 +9,12 @@
 mod api;
 mod data;
 mod faults;
+mod fields;
 mod json;
+mod lists;
 mod oauth;
 mod params;
+mod records;
 mod server;
 mod state;
 mod time;
@@ -301,12 +304,14 @@ impl MockPipedrive {
     /// Panics listing the expected calls that never came.
     pub fn verify(&self) {
         let expected = self.shared.expected.lock().unwrap().clone();
-        let recorded = self.shared.recorded.lock().unwrap();
-        let missing: Vec<String> = expected
-            .iter()
-            .filter(|(m, p)| !recorded.iter().any(|r| &r.method == m && &r.path == p))
-            .map(|(m, p)| format!("{m} {p}"))
-            .collect();
+        let missing: Vec<String> = {
+            let recorded = self.shared.recorded.lock().unwrap();
+            expected
+                .iter()
+                .filter(|(m, p)| !recorded.iter().any(|r| &r.method == m && &r.path == p))
+                .map(|(m, p)| format!("{m} {p}"))
+                .collect()
+        };
         if !missing.is_empty() {
             panic!(
                 "mock Pipedrive: expected calls never came: {}",
@@ -333,3 +338,6 @@ impl Drop for MockPipedrive {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -136,6 +136,9 @@ mod tests {
         }))
         .unwrap();
         let dbg = format!("{rec:?}");
-        assert!(!dbg.contains("ACCESS123") && !dbg.contains("REFRESH456"), "{dbg}");
+        assert!(
+            !dbg.contains("ACCESS123") && !dbg.contains("REFRESH456"),
+            "{dbg}"
+        );
     }
 }

@@ -53,14 +53,16 @@ impl FileStore {
                 ))
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(e) => Err(unavailable(format!("cannot read {}: {e}", self.path.display()))),
+            Err(e) => Err(unavailable(format!(
+                "cannot read {}: {e}",
+                self.path.display()
+            ))),
         }
     }
 
     fn write_all(&self, records: &[TokenRecord]) -> Result<()> {
-        let fail = |e: std::io::Error| {
-            unavailable(format!("cannot write {}: {e}", self.path.display()))
-        };
+        let fail =
+            |e: std::io::Error| unavailable(format!("cannot write {}: {e}", self.path.display()));
         ensure_private_dir(&self.dir).map_err(fail)?;
         let mut tmp = tempfile::Builder::new()
             .prefix(".tokens.")
@@ -203,7 +205,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(store.path()).unwrap().permissions().mode();
+            let mode = std::fs::metadata(store.path())
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
             let mode = std::fs::metadata(&cfg).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o700);
@@ -215,8 +220,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = FileStore::new(dir.path());
         store.save_login("acc", "me", &token("r1")).unwrap();
-        assert!(store.replace_token("acc", "me", "r1", &token("r2")).unwrap());
-        assert!(!store.replace_token("acc", "me", "r1", &token("r3")).unwrap());
+        assert!(store
+            .replace_token("acc", "me", "r1", &token("r2"))
+            .unwrap());
+        assert!(!store
+            .replace_token("acc", "me", "r1", &token("r3"))
+            .unwrap());
         let rec = store.load("acc", "me").unwrap().unwrap();
         assert_eq!(rec.token.refresh_token.expose(), "r2");
     }

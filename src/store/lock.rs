@@ -19,9 +19,8 @@ impl FileLock {
     pub fn acquire(path: &Path, wait: Duration, store: &'static str) -> Result<FileLock> {
         let unavailable = |reason: String| Error::Store { store, reason };
         if let Some(dir) = path.parent() {
-            ensure_private_dir(dir).map_err(|e| {
-                unavailable(format!("cannot create {}: {e}", dir.display()))
-            })?;
+            ensure_private_dir(dir)
+                .map_err(|e| unavailable(format!("cannot create {}: {e}", dir.display())))?;
         }
         let file = OpenOptions::new()
             .create(true)
@@ -68,9 +67,11 @@ pub fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
 
 /// The lock that serializes refreshes of one (account, owner) on this machine.
 pub fn refresh_lock_path(config_dir: &Path, account: &str, owner: &str) -> PathBuf {
-    config_dir
-        .join("locks")
-        .join(format!("refresh-{}-{}.lock", safe_name(account), safe_name(owner)))
+    config_dir.join("locks").join(format!(
+        "refresh-{}-{}.lock",
+        safe_name(account),
+        safe_name(owner)
+    ))
 }
 
 /// A file-name-safe rendering of a user-chosen name (distinct names stay distinct).

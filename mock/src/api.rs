@@ -1,0 +1,214 @@
+//! The API front door: routing of `/api/v2/...`, `/api/v1/...` and `/v1/...` paths to
+//! operations, faults, authentication (Bearer or `x-api-token`), scope checks, strict
+//! parameter validation, rate-limit headers and the artificial latency.
+
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use crate::data::Kind;
+use crate::faults::Fault;
+use crate::lists;
+use crate::params::{self, Op};
+use crate::state::{error_body, error_reply, Reply, Shared, DAILY_LIMIT};
+use crate::AuthKind;
+
+enum Route<'a> {
+    List(Kind),
+    Fields(Kind),
+    Single(Kind, &'a str),
+    Notes,
+    Users,
+    FieldsV1(Kind),
+}
+
+fn route(path: &str) -> Option<(Route<'_>, &'static Op)> {
+    if let Some(p) = path.strip_prefix("/api/v2/") {
+        return Some(match p {
+            "deals" => (Route::List(Kind::Deal), &params::DEALS),
+            "deals/archived" => (Route::List(Kind::ArchivedDeal), &params::ARCHIVED_DEALS),
+            "persons" => (Route::List(Kind::Person), &params::PERSONS),
+            "organizations" => (Route::List(Kind::Org), &params::ORGANIZATIONS),
+            "pipelines" => (Route::List(Kind::Pipeline), &params::PIPELINES),
+            "stages" => (Route::List(Kind::Stage), &params::STAGES),
+            "activities" => (Route::List(Kind::Activity), &params::ACTIVITIES),
+            "products" => (Route::List(Kind::Product), &params::PRODUCTS),
+            "dealFields" => (Route::Fields(Kind::Deal), &params::DEAL_FIELDS),
+            "personFields" => (Route::Fields(Kind::Person), &params::PERSON_FIELDS),
+            "organizationFields" => (Route::Fields(Kind::Org), &params::ORGANIZATION_FIELDS),
+            "productFields" => (Route::Fields(Kind::Product), &params::PRODUCT_FIELDS),
+            "activityFields" => (Route::Fields(Kind::Activity), &params::ACTIVITY_FIELDS),
+            _ => {
+                if let Some(id) = p.strip_prefix("pipelines/") {
+                    (Route::Single(Kind::Pipeline, id), &params::PIPELINE)
+                } else if let Some(id) = p.strip_prefix("stages/") {
+                    (Route::Single(Kind::Stage, id), &params::STAGE)
+                } else {
+                    return None;
+                }
+            }
+        });
+    }
+    let p = path
+        .strip_prefix("/api/v1/")
+        .or_else(|| path.strip_prefix("/v1/"))?;
+    Some(match p {
+        "notes" => (Route::Notes, &params::NOTES),
+        "users" => (Route::Users, &params::USERS),
+        "noteFields" => (Route::FieldsV1(Kind::Note), &params::NOTE_FIELDS_V1),
+        "activityFields" => (Route::FieldsV1(Kind::Activity), &params::ACTIVITY_FIELDS_V1),
+        "dealFields" => (Route::FieldsV1(Kind::Deal), &params::DEAL_FIELDS_V1),
+        _ => return None,
+    })
+}
+
+fn fault_reply(f: Fault) -> Reply {
+    match f {
+        Fault::DailyBudget => Reply::json(
+            429,
+            error_body(429, "daily request budget exceeded", "Please check developers.pipedrive.com"),
+        )
+        .header("retry-after", "3600"),
+        Fault::Revoked => error_reply(401, "unauthorized access"),
+        Fault::Status(s) => {
+            let reason = match s {
+                500 => "Internal Server Error",
+                502 => "Bad Gateway",
+                503 => "Service Unavailable",
+                504 => "Gateway Timeout",
+                _ => "Error",
+            };
+            Reply::text(
+                s,
+                "text/html",
+                format!("<html><body>{s} {reason}</body></html>"),
+            )
+        }
+        Fault::Burst429 => error_reply(429, "Request over limit").header("retry-after", "1"),
+        Fault::SuccessFalse => Reply::json(
+            200,
+            br#"{"success":false,"error":"Internal error, please try again","data":null,"additional_data":null}"#.to_vec(),
+        ),
+        Fault::Drop | Fault::Truncate => unreachable!("handled by the caller"),
+    }
+}
+
+fn authorized(shared: &Shared, auth: &AuthKind) -> bool {
+    match auth {
+        AuthKind::Bearer(t) => shared.oauth.lock().unwrap().check_access(t),
+        AuthKind::ApiToken(t) => shared.config.api_token.as_deref() == Some(t.as_str()),
+        _ => false,
+    }
+}
+
+/// The answer of one API request, before latency.
+fn answer(shared: &Shared, path: &str, pairs: &[(String, String)], auth: &AuthKind) -> Reply {
+    if !authorized(shared, auth) {
+        return error_reply(401, "unauthorized access");
+    }
+    let Some((route, op)) = route(path) else {
+        return Reply::json(
+            404,
+            error_body(
+                404,
+                "Unknown method .",
+                "Please check developers.pipedrive.com",
+            ),
+        );
+    };
+    if matches!(auth, AuthKind::Bearer(_))
+        && !op
+            .scopes
+            .iter()
+            .any(|s| shared.config.scopes.iter().any(|g| g == s))
+    {
+        return error_reply(403, "Scope and URL mismatch");
+    }
+    if let Err(msg) = params::validate(op, pairs) {
+        return error_reply(400, &msg);
+    }
+    shared
+        .daily_used
+        .fetch_add(op.cost as u64, Ordering::SeqCst);
+    let world = shared.world.read().unwrap();
+    match route {
+        Route::List(k) => lists::v2_list(&world, k, pairs),
+        Route::Fields(k) => lists::v2_fields(&shared.fields_v2[k as usize], pairs),
+        Route::Single(k, id) => lists::v2_single(&world, k, id),
+        Route::Notes => lists::v1_notes(&world, pairs),
+        Route::Users => lists::v1_users(&world),
+        Route::FieldsV1(k) => lists::v1_fields(&shared.fields_v1[k as usize], pairs),
+    }
+}
+
+struct InFlight<'a>(&'a Shared);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Handles one API request; returns the reply and the fault injected, if any.
+pub async fn handle(
+    shared: &Shared,
+    path: &str,
+    pairs: &[(String, String)],
+    auth: &AuthKind,
+) -> (Reply, Option<Fault>) {
+    let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    shared.max_in_flight.fetch_max(now, Ordering::SeqCst);
+    let _guard = InFlight(shared);
+    let started = Instant::now();
+    let n = shared.api_requests.fetch_add(1, Ordering::SeqCst) + 1;
+    let fault = shared.faults.read().unwrap().pick(n);
+    let (mut reply, fault) = match fault {
+        Some(Fault::Drop) => (Reply::text(0, "text/plain", ""), fault),
+        Some(f @ (Fault::SuccessFalse | Fault::Truncate)) => {
+            let r = answer(shared, path, pairs, auth);
+            match (r.status, f) {
+                (200, Fault::Truncate) => (
+                    Reply {
+                        truncate: true,
+                        ..r
+                    },
+                    fault,
+                ),
+                (200, _) => (fault_reply(f), fault),
+                _ => (r, None),
+            }
+        }
+        Some(f) => (fault_reply(f), fault),
+        None => (answer(shared, path, pairs, auth), None),
+    };
+    reply.drop = fault == Some(Fault::Drop);
+    if reply.status == 200 && fault.is_none() {
+        shared.pages_served.fetch_add(1, Ordering::SeqCst);
+    }
+    let (remaining, reset) = shared.rate_window();
+    let burst = fault == Some(Fault::Burst429);
+    let daily_left = if fault == Some(Fault::DailyBudget) {
+        0
+    } else {
+        DAILY_LIMIT.saturating_sub(shared.daily_used.load(Ordering::SeqCst))
+    };
+    reply = reply
+        .header("x-ratelimit-limit", crate::state::BURST_LIMIT.to_string())
+        .header(
+            "x-ratelimit-remaining",
+            if burst { 0 } else { remaining }.to_string(),
+        )
+        .header(
+            "x-ratelimit-reset",
+            if burst { 1 } else { reset }.to_string(),
+        )
+        .header("x-daily-ratelimit-token-limit", DAILY_LIMIT.to_string())
+        .header("x-daily-ratelimit-token-remaining", daily_left.to_string());
+    shared
+        .handler_nanos
+        .fetch_add(started.elapsed().as_nanos() as u64, Ordering::SeqCst);
+    let latency = shared.config.latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    (reply, fault)
+}

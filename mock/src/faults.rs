@@ -1,0 +1,87 @@
+//! Fault injection: which failure, if any, the nth API request gets. Faults apply to API
+//! calls only (`refresh_delay` excepted, which slows the token endpoint) and never advance
+//! anything: the request retried afterwards gets the same page.
+
+use std::time::Duration;
+
+/// Failures to inject; all off by default. "Every Nth" counts API requests (1-based), so with
+/// `N = 3` requests 3, 6, 9 ... fail.
+#[derive(Clone, Debug, Default)]
+pub struct Faults {
+    /// Every Nth API request answers this status (500, 502, 503 ...) with an HTML body.
+    pub status_every: Option<(u32, u16)>,
+    /// Every Nth API request: the connection is closed without an answer.
+    pub drop_every: Option<u32>,
+    /// Every Nth API request answers 429 with `retry-after: 1`.
+    pub burst_429_every: Option<u32>,
+    /// Every API request answers 429 `daily request budget exceeded`, `retry-after: 3600`.
+    pub daily_budget_exhausted: bool,
+    /// Every API request answers 401.
+    pub revoked: bool,
+    /// Every Nth API request answers 200 with `{"success":false,...}`.
+    pub success_false_every: Option<u32>,
+    /// Every Nth API request: 200 with the full content-length but half the body, then close.
+    pub truncate_every: Option<u32>,
+    /// Delay inside `/oauth/token` (before the grant is checked).
+    pub refresh_delay: Duration,
+}
+
+/// The failure chosen for one request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    DailyBudget,
+    Revoked,
+    Drop,
+    Status(u16),
+    Burst429,
+    SuccessFalse,
+    Truncate,
+}
+
+impl Fault {
+    pub fn name(self) -> &'static str {
+        match self {
+            Fault::DailyBudget => "daily_budget",
+            Fault::Revoked => "revoked",
+            Fault::Drop => "drop",
+            Fault::Status(_) => "status",
+            Fault::Burst429 => "burst_429",
+            Fault::SuccessFalse => "success_false",
+            Fault::Truncate => "truncate",
+        }
+    }
+}
+
+fn every(n: u64, e: Option<u32>) -> bool {
+    matches!(e, Some(e) if e > 0 && n % e as u64 == 0)
+}
+
+impl Faults {
+    /// The fault for the `n`th API request (1-based), if any.
+    pub fn pick(&self, n: u64) -> Option<Fault> {
+        if self.daily_budget_exhausted {
+            return Some(Fault::DailyBudget);
+        }
+        if self.revoked {
+            return Some(Fault::Revoked);
+        }
+        if every(n, self.drop_every) {
+            return Some(Fault::Drop);
+        }
+        if let Some((e, status)) = self.status_every {
+            if every(n, Some(e)) {
+                return Some(Fault::Status(status));
+            }
+        }
+        if every(n, self.burst_429_every) {
+            return Some(Fault::Burst429);
+        }
+        if every(n, self.success_false_every) {
+            return Some(Fault::SuccessFalse);
+        }
+        if every(n, self.truncate_every) {
+            return Some(Fault::Truncate);
+        }
+        None
+    }
+}

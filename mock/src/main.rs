@@ -1,0 +1,83 @@
+//! `pipedrive-mock`: runs the mock Pipedrive until killed, printing its url on one line.
+//!
+//! Flags: `--port P` `--deals N` `--latency-ms MS` `--client-id X` `--client-secret Y`
+//! `--api-token T` `--no-rotate`.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use pipedrive_mock::{Config, MockPipedrive};
+
+const USAGE: &str = "usage: pipedrive-mock [--port P] [--deals N] [--latency-ms MS] \
+[--client-id X] [--client-secret Y] [--api-token T] [--no-rotate]";
+
+fn parse() -> Result<(u16, Config), String> {
+    let mut config = Config::default();
+    let mut port = 0u16;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
+        let num = |name: &str, v: String| {
+            v.parse::<u64>()
+                .map_err(|_| format!("{name} needs a number, got {v:?}"))
+        };
+        match a.as_str() {
+            "--port" => port = num("--port", value("--port")?)? as u16,
+            "--deals" => config.seed.deals = num("--deals", value("--deals")?)?,
+            "--latency-ms" => {
+                config.latency = Duration::from_millis(num("--latency-ms", value("--latency-ms")?)?)
+            }
+            "--client-id" => config.client_id = value("--client-id")?,
+            "--client-secret" => config.client_secret = value("--client-secret")?,
+            "--api-token" => config.api_token = Some(value("--api-token")?),
+            "--no-rotate" => config.rotate_refresh_tokens = false,
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok((port, config))
+}
+
+fn main() -> ExitCode {
+    let (port, config) = match parse() {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("pipedrive-mock: {e}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let mock = match MockPipedrive::start_on(SocketAddr::from(([127, 0, 0, 1], port)), config) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("pipedrive-mock: cannot listen on 127.0.0.1:{port}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "{}", mock.url());
+    let _ = out.flush();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    });
+    drop(mock);
+    ExitCode::SUCCESS
+}

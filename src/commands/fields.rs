@@ -1,0 +1,286 @@
+//! `--field-names`: custom field keys (40-character hashes) become field names, option ids become
+//! labels, from the type's fields endpoint, fetched once per run.
+//!
+//! v2 records keep custom fields under `custom_fields`; v1 records (notes) carry them at the top
+//! level. Two fields with the same name get distinct, stable columns: the name followed by the
+//! start of its key, which does not change when fields are added or reordered.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::api::pages::{self, ListPlan};
+use crate::api::resources::Paging;
+use crate::auth::session::Session;
+use crate::cli::ExportKind;
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone)]
+struct Field {
+    name: String,
+    options: HashMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FieldMap {
+    fields: HashMap<String, Field>,
+    /// Whether custom fields sit under `custom_fields` (v2) or at the top level (v1).
+    nested: bool,
+}
+
+/// A field definition in either API version's shape.
+#[derive(Deserialize)]
+struct RawField {
+    #[serde(alias = "key")]
+    field_code: Option<String>,
+    #[serde(alias = "name")]
+    field_name: Option<String>,
+    #[serde(default)]
+    is_custom_field: Option<bool>,
+    #[serde(default)]
+    edit_flag: Option<bool>,
+    #[serde(default)]
+    options: Option<Vec<RawOption>>,
+}
+
+#[derive(Deserialize)]
+struct RawOption {
+    id: Value,
+    #[serde(default)]
+    label: Option<String>,
+}
+
+fn endpoint(
+    session: &Session,
+    kind: ExportKind,
+) -> Option<(&'static str, Paging, &'static [&'static str], bool)> {
+    const DEAL: &[&str] = &["deals:read", "deals:full", "admin", "deal-fields:full"];
+    const CONTACT: &[&str] = &[
+        "contacts:read",
+        "contacts:full",
+        "admin",
+        "contact-fields:full",
+    ];
+    Some(match kind {
+        ExportKind::Deals => ("/api/v2/dealFields", Paging::Cursor, DEAL, true),
+        ExportKind::Persons => ("/api/v2/personFields", Paging::Cursor, CONTACT, true),
+        ExportKind::Organizations => ("/api/v2/organizationFields", Paging::Cursor, CONTACT, true),
+        ExportKind::Products => (
+            "/api/v2/productFields",
+            Paging::Cursor,
+            &["products:read", "products:full", "product-fields:full"],
+            true,
+        ),
+        // v2 activityFields needs `admin`; v1 accepts the scopes that export activities anyway.
+        ExportKind::Activities if session.has_scope("admin") => {
+            ("/api/v2/activityFields", Paging::Cursor, &["admin"], true)
+        }
+        ExportKind::Activities => (
+            "/api/v1/activityFields",
+            Paging::Single,
+            &["activities:read", "activities:full"],
+            true,
+        ),
+        ExportKind::Notes => (
+            "/api/v1/noteFields",
+            Paging::Single,
+            &["deals:read", "deals:full", "contacts:read", "contacts:full"],
+            false,
+        ),
+        _ => return None,
+    })
+}
+
+impl FieldMap {
+    /// The map for `kind`, or `None` when the type has no custom fields.
+    pub async fn fetch(
+        session: &Session,
+        kind: ExportKind,
+        quiet: bool,
+    ) -> Result<Option<FieldMap>> {
+        let Some((path, paging, scopes, v2_records)) = endpoint(session, kind) else {
+            return Ok(None);
+        };
+        if let Err(e) = session.require(scopes, "reading field names") {
+            if !quiet {
+                eprintln!("warning: keeping raw custom field keys: {e}");
+            }
+            return Ok(None);
+        }
+        let plan = ListPlan {
+            path,
+            paging,
+            limit: 500,
+            filters: Vec::new(),
+            concurrency: 1,
+        };
+        let mut raw = Vec::new();
+        let mut rx = pages::stream(session.client.clone(), plan);
+        while let Some(page) = rx.recv().await {
+            for rec in page? {
+                let field: RawField = serde_json::from_str(rec.get()).map_err(|e| {
+                    Error::Other(format!("GET {path}: a field definition is malformed ({e})"))
+                })?;
+                raw.push(field);
+            }
+        }
+        // notes are v1 records (top-level keys); activities are v2 records whichever endpoint.
+        let nested = v2_records && kind != ExportKind::Notes;
+        Ok(Some(FieldMap::build(raw, nested)))
+    }
+
+    fn build(raw: Vec<RawField>, nested: bool) -> FieldMap {
+        let custom: Vec<RawField> = raw
+            .into_iter()
+            .filter(|f| {
+                let code = f.field_code.as_deref().unwrap_or_default();
+                f.is_custom_field.unwrap_or(false)
+                    || (f.is_custom_field.is_none() && is_hash(code))
+                    || (f.edit_flag == Some(true) && is_hash(code))
+            })
+            .collect();
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for f in &custom {
+            *counts
+                .entry(f.field_name.clone().unwrap_or_default())
+                .or_default() += 1;
+        }
+        let mut fields = HashMap::new();
+        for f in custom {
+            let Some(code) = f.field_code else { continue };
+            let base = f
+                .field_name
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| code.clone());
+            let name = if counts.get(&base).copied().unwrap_or(0) > 1 {
+                format!("{base} ({})", &code[..code.len().min(8)])
+            } else {
+                base
+            };
+            let options = f
+                .options
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|o| Some((id_text(&o.id)?, o.label?)))
+                .collect();
+            fields.insert(code, Field { name, options });
+        }
+        FieldMap { fields, nested }
+    }
+
+    /// Renames custom field keys and replaces option ids by labels, in place.
+    pub fn apply(&self, record: &mut Value) {
+        let target = if self.nested {
+            record.get_mut("custom_fields")
+        } else {
+            Some(record)
+        };
+        let Some(Value::Object(map)) = target else {
+            return;
+        };
+        if !map.keys().any(|k| self.fields.contains_key(k)) {
+            return;
+        }
+        let old = std::mem::take(map);
+        for (key, value) in old {
+            match self.fields.get(&key) {
+                Some(field) => {
+                    map.insert(field.name.clone(), field.label(value));
+                }
+                None => {
+                    map.insert(key, value);
+                }
+            }
+        }
+    }
+}
+
+impl Field {
+    fn label(&self, value: Value) -> Value {
+        if self.options.is_empty() {
+            return value;
+        }
+        let one = |v: &Value| id_text(v).and_then(|id| self.options.get(&id).cloned());
+        match &value {
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|v| one(v).map(Value::String).unwrap_or_else(|| v.clone()))
+                    .collect(),
+            ),
+            // v1 sets come as "1,2".
+            Value::String(s) if s.contains(',') => {
+                let labels: Vec<String> = s
+                    .split(',')
+                    .map(|p| {
+                        self.options
+                            .get(p.trim())
+                            .cloned()
+                            .unwrap_or_else(|| p.trim().to_string())
+                    })
+                    .collect();
+                Value::String(labels.join(", "))
+            }
+            v => one(v).map(Value::String).unwrap_or(value),
+        }
+    }
+}
+
+fn id_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn is_hash(code: &str) -> bool {
+    code.len() == 40 && code.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const H1: &str = "1111111111111111111111111111111111111111";
+    const H2: &str = "2222222222222222222222222222222222222222";
+    const H3: &str = "3333333333333333333333333333333333333333";
+
+    fn map() -> FieldMap {
+        let raw: Vec<RawField> = serde_json::from_value(json!([
+            {"field_code": "title", "field_name": "Title", "is_custom_field": false},
+            {"field_code": H1, "field_name": "Priority", "is_custom_field": true,
+             "options": [{"id": 1, "label": "Low"}, {"id": 2, "label": "High"}]},
+            {"field_code": H2, "field_name": "Region", "is_custom_field": true},
+            {"field_code": H3, "field_name": "Region", "is_custom_field": true}
+        ]))
+        .unwrap();
+        FieldMap::build(raw, true)
+    }
+
+    #[test]
+    fn custom_keys_become_names_and_ids_labels() {
+        let mut rec = json!({"id": 1, "title": "x", "custom_fields": {H1: 2, "other": 5}});
+        map().apply(&mut rec);
+        assert_eq!(rec["custom_fields"]["Priority"], "High");
+        assert_eq!(rec["custom_fields"]["other"], 5);
+        assert_eq!(rec["title"], "x");
+    }
+
+    #[test]
+    fn same_names_get_distinct_stable_columns() {
+        let mut rec = json!({"custom_fields": {H2: "north", H3: "south"}});
+        map().apply(&mut rec);
+        assert_eq!(rec["custom_fields"]["Region (22222222)"], "north");
+        assert_eq!(rec["custom_fields"]["Region (33333333)"], "south");
+    }
+
+    #[test]
+    fn sets_map_every_id() {
+        let mut rec = json!({"custom_fields": {H1: [1, 2, 9]}});
+        map().apply(&mut rec);
+        assert_eq!(rec["custom_fields"]["Priority"], json!(["Low", "High", 9]));
+    }
+}

@@ -1,0 +1,101 @@
+//! `pipedrive login`: the OAuth authorization-code flow through a loopback callback server.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use base64::Engine;
+use rand::RngCore;
+
+use crate::api::client::http_client;
+use crate::auth::callback::CallbackServer;
+use crate::auth::oauth::OAuthClient;
+use crate::auth::token::Token;
+use crate::cli::LoginArgs;
+use crate::error::{Error, Result};
+use crate::settings::{check_secure_url, Settings};
+use crate::store::TokenStore;
+
+pub async fn run(settings: &Settings, args: &LoginArgs) -> Result<()> {
+    if settings.api_token.is_some() && !settings.quiet {
+        eprintln!(
+            "note: PIPEDRIVE_API_TOKEN is set, so other commands use it instead of this login"
+        );
+    }
+    let http = http_client(&settings.http)?;
+    let oauth = OAuthClient::new(settings, http)?;
+    let redirect = settings.oauth.redirect_url.clone();
+    // Bind before anything else that can be slow, so a busy port fails at once.
+    let server = CallbackServer::bind(&redirect)?;
+    let chosen = TokenStore::open(settings).await?;
+    let store = chosen.store;
+    if let Some(w) = chosen.warning {
+        eprintln!("{w}");
+    }
+    let result = flow(settings, args, &oauth, &redirect, server, &store).await;
+    store.close().await;
+    result
+}
+
+async fn flow(
+    settings: &Settings,
+    args: &LoginArgs,
+    oauth: &OAuthClient,
+    redirect: &str,
+    server: CallbackServer,
+    store: &TokenStore,
+) -> Result<()> {
+    let state = random_state();
+    let url = oauth.authorize_url(redirect, &state);
+    eprintln!("Open this URL in a browser to log in to Pipedrive:");
+    eprintln!("{url}");
+    if args.no_browser {
+        if std::io::stdin().is_terminal() {
+            eprintln!(
+                "Waiting for the browser to come back to {redirect} (or paste the URL it ends on here)..."
+            );
+        }
+    } else if let Err(e) = open::that_detached(&url) {
+        eprintln!("(could not open a browser: {e}; open the URL above by hand)");
+    } else {
+        eprintln!("Waiting for the browser to come back to {redirect}...");
+    }
+    let timeout = Duration::from_secs(args.timeout);
+    let paste = args.no_browser;
+    let code = tokio::task::spawn_blocking(move || server.wait(&state, timeout, paste))
+        .await
+        .map_err(|e| Error::other(format!("callback task failed: {e}")))??;
+
+    let answer = oauth.exchange_code(&code, redirect).await?;
+    let token = Token::from_oauth_answer(answer);
+    if token.api_domain.is_empty() {
+        return Err(Error::Other(
+            "Pipedrive's token answer has no api_domain".into(),
+        ));
+    }
+    check_secure_url("api_domain", &token.api_domain)?;
+    store
+        .save_login(&settings.account, &settings.owner, &token)
+        .await?;
+    if !settings.quiet {
+        eprintln!(
+            "Logged in to {} (account '{}', owner '{}'); scopes: {}",
+            token.api_domain,
+            settings.account,
+            settings.owner,
+            token.scopes().join(", ")
+        );
+        eprintln!(
+            "Token stored in the {} store: {}",
+            store.name(),
+            store.location()
+        );
+    }
+    Ok(())
+}
+
+/// 256 random bits, URL-safe.
+fn random_state() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}

@@ -1,0 +1,71 @@
+//! `pipedrive logout`: revoke the refresh token at Pipedrive (best effort), then delete it.
+
+use crate::api::client::http_client;
+use crate::auth::oauth::OAuthClient;
+use crate::cli::LogoutArgs;
+use crate::error::Result;
+use crate::settings::Settings;
+use crate::store::TokenStore;
+
+pub async fn run(settings: &Settings, args: &LogoutArgs) -> Result<()> {
+    let store = TokenStore::open(settings).await?.store;
+    let result = logout(settings, args, &store).await;
+    store.close().await;
+    result
+}
+
+async fn logout(settings: &Settings, args: &LogoutArgs, store: &TokenStore) -> Result<()> {
+    let records = if args.all {
+        store.load_account(&settings.account).await?
+    } else {
+        store
+            .load(&settings.account, &settings.owner)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    if records.is_empty() {
+        if !settings.quiet {
+            eprintln!(
+                "Nothing to log out: no token for account '{}'{} in the {} store",
+                settings.account,
+                if args.all {
+                    String::new()
+                } else {
+                    format!(", owner '{}'", settings.owner)
+                },
+                store.name()
+            );
+        }
+        return Ok(());
+    }
+    let oauth = http_client(&settings.http).and_then(|http| OAuthClient::new(settings, http));
+    for record in records {
+        match &oauth {
+            Ok(oauth) => {
+                if let Err(e) = oauth
+                    .revoke(&record.token.refresh_token, "refresh_token")
+                    .await
+                {
+                    eprintln!(
+                        "warning: could not revoke the token of owner '{}' at Pipedrive: {e}",
+                        record.owner
+                    );
+                }
+            }
+            Err(e) => eprintln!(
+                "warning: not revoking at Pipedrive ({e}); deleting the stored token only"
+            ),
+        }
+        store.delete(&record.account_id, &record.owner).await?;
+        if !settings.quiet {
+            eprintln!(
+                "Logged out account '{}', owner '{}' ({} store)",
+                record.account_id,
+                record.owner,
+                store.name()
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,10 @@
+//! One file per subcommand; each takes the resolved settings and its own arguments.
+
+pub mod completions;
+pub mod export;
+pub mod fields;
+pub mod login;
+pub mod logout;
+pub mod show;
+pub mod state;
+pub mod status;

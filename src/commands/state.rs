@@ -1,0 +1,155 @@
+//! `--state FILE`: the newest `update_time` exported per account and type, so the next run asks
+//! only for records updated since then.
+//!
+//! The API's `updated_since` is inclusive, so the next run starts at exactly the newest time seen:
+//! records of that same second come again (harmless) and none on the boundary is missed. The state
+//! advances only after the output was written completely.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::output::atomic::AtomicFile;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct State {
+    #[serde(default)]
+    pub version: u32,
+    /// account -> type -> newest update time (RFC 3339, UTC).
+    #[serde(default)]
+    pub accounts: BTreeMap<String, BTreeMap<String, TypeState>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TypeState {
+    pub updated_since: Option<String>,
+    pub last_run: Option<String>,
+}
+
+/// The newest update time among the records of one run.
+#[derive(Debug, Default)]
+pub struct Stamp {
+    newest: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Deserialize)]
+struct UpdateTime<'a> {
+    #[serde(borrow, default)]
+    update_time: Option<&'a str>,
+}
+
+impl Stamp {
+    pub fn observe(&mut self, record: &str) {
+        let Ok(UpdateTime {
+            update_time: Some(t),
+        }) = serde_json::from_str::<UpdateTime>(record)
+        else {
+            return;
+        };
+        if let Some(t) = parse_api_time(t) {
+            if self.newest.is_none_or(|n| t > n) {
+                self.newest = Some(t);
+            }
+        }
+    }
+}
+
+/// v2 times are RFC 3339; v1 times are `YYYY-MM-DD HH:MM:SS` in UTC.
+pub fn parse_api_time(t: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(t) {
+        return Some(dt.with_timezone(&chrono::Utc));
+    }
+    chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S")
+        .ok()
+        .map(|n| n.and_utc())
+}
+
+impl State {
+    pub fn load(path: &Path) -> Result<State> {
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                Error::Usage(format!(
+                    "--state {} is not a state file of this tool ({e})",
+                    path.display()
+                ))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State {
+                version: 1,
+                ..State::default()
+            }),
+            Err(e) => Err(Error::Other(format!("cannot read {}: {e}", path.display()))),
+        }
+    }
+
+    pub fn since(&self, account: &str, kind: &str) -> Option<String> {
+        self.accounts.get(account)?.get(kind)?.updated_since.clone()
+    }
+
+    pub fn advance(&mut self, account: &str, kind: &str, stamp: Stamp) {
+        let entry = self
+            .accounts
+            .entry(account.to_string())
+            .or_default()
+            .entry(kind.to_string())
+            .or_default();
+        let fmt =
+            |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        if let Some(newest) = stamp.newest {
+            let older = entry
+                .updated_since
+                .as_deref()
+                .and_then(parse_api_time)
+                .is_none_or(|old| newest > old);
+            if older {
+                entry.updated_since = Some(fmt(newest));
+            }
+        }
+        entry.last_run = Some(fmt(chrono::Utc::now()));
+    }
+
+    pub fn for_account(&self, account: &str) -> serde_json::Value {
+        serde_json::to_value(self.accounts.get(account)).unwrap_or_default()
+    }
+
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let file = AtomicFile::create(path)?;
+        let body = serde_json::to_vec_pretty(&State {
+            version: 1,
+            accounts: self.accounts.clone(),
+        })
+        .map_err(Error::other)?;
+        use std::io::Write;
+        file.reopen()
+            .and_then(|mut f| f.write_all(&body))
+            .map_err(|e| Error::Other(format!("cannot write {}: {e}", path.display())))?;
+        file.commit()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newest_time_wins_in_both_formats() {
+        let mut s = Stamp::default();
+        s.observe(r#"{"id":1,"update_time":"2025-01-02T03:04:05Z"}"#);
+        s.observe(r#"{"id":2,"update_time":"2025-03-01 00:00:00"}"#);
+        s.observe(r#"{"id":3,"update_time":null}"#);
+        let mut st = State::default();
+        st.advance("acc", "deals", s);
+        assert_eq!(st.since("acc", "deals").unwrap(), "2025-03-01T00:00:00Z");
+    }
+
+    #[test]
+    fn an_empty_run_keeps_the_old_time() {
+        let mut st = State::default();
+        let mut s = Stamp::default();
+        s.observe(r#"{"update_time":"2025-01-02T03:04:05Z"}"#);
+        st.advance("acc", "deals", s);
+        st.advance("acc", "deals", Stamp::default());
+        assert_eq!(st.since("acc", "deals").unwrap(), "2025-01-02T03:04:05Z");
+    }
+}
