@@ -1,0 +1,5 @@
+//! The integration tests: the real `pipedrive` binary against a mock Pipedrive, by feature.
+
+mod support;
+
+mod smoke;
