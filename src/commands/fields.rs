@@ -93,8 +93,29 @@ fn endpoint(
 }
 
 impl FieldMap {
-    /// The map for `kind`, or `None` when the type has no custom fields.
+    /// The map for `kind`, or `None` when the type has no custom fields or its definitions cannot
+    /// be read: readable names are a convenience, never a reason to lose the export. A dead token
+    /// or an exhausted rate limit still ends the command, since the export would fail the same way.
     pub async fn fetch(
+        session: &Session,
+        kind: ExportKind,
+        quiet: bool,
+    ) -> Result<Option<FieldMap>> {
+        match Self::try_fetch(session, kind, quiet).await {
+            Err(e @ (Error::Unauthorized(_) | Error::Temporary(_) | Error::Interrupted)) => Err(e),
+            Err(e) => {
+                if !quiet {
+                    eprintln!(
+                        "warning: keeping raw custom field keys: cannot read field names ({e})"
+                    );
+                }
+                Ok(None)
+            }
+            ok => ok,
+        }
+    }
+
+    async fn try_fetch(
         session: &Session,
         kind: ExportKind,
         quiet: bool,
