@@ -176,9 +176,7 @@ async fn fresh_token(
             }
             // `false`: another machine saved first (only possible without rotation); our fresh
             // access token is valid all the same, so use it and leave theirs in place.
-            store
-                .replace_token(account, owner, old_refresh.expose(), &token)
-                .await?;
+            save_rotated(store, account, owner, old_refresh.expose(), &token).await?;
             Ok(token)
         }
         Refresh::Refused(why) => {
@@ -200,6 +198,36 @@ async fn fresh_token(
                 "Pipedrive refused to refresh the token ({why}); marked {n} token(s) of account \
                  '{account}' invalidated. Run `pipedrive login` to log in again"
             )))
+        }
+    }
+}
+
+/// Once the server rotated the refresh token, the new one exists nowhere but here: a store that
+/// hiccups gets a few more tries before the token is lost.
+async fn save_rotated(
+    store: &TokenStore,
+    account: &str,
+    owner: &str,
+    expected: &str,
+    token: &Token,
+) -> Result<()> {
+    let mut attempt = 0;
+    loop {
+        match store.replace_token(account, owner, expected, token).await {
+            Ok(_) => return Ok(()),
+            Err(e) if attempt >= 3 => {
+                return Err(Error::Store {
+                    store: store.name(),
+                    reason: format!(
+                        "the token was refreshed but could not be saved ({e}); the next run will \
+                         probably need `pipedrive login`"
+                    ),
+                })
+            }
+            Err(_) => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(400 * attempt)).await;
+            }
         }
     }
 }
