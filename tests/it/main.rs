@@ -2,4 +2,7 @@
 
 mod support;
 
+mod faults;
+
+mod login;
 mod smoke;

@@ -205,3 +205,186 @@ pub fn files_in(dir: &Path) -> Vec<String> {
     v.sort();
     v
 }
+
+impl TestEnv {
+    /// The whole stored record for (account, owner), if any.
+    pub fn record(
+        &self,
+        account: &str,
+        owner: &str,
+    ) -> Option<pipedrive_cli::auth::token::TokenRecord> {
+        FileStore::new(&self.config_dir())
+            .load(account, owner)
+            .unwrap()
+    }
+
+    /// Every stored record of an account.
+    pub fn records_of(&self, account: &str) -> Vec<pipedrive_cli::auth::token::TokenRecord> {
+        FileStore::new(&self.config_dir())
+            .load_account(account)
+            .unwrap()
+    }
+
+    /// API list/single requests to exactly this path.
+    pub fn requests_to(&self, path: &str) -> Vec<pipedrive_mock::RecordedRequest> {
+        self.mock
+            .requests()
+            .into_iter()
+            .filter(|r| r.path == path)
+            .collect()
+    }
+
+    /// GETs an API path of the mock with a freshly issued token: the answer's `data`, as the
+    /// mock has it (what the CLI's output is compared against).
+    pub fn mock_data(&self, path_and_query: &str) -> serde_json::Value {
+        let token = self.mock.issue_token().access_token;
+        let resp = http_get(
+            &format!("{}{path_and_query}", self.mock.url()),
+            &[("Authorization", &format!("Bearer {token}"))],
+        );
+        assert_eq!(resp.status, 200, "GET {path_and_query}: {}", resp.body);
+        let v: serde_json::Value = serde_json::from_str(&resp.body).unwrap();
+        v["data"].clone()
+    }
+}
+
+/// A port that was free a moment ago on 127.0.0.1.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// An HTTP answer read by [`http_get`].
+#[derive(Debug)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A minimal HTTP/1.1 GET over a plain TcpStream: no redirects followed, `Connection: close`.
+/// Enough for the mock and the login's loopback server, without another dependency.
+pub fn http_get(url: &str, headers: &[(&str, &str)]) -> HttpResponse {
+    use std::io::{Read, Write};
+    let u = url::Url::parse(url).unwrap_or_else(|e| panic!("bad URL {url}: {e}"));
+    let host = u.host_str().expect("host").to_string();
+    let port = u.port_or_known_default().expect("port");
+    let target = match u.query() {
+        Some(q) => format!("{}?{q}", u.path()),
+        None => u.path().to_string(),
+    };
+    let mut s = std::net::TcpStream::connect((host.trim_matches(['[', ']']), port))
+        .unwrap_or_else(|e| panic!("connect {host}:{port}: {e}"));
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut req = format!("GET {target} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read the answer");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("end of the HTTP head");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut body = raw[split + 4..].to_vec();
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("bad status line in {head:?}"));
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let chunked = headers.iter().any(|(k, v)| {
+        k.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
+    });
+    if chunked {
+        body = dechunk(&body);
+    }
+    HttpResponse {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(eol) = data.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
+        let size_text = String::from_utf8_lossy(&data[..eol]);
+        let size =
+            usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16).unwrap_or(0);
+        if size == 0 {
+            return out;
+        }
+        let start = eol + 2;
+        out.extend_from_slice(&data[start..start + size]);
+        data = &data[start + size + 2..];
+    }
+}
+
+/// Every JSON line parsed.
+pub fn json_lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
+        .collect()
+}
+
+/// The flattened keys of a record as the contract defines CSV columns: nested objects joined
+/// with `.`, everything else (arrays, scalars, null, `{}`) one column.
+pub fn flat_keys(value: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) if !map.is_empty() => {
+            for (k, v) in map {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flat_keys(v, &key, out);
+            }
+        }
+        _ => out.push(prefix.to_string()),
+    }
+}
+
+/// A CSV document parsed: header and rows.
+pub fn parse_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let header = rdr.headers().unwrap().iter().map(String::from).collect();
+    let rows = rdr
+        .records()
+        .map(|r| {
+            r.expect("an RFC 4180 row")
+                .iter()
+                .map(String::from)
+                .collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+/// Whether `s` is a 40-character hex string (a custom field key).
+pub fn is_hash(s: &str) -> bool {
+    s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
