@@ -55,8 +55,17 @@ impl CallbackServer {
         for ip in addrs {
             match tiny_http::Server::http(SocketAddr::new(ip, port)) {
                 Ok(s) => servers.push(std::sync::Arc::new(s)),
-                // ::1 may not exist on this machine; one loopback address is enough.
                 Err(e) => {
+                    let in_use = e
+                        .downcast_ref::<std::io::Error>()
+                        .is_some_and(|io| io.kind() == std::io::ErrorKind::AddrInUse);
+                    // ::1 may not exist on this machine, and one loopback address is enough; but
+                    // a port taken on either address would let another program get the callback.
+                    if in_use {
+                        servers.clear();
+                        first_err = Some(format!("{ip}:{port}: {e}"));
+                        break;
+                    }
                     first_err.get_or_insert(e.to_string());
                 }
             }
