@@ -2,7 +2,6 @@
 
 mod support;
 
-mod faults;
-
+mod export;
 mod login;
 mod smoke;
