@@ -1,5 +1,8 @@
 //! The integration tests: the real `pipedrive` binary against a mock Pipedrive, by feature.
 
+mod services;
 mod support;
 
 mod smoke;
+mod store_keyring;
+mod store_mongo;
