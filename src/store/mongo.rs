@@ -1,56 +1,381 @@
-//! The mongo store (placeholder until it is built: every call reports the store unavailable).
+//! The MongoDB store: one document per (account_id, owner) in `integrations.pipedrive.key`,
+//! shared with the existing web integration and with every machine that runs the CLI.
+//!
+//! Documents are read as they are (numbers may be Int32, Int64 or Double) and only ever changed
+//! with `$set` on the fields we own (`token.<field>`, `token_invalidated`), never replaced, so
+//! fields another program added survive. The compare-and-swap of a refresh is one
+//! `find_one_and_update` filtered on the old refresh token: atomic on the server, so it holds
+//! across machines where a file lock cannot.
+
+use std::time::Duration;
+
+use futures_util::TryStreamExt;
+use mongodb::bson::{doc, Bson, Document};
+use mongodb::options::{ClientOptions, IndexOptions};
+use mongodb::{Client, Collection, IndexModel};
 
 use crate::auth::token::{Token, TokenRecord};
 use crate::error::{Error, Result};
 use crate::settings::Settings;
 
-pub struct MongoStore {}
+const STORE: &str = "mongo";
+pub const DEFAULT_DATABASE: &str = "pipedrive";
+pub const COLLECTION: &str = "integrations.pipedrive.key";
+/// Server selection and connection: an unreachable server must fail in seconds, not 30.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Bound on one whole operation, for a server that accepts connections but does not answer.
+const OP_TIMEOUT: Duration = Duration::from_secs(30);
 
-fn unavailable() -> Error {
+pub struct MongoStore {
+    client: Client,
+    coll: Collection<Document>,
+    /// `mongodb://host/db.collection`, password and query left out: safe for messages.
+    shown: String,
+}
+
+fn unavailable(reason: String) -> Error {
     Error::Store {
-        store: "mongo",
-        reason: "this build has no mongo store yet; use --store file".into(),
+        store: STORE,
+        reason,
     }
 }
 
+/// The URI without its password and query (which may hold more credentials), for messages.
+pub fn redact_uri(uri: &str) -> String {
+    let Some((scheme, rest)) = uri.split_once("://") else {
+        return "<unparsable URI>".into();
+    };
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, path) = (&rest[..end], &rest[end..]);
+    let path = path.split('?').next().unwrap_or("");
+    match authority.rsplit_once('@') {
+        Some((userinfo, hosts)) => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:***@{hosts}{path}")
+        }
+        None => format!("{scheme}://{authority}{path}"),
+    }
+}
+
+/// Driver messages should not echo a password, but make sure.
+fn scrub(msg: String, uri: &str) -> String {
+    let password = uri
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split(['/', '?']).next())
+        .and_then(|auth| auth.rsplit_once('@'))
+        .and_then(|(userinfo, _)| userinfo.split_once(':'))
+        .map(|(_, p)| p)
+        .filter(|p| !p.is_empty());
+    match password {
+        Some(p) => msg.replace(p, "***"),
+        None => msg,
+    }
+}
+
+const DUPLICATE_KEY: i32 = 11000;
+const NAMESPACE_NOT_FOUND: i32 = 26;
+
+/// The server's error code of a failed command or single write.
+fn error_code(err: &mongodb::error::Error) -> Option<i32> {
+    use mongodb::error::{ErrorKind, WriteFailure};
+    match err.kind.as_ref() {
+        ErrorKind::Write(WriteFailure::WriteError(e)) => Some(e.code),
+        ErrorKind::Command(e) => Some(e.code),
+        _ => None,
+    }
+}
+
+/// True for MongoDB's duplicate key error (code 11000).
+pub fn is_duplicate_key(err: &mongodb::error::Error) -> bool {
+    error_code(err) == Some(DUPLICATE_KEY)
+}
+
+/// MongoDB numbers as the web integration writes them (a JS number fits Int32 when it can).
+fn number(n: i64) -> Bson {
+    match i32::try_from(n) {
+        Ok(small) => Bson::Int32(small),
+        Err(_) => Bson::Int64(n),
+    }
+}
+
+/// `$set` paths for every field of a token, the unknown ones included; never the whole subdocument.
+fn token_fields(token: &Token) -> Document {
+    let mut set = doc! {
+        "token.access_token": token.access_token.expose(),
+        "token.refresh_token": token.refresh_token.expose(),
+        "token.expires_in": number(token.expires_in),
+        "token.generated_at": number(token.generated_at),
+        "token.token_type": &token.token_type,
+        "token.scope": &token.scope,
+        "token.api_domain": &token.api_domain,
+    };
+    for (key, value) in &token.extra {
+        // A key that is not a plain field name cannot be a `$set` path; such a field is dropped.
+        if key.is_empty() || key.contains('.') || key.starts_with('$') {
+            continue;
+        }
+        let value =
+            Bson::try_from(value.clone()).unwrap_or_else(|_| Bson::String(value.to_string()));
+        set.insert(format!("token.{key}"), value);
+    }
+    set
+}
+
 impl MongoStore {
-    pub async fn open(_settings: &Settings) -> Result<Self> {
-        Err(unavailable())
+    pub async fn open(settings: &Settings) -> Result<Self> {
+        let uri = settings.mongo_uri.as_deref().ok_or_else(|| {
+            unavailable("PIPEDRIVE_MONGO_URI is not set: export it (mongodb://host:port/db)".into())
+        })?;
+        let shown = redact_uri(uri);
+        let mut options = match tokio::time::timeout(OP_TIMEOUT, ClientOptions::parse(uri)).await {
+            Ok(Ok(options)) => options,
+            Ok(Err(e)) => {
+                return Err(unavailable(scrub(
+                    format!("PIPEDRIVE_MONGO_URI ({shown}) is not a valid MongoDB URI: {e}"),
+                    uri,
+                )))
+            }
+            Err(_) => {
+                return Err(unavailable(format!(
+                    "resolving PIPEDRIVE_MONGO_URI ({shown}) took over {}s",
+                    OP_TIMEOUT.as_secs()
+                )))
+            }
+        };
+        // The URI's own settings win; otherwise fail fast on an unreachable server.
+        options
+            .server_selection_timeout
+            .get_or_insert(CONNECT_TIMEOUT);
+        options.connect_timeout.get_or_insert(CONNECT_TIMEOUT);
+        options
+            .app_name
+            .get_or_insert_with(|| "pipedrive-cli".into());
+        let database = options
+            .default_database
+            .clone()
+            .unwrap_or_else(|| DEFAULT_DATABASE.to_string());
+        let client = Client::with_options(options)
+            .map_err(|e| unavailable(scrub(format!("cannot use MongoDB at {shown}: {e}"), uri)))?;
+        let coll = client
+            .database(&database)
+            .collection::<Document>(COLLECTION);
+        let store = MongoStore {
+            client,
+            coll,
+            shown: format!(
+                "{}, database '{database}', collection '{COLLECTION}'",
+                shown
+            ),
+        };
+        // Also proves the server is reachable, so `open` fails (exit 7) rather than a later step.
+        if let Err(e) = store.ensure_index().await {
+            let e = match e {
+                Error::Store { reason, .. } => unavailable(scrub(reason, uri)),
+                other => other,
+            };
+            store.close().await;
+            return Err(e);
+        }
+        Ok(store)
     }
 
-    pub async fn close(self) {}
+    async fn ensure_index(&self) -> Result<()> {
+        let keys = doc! { "account_id": 1, "owner": 1 };
+        let existing: Vec<IndexModel> = self
+            .bounded("list indexes", async {
+                match self.coll.list_indexes().await {
+                    Ok(cursor) => cursor.try_collect().await,
+                    // The collection does not exist yet: creating the index creates it.
+                    Err(e) if error_code(&e) == Some(NAMESPACE_NOT_FOUND) => Ok(Vec::new()),
+                    Err(e) => Err(e),
+                }
+            })
+            .await?;
+        if existing.iter().any(|ix| ix.keys == keys) {
+            return Ok(());
+        }
+        let model = IndexModel::builder()
+            .keys(keys)
+            .options(IndexOptions::builder().unique(true).build())
+            .build();
+        self.bounded("create the unique index {account_id: 1, owner: 1}", async {
+            self.coll.create_index(model).await
+        })
+        .await
+        .map(drop)
+        .map_err(|e| match e {
+            Error::Store { reason, .. } => unavailable(format!(
+                "{reason} (if it names duplicate keys, two documents share an account_id and \
+                 owner: remove one)"
+            )),
+            other => other,
+        })
+    }
+
+    /// Runs one driver call within the operation timeout, naming the server in any error.
+    async fn bounded<T>(
+        &self,
+        what: &str,
+        call: impl std::future::Future<Output = mongodb::error::Result<T>>,
+    ) -> Result<T> {
+        match tokio::time::timeout(OP_TIMEOUT, call).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(unavailable(format!(
+                "{what} failed on {}: {e}; check that the server is up and PIPEDRIVE_MONGO_URI \
+                 is right",
+                self.shown
+            ))),
+            Err(_) => Err(unavailable(format!(
+                "{what}: no answer from {} within {}s",
+                self.shown,
+                OP_TIMEOUT.as_secs()
+            ))),
+        }
+    }
+
+    pub async fn close(self) {
+        drop(self.coll);
+        self.client.shutdown().await;
+    }
 
     pub fn location(&self) -> String {
-        "mongo".into()
+        self.shown.clone()
     }
 
-    pub async fn load(&self, _account: &str, _owner: &str) -> Result<Option<TokenRecord>> {
-        Err(unavailable())
+    fn decode(&self, mut doc: Document) -> Result<TokenRecord> {
+        doc.remove("_id");
+        let json = Bson::Document(doc).into_relaxed_extjson();
+        let who = format!(
+            "{}/{}",
+            json["account_id"].as_str().unwrap_or("?"),
+            json["owner"].as_str().unwrap_or("?")
+        );
+        serde_json::from_value(json).map_err(|e| {
+            unavailable(format!(
+                "the document of {who} in {} is not in the token shape ({e}); fix or delete it \
+                 and run `pipedrive login`",
+                self.shown
+            ))
+        })
     }
 
-    pub async fn load_account(&self, _account: &str) -> Result<Vec<TokenRecord>> {
-        Err(unavailable())
+    pub async fn load(&self, account: &str, owner: &str) -> Result<Option<TokenRecord>> {
+        let filter = doc! { "account_id": account, "owner": owner };
+        let found = self
+            .bounded("read the token", async { self.coll.find_one(filter).await })
+            .await?;
+        found.map(|d| self.decode(d)).transpose()
     }
 
-    pub async fn save_login(&self, _account: &str, _owner: &str, _token: &Token) -> Result<()> {
-        Err(unavailable())
+    pub async fn load_account(&self, account: &str) -> Result<Vec<TokenRecord>> {
+        let filter = doc! { "account_id": account };
+        let docs: Vec<Document> = self
+            .bounded("read the account's tokens", async {
+                self.coll.find(filter).await?.try_collect().await
+            })
+            .await?;
+        docs.into_iter().map(|d| self.decode(d)).collect()
+    }
+
+    pub async fn save_login(&self, account: &str, owner: &str, token: &Token) -> Result<()> {
+        let filter = doc! { "account_id": account, "owner": owner };
+        let mut set = token_fields(token);
+        set.insert("token_invalidated", false);
+        let update = doc! { "$set": set };
+        // Two first logins at once can both try to insert; the unique index lets one win and the
+        // other's retry then updates the document the winner created.
+        let upsert = || {
+            self.coll
+                .update_one(filter.clone(), update.clone())
+                .upsert(true)
+        };
+        self.bounded("save the token", async {
+            match upsert().await {
+                Err(e) if is_duplicate_key(&e) => upsert().await,
+                other => other,
+            }
+        })
+        .await
+        .map(drop)
     }
 
     pub async fn replace_token(
         &self,
-        _account: &str,
-        _owner: &str,
-        _expected_refresh: &str,
-        _token: &Token,
+        account: &str,
+        owner: &str,
+        expected_refresh: &str,
+        token: &Token,
     ) -> Result<bool> {
-        Err(unavailable())
+        let filter = doc! {
+            "account_id": account, "owner": owner, "token.refresh_token": expected_refresh,
+        };
+        let update = doc! { "$set": token_fields(token) };
+        let before = self
+            .bounded("replace the token", async {
+                self.coll.find_one_and_update(filter, update).await
+            })
+            .await?;
+        Ok(before.is_some())
     }
 
-    pub async fn invalidate_account(&self, _account: &str) -> Result<u64> {
-        Err(unavailable())
+    pub async fn invalidate_account(&self, account: &str) -> Result<u64> {
+        let result = self
+            .bounded("invalidate the account's tokens", async {
+                self.coll
+                    .update_many(
+                        doc! { "account_id": account },
+                        doc! { "$set": { "token_invalidated": true } },
+                    )
+                    .await
+            })
+            .await?;
+        Ok(result.matched_count)
     }
 
-    pub async fn delete(&self, _account: &str, _owner: &str) -> Result<bool> {
-        Err(unavailable())
+    pub async fn delete(&self, account: &str, owner: &str) -> Result<bool> {
+        let result = self
+            .bounded("delete the token", async {
+                self.coll
+                    .delete_one(doc! { "account_id": account, "owner": owner })
+                    .await
+            })
+            .await?;
+        Ok(result.deleted_count > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_never_show_the_password() {
+        assert_eq!(
+            redact_uri("mongodb://u:s3cret@h1:27017,h2/db?authSource=admin"),
+            "mongodb://u:***@h1:27017,h2/db"
+        );
+        assert_eq!(redact_uri("mongodb://h:1/"), "mongodb://h:1/");
+        assert_eq!(
+            redact_uri("mongodb+srv://u:p@c.example"),
+            "mongodb+srv://u:***@c.example"
+        );
+        assert_eq!(
+            scrub("bad s3cret".into(), "mongodb://u:s3cret@h/"),
+            "bad ***"
+        );
+    }
+
+    #[test]
+    fn token_updates_are_field_paths_not_a_whole_document() {
+        let token: Token = serde_json::from_value(serde_json::json!({
+            "access_token": "a", "refresh_token": "r", "expires_in": 3599,
+            "generated_at": 1_700_000_000i64, "user_id": 7, "bad.key": 1
+        }))
+        .unwrap();
+        let set = token_fields(&token);
+        assert!(set.keys().all(|k| k.starts_with("token.")), "{set:?}");
+        assert_eq!(set.get("token.expires_in"), Some(&Bson::Int32(3599)));
+        assert!(set.contains_key("token.user_id"));
+        assert!(!set.keys().any(|k| k.contains("bad")));
     }
 }

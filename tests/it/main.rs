@@ -1,7 +1,10 @@
 //! The integration tests: the real `pipedrive` binary against a mock Pipedrive, by feature.
 
+mod services;
 mod support;
 
 mod export;
 mod login;
 mod smoke;
+mod store_keyring;
+mod store_mongo;

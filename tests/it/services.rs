@@ -1,0 +1,113 @@
+//! The real services the tests use, found through the environment `scripts/test.sh` sets up.
+//!
+//! A missing service skips the test with a `SKIPPED:` line on stderr, except under `CI=true`,
+//! where it fails: CI must run every test, not quietly pass by skipping.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use clap::Parser;
+use pipedrive_cli::cli::Cli;
+use pipedrive_cli::settings::Settings;
+
+/// Set in a child process started by `run_child`.
+const CHILD_ENV: &str = "PIPEDRIVE_IT_CHILD";
+
+fn missing(why: &str) {
+    let current = std::thread::current();
+    let test = current.name().unwrap_or("?");
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("{test}: {why} (CI=true: run the tests through scripts/test.sh)");
+    }
+    // Straight to the stderr handle: libtest captures `eprintln!` of passing tests, and a skip
+    // must be seen.
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {test}: {why}");
+}
+
+/// A MongoDB server's URI (PIPEDRIVE_TEST_MONGO_URI), without a database.
+pub fn mongo_uri() -> Option<String> {
+    let uri = std::env::var("PIPEDRIVE_TEST_MONGO_URI")
+        .ok()
+        .filter(|u| !u.is_empty());
+    if uri.is_none() {
+        missing("PIPEDRIVE_TEST_MONGO_URI is not set (scripts/test.sh starts a server)");
+    }
+    uri
+}
+
+/// True when an unlocked Secret Service is there for the tests (PIPEDRIVE_TEST_KEYRING=1).
+pub fn keyring_available() -> bool {
+    let ok = std::env::var("PIPEDRIVE_TEST_KEYRING").as_deref() == Ok("1");
+    if !ok {
+        missing("PIPEDRIVE_TEST_KEYRING is not 1 (scripts/test.sh starts a Secret Service)");
+    }
+    ok
+}
+
+/// Settings as the CLI would resolve them from these flags (a subcommand is added).
+pub fn settings(store: &str, config_dir: &Path) -> Settings {
+    let dir = config_dir.to_str().expect("utf-8 temp dir");
+    let cli = Cli::try_parse_from(["pipedrive", "--store", store, "--config-dir", dir, "status"])
+        .expect("valid flags");
+    Settings::resolve(&cli.global).expect("settings resolve")
+}
+
+/// A name no other test (or earlier run against the same server) uses.
+pub fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "{prefix}-{}-{nanos}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// True inside a child process started by `run_child`: `child_*` tests do their work only then.
+pub fn is_child() -> bool {
+    std::env::var_os(CHILD_ENV).is_some()
+}
+
+/// Runs the test `name` of this test binary in a new process with `env` added; a real second
+/// process, for what must hold across processes.
+pub fn run_child(name: &str, env: &[(&str, &str)]) -> Output {
+    child_command(name, env)
+        .output()
+        .expect("start the test binary again")
+}
+
+/// The command `run_child` runs, for starting several children at once.
+pub fn child_command(name: &str, env: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(std::env::current_exe().expect("test binary path"));
+    cmd.args([
+        name,
+        "--exact",
+        "--nocapture",
+        "--test-threads=1",
+        "--quiet",
+    ])
+    .env(CHILD_ENV, "1")
+    .envs(env.iter().copied());
+    cmd
+}
+
+/// The value a child printed as `RESULT: <value>`.
+pub fn child_result(out: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "child failed: {}\nstdout:\n{stdout}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("RESULT: "))
+        .unwrap_or_else(|| panic!("no RESULT line in the child's output:\n{stdout}"))
+        .to_string()
+}
