@@ -38,11 +38,6 @@ impl FileStore {
         &self.path
     }
 
-    /// True when the file holds at least one record (used by `--store auto`).
-    pub fn has_any(&self) -> Result<bool> {
-        Ok(!self.read_all()?.is_empty())
-    }
-
     fn read_all(&self) -> Result<Vec<TokenRecord>> {
         match std::fs::read(&self.path) {
             Ok(bytes) if bytes.iter().all(u8::is_ascii_whitespace) => Ok(Vec::new()),

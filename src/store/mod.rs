@@ -51,13 +51,6 @@ impl TokenStore {
             });
         }
         let file = file::FileStore::new(&settings.config_dir);
-        // A token already in the file store wins: it is where an earlier `auto` login put it.
-        if file.has_any()? {
-            return Ok(Chosen {
-                store: TokenStore::File(file),
-                warning: None,
-            });
-        }
         match keyring::KeyringStore::probe(settings).await {
             Some(store) => Ok(Chosen {
                 store: TokenStore::Keyring(store),
