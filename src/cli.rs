@@ -197,7 +197,7 @@ pub struct ExportArgs {
 #[derive(Debug, Args)]
 pub struct PipelineArgs {
     /// Pipeline id
-    #[arg(value_name = "ID", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(value_name = "ID", value_parser = parse_id)]
     pub id: u64,
 
     /// Add the pipeline's stages as a `stages` array
@@ -212,7 +212,7 @@ pub struct PipelineArgs {
 #[derive(Debug, Args)]
 pub struct StageArgs {
     /// Stage id
-    #[arg(value_name = "ID", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(value_name = "ID", value_parser = parse_id)]
     pub id: u64,
 
     /// Output format
@@ -255,6 +255,14 @@ pub enum ExportKind {
     Products,
     Users,
     All,
+}
+
+/// Ids are positive whole numbers; say so rather than echo Rust's integer parse error.
+fn parse_id(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(id) if id > 0 => Ok(id),
+        _ => Err("an id is a positive whole number, such as 12".into()),
+    }
 }
 
 impl Cli {

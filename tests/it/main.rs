@@ -5,6 +5,9 @@ mod support;
 
 mod export;
 mod login;
+mod session;
+mod show;
 mod smoke;
+mod status_logout;
 mod store_keyring;
 mod store_mongo;
