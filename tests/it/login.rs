@@ -138,6 +138,18 @@ fn assert_logged_in(env: &TestEnv, account: &str, owner: &str) {
         .is_refresh_token_valid(rec.token.refresh_token.expose()));
 }
 
+/// `pipedrive login --no-browser` for (account, owner), driven to success like a browser would.
+pub fn real_login(env: &TestEnv, account: &str, owner: &str) {
+    let redirect = redirect_url(free_port());
+    let cmd = login_cmd(env, &redirect, &["--account", account, "--owner", owner]);
+    let login = LoginChild::spawn(cmd);
+    let page = http_get(&consent(&login.authorize_url()), &[]);
+    assert_eq!(page.status, 200, "{}", page.body);
+    let (status, err, _) = login.wait(Duration::from_secs(60));
+    assert_eq!(status.code(), Some(0), "stderr:\n{err}");
+    assert_logged_in(env, account, owner);
+}
+
 #[test]
 fn full_login_through_the_loopback_server_stores_the_token() {
     let env = TestEnv::new();

@@ -108,7 +108,7 @@ fn a_revoked_grant_invalidates_the_account_and_later_commands_stop_at_once() {
     assert_eq!(env.mock.requests().len(), seen);
 
     // A fresh login clears the flag for that owner.
-    env.login_as("acme", "alice");
+    crate::login::real_login(&env, "acme", "alice");
     assert!(!env.is_invalidated("acme", "alice"));
     let out = env.run(&[
         "export",
