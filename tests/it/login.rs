@@ -185,10 +185,18 @@ fn full_login_through_the_loopback_server_stores_the_token() {
         pipedrive_mock::AuthKind::Basic("test-client".into())
     );
 
-    // And the token works.
-    let out = env.run(&["export", "pipelines"]);
+    // And the token works, as a new user would go on.
+    let out = env.run(&[
+        "export",
+        "deals",
+        "--format",
+        "csv",
+        "--output",
+        "deals.csv",
+    ]);
     assert_code(&out, 0);
-    assert_each_once(&jsonl_ids(&stdout(&out)), 3);
+    let csv = std::fs::read_to_string(env.path("deals.csv")).unwrap();
+    assert_each_once(&csv_ids(&csv), Seed::default().deals);
 }
 
 fn refused_then_accepted(state: Option<&str>) {
