@@ -197,7 +197,7 @@ pub struct ExportArgs {
 #[derive(Debug, Args)]
 pub struct PipelineArgs {
     /// Pipeline id
-    #[arg(value_name = "ID", value_parser = parse_id)]
+    #[arg(value_name = "ID", value_parser = parse_id, allow_negative_numbers = true)]
     pub id: u64,
 
     /// Add the pipeline's stages as a `stages` array
@@ -212,7 +212,7 @@ pub struct PipelineArgs {
 #[derive(Debug, Args)]
 pub struct StageArgs {
     /// Stage id
-    #[arg(value_name = "ID", value_parser = parse_id)]
+    #[arg(value_name = "ID", value_parser = parse_id, allow_negative_numbers = true)]
     pub id: u64,
 
     /// Output format

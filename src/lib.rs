@@ -34,8 +34,11 @@ pub async fn run(cli: Cli) -> Result<()> {
             Command::Completions(_) => unreachable!("handled above"),
         }
     };
+    // `biased`: the Ctrl-C handler is installed by the first poll, before `work` creates any
+    // temporary file, so an early Ctrl-C still cleans up instead of killing the process.
     tokio::select! {
-        r = work => r,
+        biased;
         _ = tokio::signal::ctrl_c() => Err(Error::Interrupted),
+        r = work => r,
     }
 }

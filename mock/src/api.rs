@@ -84,6 +84,11 @@ fn fault_reply(f: Fault) -> Reply {
             )
         }
         Fault::Burst429 => error_reply(429, "Request over limit").header("retry-after", "1"),
+        Fault::BurstLimit => error_reply(429, "Request over limit"),
+        Fault::WrongShape => Reply::json(
+            200,
+            br#"{"success":true,"data":"this is not a list","additional_data":null}"#.to_vec(),
+        ),
         Fault::SuccessFalse => Reply::json(
             200,
             br#"{"success":false,"error":"Internal error, please try again","data":null,"additional_data":null}"#.to_vec(),
@@ -140,6 +145,33 @@ fn answer(shared: &Shared, path: &str, pairs: &[(String, String)], auth: &AuthKi
     }
 }
 
+/// Pagination that goes wrong on a well-formed page: `repeat_cursor` points a cursor page back at
+/// the cursor it was asked with, `stuck_next_start` makes an offset page point at its own start.
+fn misbehave(faults: &crate::Faults, reply: Reply, pairs: &[(String, String)]) -> Reply {
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let (cursor, start) = (get("cursor"), get("start").unwrap_or_else(|| "0".into()));
+    if reply.status != 200 || !(faults.repeat_cursor || faults.stuck_next_start) {
+        return reply;
+    }
+    let Ok(mut body) = serde_json::from_slice::<serde_json::Value>(&reply.body) else {
+        return reply;
+    };
+    if let Some(next) = body.pointer_mut("/additional_data/next_cursor") {
+        if faults.repeat_cursor && cursor.is_some() && !next.is_null() {
+            *next = cursor.into();
+        }
+    }
+    if let Some(next) = body.pointer_mut("/additional_data/pagination/next_start") {
+        if faults.stuck_next_start {
+            *next = start.parse::<u64>().unwrap_or(0).into();
+        }
+    }
+    Reply {
+        body: serde_json::to_vec(&body).expect("serialize"),
+        ..reply
+    }
+}
+
 struct InFlight<'a>(&'a Shared);
 
 impl Drop for InFlight<'_> {
@@ -160,7 +192,13 @@ pub async fn handle(
     let _guard = InFlight(shared);
     let started = Instant::now();
     let n = shared.api_requests.fetch_add(1, Ordering::SeqCst) + 1;
-    let fault = shared.faults.read().unwrap().pick(n);
+    let faults = shared.faults.read().unwrap().clone();
+    let limit = faults.burst_limit.unwrap_or(crate::state::BURST_LIMIT);
+    let (remaining, reset, over) = shared.rate_window(limit);
+    let fault = match faults.pick(n) {
+        None if over && faults.burst_limit.is_some() => Some(Fault::BurstLimit),
+        f => f,
+    };
     let (mut reply, fault) = match fault {
         Some(Fault::Drop) => (Reply::text(0, "text/plain", ""), fault),
         Some(f @ (Fault::SuccessFalse | Fault::Truncate)) => {
@@ -178,21 +216,23 @@ pub async fn handle(
             }
         }
         Some(f) => (fault_reply(f), fault),
-        None => (answer(shared, path, pairs, auth), None),
+        None => (
+            misbehave(&faults, answer(shared, path, pairs, auth), pairs),
+            None,
+        ),
     };
     reply.drop = fault == Some(Fault::Drop);
     if reply.status == 200 && fault.is_none() {
         shared.pages_served.fetch_add(1, Ordering::SeqCst);
     }
-    let (remaining, reset) = shared.rate_window();
-    let burst = fault == Some(Fault::Burst429);
+    let burst = matches!(fault, Some(Fault::Burst429 | Fault::BurstLimit));
     let daily_left = if fault == Some(Fault::DailyBudget) {
         0
     } else {
         DAILY_LIMIT.saturating_sub(shared.daily_used.load(Ordering::SeqCst))
     };
     reply = reply
-        .header("x-ratelimit-limit", crate::state::BURST_LIMIT.to_string())
+        .header("x-ratelimit-limit", limit.to_string())
         .header(
             "x-ratelimit-remaining",
             if burst { 0 } else { remaining }.to_string(),

@@ -24,6 +24,15 @@ pub struct Faults {
     pub truncate_every: Option<u32>,
     /// Delay inside `/oauth/token` (before the grant is checked).
     pub refresh_delay: Duration,
+    /// v2 list pages asked for with a cursor name that same cursor as their `next_cursor`.
+    pub repeat_cursor: bool,
+    /// v1 offset pages name their own `start` as `next_start`.
+    pub stuck_next_start: bool,
+    /// Every API request answers 200 `{"success":true,"data":"..."}`: valid JSON, wrong shape.
+    pub wrong_shape: bool,
+    /// Enforces the burst window at this many requests per 2 s: `x-ratelimit-remaining` counts
+    /// down to 0 and every request beyond it answers 429 (fault `"burst_limit"`).
+    pub burst_limit: Option<u64>,
 }
 
 /// The failure chosen for one request.
@@ -36,6 +45,8 @@ pub enum Fault {
     Burst429,
     SuccessFalse,
     Truncate,
+    WrongShape,
+    BurstLimit,
 }
 
 impl Fault {
@@ -48,6 +59,8 @@ impl Fault {
             Fault::Burst429 => "burst_429",
             Fault::SuccessFalse => "success_false",
             Fault::Truncate => "truncate",
+            Fault::WrongShape => "wrong_shape",
+            Fault::BurstLimit => "burst_limit",
         }
     }
 }
@@ -64,6 +77,9 @@ impl Faults {
         }
         if self.revoked {
             return Some(Fault::Revoked);
+        }
+        if self.wrong_shape {
+            return Some(Fault::WrongShape);
         }
         if every(n, self.drop_every) {
             return Some(Fault::Drop);

@@ -50,6 +50,8 @@ pub struct Config {
     pub latency: Duration,
     /// Injected failures; change them at runtime with [`MockPipedrive::set_faults`].
     pub faults: Faults,
+    /// The `api_domain` token answers name (default: the mock's own url).
+    pub api_domain: Option<String>,
 }
 
 impl Default for Config {
@@ -74,6 +76,7 @@ impl Default for Config {
             seed: Seed::default(),
             latency: Duration::ZERO,
             faults: Faults::default(),
+            api_domain: None,
         }
     }
 }
@@ -119,7 +122,7 @@ pub struct TokenGrant {
     pub token_type: String,
     /// Comma-separated scopes, as Pipedrive sends them.
     pub scope: String,
-    /// The mock's url.
+    /// The mock's url, unless `Config::api_domain` says otherwise.
     pub api_domain: String,
     pub expires_in: u64,
 }

@@ -74,7 +74,11 @@ impl OAuth {
             refresh_token: refresh,
             token_type: "Bearer".into(),
             scope: shared.config.scopes.join(","),
-            api_domain: shared.url.clone(),
+            api_domain: shared
+                .config
+                .api_domain
+                .clone()
+                .unwrap_or_else(|| shared.url.clone()),
             expires_in: EXPIRES_IN,
         }
     }

@@ -10,7 +10,8 @@ use crate::fields;
 use crate::oauth::OAuth;
 use crate::{Config, Faults, RecordedRequest, Stats};
 
-/// Burst window: requests allowed per 2 seconds (reported only, never enforced).
+/// Burst window: requests allowed per 2 seconds (reported only; `Faults::burst_limit` enforces
+/// a limit of its own).
 pub const BURST_LIMIT: u64 = 80;
 pub const DAILY_LIMIT: u64 = 1_000_000;
 
@@ -131,8 +132,9 @@ impl Shared {
         }
     }
 
-    /// Counts one request in the 2-second burst window; returns (remaining, reset seconds).
-    pub fn rate_window(&self) -> (u64, u64) {
+    /// Counts one request in the 2-second burst window of `limit` requests; returns (remaining,
+    /// reset seconds, whether this request is over the limit).
+    pub fn rate_window(&self, limit: u64) -> (u64, u64, bool) {
         let mut w = self.window.lock().unwrap();
         let now = Instant::now();
         if now.duration_since(w.0) >= Duration::from_secs(2) {
@@ -141,8 +143,9 @@ impl Shared {
         w.1 += 1;
         let left = Duration::from_secs(2).saturating_sub(now.duration_since(w.0));
         (
-            BURST_LIMIT.saturating_sub(w.1),
+            limit.saturating_sub(w.1),
             left.as_secs_f64().ceil().max(1.0) as u64,
+            w.1 > limit,
         )
     }
 

@@ -386,6 +386,60 @@ fn faults_do_not_advance_pages() {
 }
 
 #[test]
+fn pagination_misbehaviour_and_burst_limit() {
+    let m = MockPipedrive::start(Config::default());
+    let t = m.issue_token().access_token;
+    m.set_faults(Faults {
+        repeat_cursor: true,
+        stuck_next_start: true,
+        ..Faults::default()
+    });
+    // The first cursor page is honest; a page asked for with a cursor points back at it.
+    let first = get(&m, "/api/v2/deals?limit=5", &t).json();
+    let c = first["additional_data"]["next_cursor"].as_str().unwrap();
+    let second = get(
+        &m,
+        &format!("/api/v2/deals?limit=5&cursor={}", urlenc(c)),
+        &t,
+    )
+    .json();
+    assert_eq!(second["additional_data"]["next_cursor"], c);
+    assert_eq!(second["data"][0]["id"], 6);
+    let notes = get(&m, "/api/v1/notes?start=10&limit=5", &t).json();
+    assert_eq!(notes["additional_data"]["pagination"]["next_start"], 10);
+    assert_eq!(notes["data"][0]["id"], 11);
+
+    m.set_faults(Faults {
+        wrong_shape: true,
+        ..Faults::default()
+    });
+    let r = get(&m, "/api/v2/deals?limit=5", &t);
+    assert_eq!((r.status, r.json()["success"].as_bool()), (200, Some(true)));
+    assert!(r.json()["data"].is_string());
+
+    m.set_faults(Faults {
+        burst_limit: Some(3),
+        ..Faults::default()
+    });
+    // A fresh window (the earlier requests may share one): wait it out, then count down.
+    std::thread::sleep(Duration::from_millis(2100));
+    let answers: Vec<(u16, String)> = (0..4)
+        .map(|_| {
+            let r = get(&m, "/api/v2/deals?limit=1", &t);
+            let left = r.header("x-ratelimit-remaining").unwrap().to_string();
+            (r.status, left)
+        })
+        .collect();
+    let want = [(200, "2"), (200, "1"), (200, "0"), (429, "0")];
+    assert_eq!(
+        answers,
+        want.map(|(s, l)| (s, l.to_string())),
+        "a window of 3 requests"
+    );
+    assert_eq!(m.requests().last().unwrap().fault, Some("burst_limit"));
+}
+
+#[test]
 fn scopes_api_token_touch_and_add() {
     let cfg = Config {
         scopes: vec!["deals:read".into()],
@@ -493,4 +547,16 @@ fn page_generation_timing() {
         get(&m, "/api/v2/deals?limit=500", &t);
     }
     println!("{:?}", m.stats());
+}
+
+#[test]
+fn token_answers_can_name_another_api_domain() {
+    let m = MockPipedrive::start(Config {
+        api_domain: Some("http://example.com".into()),
+        ..Config::default()
+    });
+    let grant = m.issue_token();
+    assert_eq!(grant.api_domain, "http://example.com");
+    let r = refresh(&m, &grant.refresh_token);
+    assert_eq!(r.json()["api_domain"], "http://example.com");
 }

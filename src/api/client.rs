@@ -143,8 +143,15 @@ impl ApiClient {
                             "GET {path}: {why} (gave up after {faults} attempts)"
                         )));
                     }
-                    let wait = wait.unwrap_or_else(|| backoff(faults));
-                    self.check_wait(path, &why, wait)?;
+                    // A wait the server asks for must fit in --max-wait; our own backoff is
+                    // merely capped by it, so a small --max-wait means quick retries.
+                    let wait = match wait {
+                        Some(asked) => {
+                            self.check_wait(path, &why, asked)?;
+                            asked
+                        }
+                        None => backoff(faults).min(self.settings.max_wait),
+                    };
                     self.log(&format!(
                         "retrying GET {path} in {:.1}s: {why}",
                         wait.as_secs_f64()
@@ -225,6 +232,15 @@ impl ApiClient {
                     ),
                     wait: None,
                 },
+                // Well-formed JSON of another shape will not improve by asking again.
+                Err(e) if e.classify() == serde_json::error::Category::Data => {
+                    return Err(Error::Other(format!(
+                        "GET {}: the answer does not have the expected shape ({}); stopping",
+                        path_of(url),
+                        short(&e.to_string())
+                    )))
+                }
+                // Cut short or not JSON at all (an HTML page from a proxy): transient.
                 Err(e) => Outcome::Retry {
                     why: format!(
                         "the answer is not the expected JSON ({})",

@@ -101,34 +101,39 @@ impl<W: Write> Sink for CsvSink<W> {
 
 /// Calls `f` with every flattened key of `value`, in document order.
 pub fn visit_keys(value: &Value, prefix: &mut String, f: &mut impl FnMut(&str)) {
-    flatten_inner(value, prefix, &mut |k, _| f(k), false);
+    let top = prefix.is_empty();
+    flatten_inner(value, prefix, &mut |k, _| f(k), false, top);
 }
 
 /// Calls `f(key, cell)` for every flattened column of `value`.
 pub fn flatten(value: &Value, prefix: &mut String, f: &mut impl FnMut(&str, String)) {
-    flatten_inner(value, prefix, f, true);
+    let top = prefix.is_empty();
+    flatten_inner(value, prefix, f, true, top);
 }
 
+/// `top` is the record itself: its keys start the column names. Whether the prefix is empty
+/// cannot tell, since a key may be empty (`{"": {"b": 1}}` is column `.b`, not `b`).
 fn flatten_inner(
     value: &Value,
     prefix: &mut String,
     f: &mut impl FnMut(&str, String),
     cells: bool,
+    top: bool,
 ) {
     match value {
-        Value::Object(map) if !map.is_empty() => {
+        Value::Object(map) if top || !map.is_empty() => {
             for (k, v) in map {
                 let len = prefix.len();
-                if !prefix.is_empty() {
+                if !top {
                     prefix.push('.');
                 }
                 prefix.push_str(k);
-                flatten_inner(v, prefix, f, cells);
+                flatten_inner(v, prefix, f, cells, false);
                 prefix.truncate(len);
             }
         }
         // A bare scalar or array record has no keys of its own: give it a `value` column.
-        other if prefix.is_empty() => f("value", if cells { cell(other) } else { String::new() }),
+        other if top => f("value", if cells { cell(other) } else { String::new() }),
         other => f(prefix, if cells { cell(other) } else { String::new() }),
     }
 }
@@ -181,6 +186,12 @@ mod tests {
     fn quotes_commas_and_newlines_survive() {
         let csv = run(&[r#"{"t":"a, \"b\"\nc ü"}"#]);
         assert_eq!(csv, "t\n\"a, \"\"b\"\"\nc ü\"\n");
+    }
+
+    #[test]
+    fn an_empty_key_does_not_collide_with_a_top_level_one() {
+        let csv = run(&[r#"{"b":1,"":{"b":2},"e":{}}"#]);
+        assert_eq!(csv, "b,.b,e\n1,2,{}\n");
     }
 
     #[test]

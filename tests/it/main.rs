@@ -3,8 +3,12 @@
 mod services;
 mod support;
 
+mod bad_input;
+mod csv_props;
 mod export;
+mod faults;
 mod login;
+mod secrets;
 mod session;
 mod show;
 mod smoke;
