@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod generate;
 pub mod output;
 pub mod secret;
 pub mod settings;

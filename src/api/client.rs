@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use tokio::sync::Mutex;
 
+use crate::api::wait::WaitStatus;
 use crate::auth::oauth::describe;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -88,6 +89,8 @@ pub struct ApiClient {
     settings: HttpSettings,
     /// Set when the server said the burst budget is spent: no request before this instant.
     paused_until: Mutex<Option<Instant>>,
+    /// The wait in progress, for the progress display.
+    waiting: WaitStatus,
 }
 
 /// Retries of one request for faults (5xx, network, bad bodies); 429s have their own budget.
@@ -114,11 +117,17 @@ impl ApiClient {
             auth,
             settings,
             paused_until: Mutex::new(None),
+            waiting: WaitStatus::default(),
         })
     }
 
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    /// What the client is waiting for (rate limit, backoff), shared with the progress display.
+    pub fn waiting(&self) -> WaitStatus {
+        self.waiting.clone()
     }
 
     /// GET `path` with `query`, retried until a well-formed successful envelope arrives.
@@ -156,7 +165,7 @@ impl ApiClient {
                         "retrying GET {path} in {:.1}s: {why}",
                         wait.as_secs_f64()
                     ));
-                    tokio::time::sleep(wait).await;
+                    self.waiting.sleep(&why, false, wait).await;
                 }
                 Ok(Outcome::RateLimited { why, wait }) => {
                     limits += 1;
@@ -170,7 +179,7 @@ impl ApiClient {
                         "rate limited on GET {path}; waiting {:.1}s",
                         wait.as_secs_f64()
                     ));
-                    tokio::time::sleep(wait + jitter(wait)).await;
+                    self.waiting.sleep(&why, true, wait + jitter(wait)).await;
                 }
                 Err(e) => return Err(e),
             }
@@ -324,7 +333,9 @@ impl ApiClient {
                     "burst budget spent; pausing {:.1}s",
                     wait.as_secs_f64()
                 ));
-                tokio::time::sleep(wait).await;
+                self.waiting
+                    .sleep("the burst rate limit is spent", true, wait)
+                    .await;
             }
         }
         Ok(())

@@ -3,3 +3,4 @@
 pub mod client;
 pub mod pages;
 pub mod resources;
+pub mod wait;

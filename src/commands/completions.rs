@@ -1,13 +1,13 @@
-//! `pipedrive completions <SHELL>`: the completion script, generated from the clap definition.
+//! `pipedrive completions <SHELL>`: the completion script, generated from the clap definition
+//! (the same text as the committed `completions/` files; see `generate.rs`).
 
 use std::io::Write;
 
-use crate::cli::{Cli, CompletionsArgs};
+use crate::cli::CompletionsArgs;
 use crate::error::{Error, Result};
 
 pub fn run(args: &CompletionsArgs) -> Result<()> {
-    let mut out = Vec::new();
-    clap_complete::generate(args.shell, &mut Cli::command(), "pipedrive", &mut out);
+    let out = crate::generate::completion(args.shell);
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(&out)

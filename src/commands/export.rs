@@ -129,7 +129,7 @@ async fn export_one(
         _ => args.limit,
     };
     let mut sink = output::sink(args.format, dest.writer()?, dest.label())?;
-    let mut progress = Progress::new(resource.name, plan.quiet);
+    let mut progress = Progress::new(resource.name, plan.quiet, session.client.waiting());
     let mut stamp = Stamp::default();
     let mut written = 0u64;
     let track = args.state.is_some();

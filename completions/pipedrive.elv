@@ -1,0 +1,226 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[pipedrive] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'pipedrive'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'pipedrive'= {
+            cand --account 'Account the token belongs to (a company or integration name of your choosing)'
+            cand --owner 'Owner of the token within the account (a user name, a cron job, ...)'
+            cand --store 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir'
+            cand --config-dir 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]'
+            cand --max-wait 'Longest wait for a rate limit or backoff before giving up with exit 75'
+            cand --request-timeout 'Timeout of one whole HTTP request, in seconds'
+            cand --connect-timeout 'Timeout of opening one connection, in seconds'
+            cand -q 'No progress display and no informational messages (errors are still printed)'
+            cand --quiet 'No progress display and no informational messages (errors are still printed)'
+            cand -v 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+            cand --verbose 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand login 'Log in with OAuth in the browser and store the token'
+            cand logout 'Revoke the stored token at Pipedrive (best effort) and delete it'
+            cand status 'Show who is logged in: store, account, owner, api_domain, scopes, token age (never secrets)'
+            cand export 'Stream every record of a type as JSON lines or CSV'
+            cand pipeline 'Print one pipeline as a JSON line (or CSV)'
+            cand stage 'Print one stage as a JSON line (or CSV)'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'pipedrive;login'= {
+            cand --timeout 'How long to wait for the browser to come back, in seconds'
+            cand --account 'Account the token belongs to (a company or integration name of your choosing)'
+            cand --owner 'Owner of the token within the account (a user name, a cron job, ...)'
+            cand --store 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir'
+            cand --config-dir 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]'
+            cand --max-wait 'Longest wait for a rate limit or backoff before giving up with exit 75'
+            cand --request-timeout 'Timeout of one whole HTTP request, in seconds'
+            cand --connect-timeout 'Timeout of opening one connection, in seconds'
+            cand --no-browser 'Do not open a browser: print the authorization URL on stderr (also accepts the redirected URL pasted on stdin, for SSH sessions)'
+            cand -q 'No progress display and no informational messages (errors are still printed)'
+            cand --quiet 'No progress display and no informational messages (errors are still printed)'
+            cand -v 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+            cand --verbose 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pipedrive;logout'= {
+            cand --account 'Account the token belongs to (a company or integration name of your choosing)'
+            cand --owner 'Owner of the token within the account (a user name, a cron job, ...)'
+            cand --store 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir'
+            cand --config-dir 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]'
+            cand --max-wait 'Longest wait for a rate limit or backoff before giving up with exit 75'
+            cand --request-timeout 'Timeout of one whole HTTP request, in seconds'
+            cand --connect-timeout 'Timeout of opening one connection, in seconds'
+            cand --all 'Remove the tokens of every owner of the account, not only --owner''s'
+            cand -q 'No progress display and no informational messages (errors are still printed)'
+            cand --quiet 'No progress display and no informational messages (errors are still printed)'
+            cand -v 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+            cand --verbose 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pipedrive;status'= {
+            cand --account 'Account the token belongs to (a company or integration name of your choosing)'
+            cand --owner 'Owner of the token within the account (a user name, a cron job, ...)'
+            cand --store 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir'
+            cand --config-dir 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]'
+            cand --max-wait 'Longest wait for a rate limit or backoff before giving up with exit 75'
+            cand --request-timeout 'Timeout of one whole HTTP request, in seconds'
+            cand --connect-timeout 'Timeout of opening one connection, in seconds'
+            cand --json 'Print one JSON object instead of text, for scripts'
+            cand -q 'No progress display and no informational messages (errors are still printed)'
+            cand --quiet 'No progress display and no informational messages (errors are still printed)'
+            cand -v 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+            cand --verbose 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pipedrive;export'= {
+            cand deals ''
+            cand persons ''
+            cand organizations ''
+            cand notes ''
+            cand pipelines ''
+            cand stages ''
+            cand activities ''
+            cand products ''
+            cand users ''
+            cand all ''
+            cand --format 'Output format'
+            cand -o 'Write to FILE atomically instead of stdout (the old file stays intact if the export fails)'
+            cand --output 'Write to FILE atomically instead of stdout (the old file stays intact if the export fails)'
+            cand --output-dir 'Directory for `export all`: one file per type plus manifest.json'
+            cand --state 'Incremental export: only records updated since the last successful run recorded in FILE'
+            cand --limit 'Records per page, 1 to 500'
+            cand --max 'Stop after N records'
+            cand --updated-since 'Only records updated at or after this RFC 3339 time (where the endpoint filters by it)'
+            cand --concurrency 'Pages fetched at once for offset-paged types (notes) and for `export all`'
+            cand --account 'Account the token belongs to (a company or integration name of your choosing)'
+            cand --owner 'Owner of the token within the account (a user name, a cron job, ...)'
+            cand --store 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir'
+            cand --config-dir 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]'
+            cand --max-wait 'Longest wait for a rate limit or backoff before giving up with exit 75'
+            cand --request-timeout 'Timeout of one whole HTTP request, in seconds'
+            cand --connect-timeout 'Timeout of opening one connection, in seconds'
+            cand --field-names 'Turn custom field keys into field names and option ids into labels (default for CSV)'
+            cand --raw-keys 'Keep the API''s custom field keys and option ids (turns off the CSV default)'
+            cand --include-archived 'Also export archived deals (deals only)'
+            cand -q 'No progress display and no informational messages (errors are still printed)'
+            cand --quiet 'No progress display and no informational messages (errors are still printed)'
+            cand -v 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+            cand --verbose 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pipedrive;pipeline'= {
+            cand --format 'Output format'
+            cand --account 'Account the token belongs to (a company or integration name of your choosing)'
+            cand --owner 'Owner of the token within the account (a user name, a cron job, ...)'
+            cand --store 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir'
+            cand --config-dir 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]'
+            cand --max-wait 'Longest wait for a rate limit or backoff before giving up with exit 75'
+            cand --request-timeout 'Timeout of one whole HTTP request, in seconds'
+            cand --connect-timeout 'Timeout of opening one connection, in seconds'
+            cand --stages 'Add the pipeline''s stages as a `stages` array'
+            cand -q 'No progress display and no informational messages (errors are still printed)'
+            cand --quiet 'No progress display and no informational messages (errors are still printed)'
+            cand -v 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+            cand --verbose 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pipedrive;stage'= {
+            cand --format 'Output format'
+            cand --account 'Account the token belongs to (a company or integration name of your choosing)'
+            cand --owner 'Owner of the token within the account (a user name, a cron job, ...)'
+            cand --store 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir'
+            cand --config-dir 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]'
+            cand --max-wait 'Longest wait for a rate limit or backoff before giving up with exit 75'
+            cand --request-timeout 'Timeout of one whole HTTP request, in seconds'
+            cand --connect-timeout 'Timeout of opening one connection, in seconds'
+            cand -q 'No progress display and no informational messages (errors are still printed)'
+            cand --quiet 'No progress display and no informational messages (errors are still printed)'
+            cand -v 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+            cand --verbose 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pipedrive;completions'= {
+            cand bash ''
+            cand elvish ''
+            cand fish ''
+            cand powershell ''
+            cand zsh ''
+            cand --account 'Account the token belongs to (a company or integration name of your choosing)'
+            cand --owner 'Owner of the token within the account (a user name, a cron job, ...)'
+            cand --store 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir'
+            cand --config-dir 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]'
+            cand --max-wait 'Longest wait for a rate limit or backoff before giving up with exit 75'
+            cand --request-timeout 'Timeout of one whole HTTP request, in seconds'
+            cand --connect-timeout 'Timeout of opening one connection, in seconds'
+            cand -q 'No progress display and no informational messages (errors are still printed)'
+            cand --quiet 'No progress display and no informational messages (errors are still printed)'
+            cand -v 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+            cand --verbose 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pipedrive;help'= {
+            cand login 'Log in with OAuth in the browser and store the token'
+            cand logout 'Revoke the stored token at Pipedrive (best effort) and delete it'
+            cand status 'Show who is logged in: store, account, owner, api_domain, scopes, token age (never secrets)'
+            cand export 'Stream every record of a type as JSON lines or CSV'
+            cand pipeline 'Print one pipeline as a JSON line (or CSV)'
+            cand stage 'Print one stage as a JSON line (or CSV)'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'pipedrive;help;login'= {
+        }
+        &'pipedrive;help;logout'= {
+        }
+        &'pipedrive;help;status'= {
+        }
+        &'pipedrive;help;export'= {
+        }
+        &'pipedrive;help;pipeline'= {
+        }
+        &'pipedrive;help;stage'= {
+        }
+        &'pipedrive;help;completions'= {
+        }
+        &'pipedrive;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,182 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_pipedrive_global_optspecs
+    string join \n account= owner= store= config-dir= max-wait= request-timeout= connect-timeout= q/quiet v/verbose h/help V/version
+end
+
+function __fish_pipedrive_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_pipedrive_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_pipedrive_using_subcommand
+    set -l cmd (__fish_pipedrive_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c pipedrive -n "__fish_pipedrive_needs_command" -l account -d 'Account the token belongs to (a company or integration name of your choosing)' -r
+complete -c pipedrive -n "__fish_pipedrive_needs_command" -l owner -d 'Owner of the token within the account (a user name, a cron job, ...)' -r
+complete -c pipedrive -n "__fish_pipedrive_needs_command" -l store -d 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir' -r -f -a "auto\t''
+keyring\t''
+file\t''
+mongo\t''"
+complete -c pipedrive -n "__fish_pipedrive_needs_command" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
+complete -c pipedrive -n "__fish_pipedrive_needs_command" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
+complete -c pipedrive -n "__fish_pipedrive_needs_command" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
+complete -c pipedrive -n "__fish_pipedrive_needs_command" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
+complete -c pipedrive -n "__fish_pipedrive_needs_command" -s q -l quiet -d 'No progress display and no informational messages (errors are still printed)'
+complete -c pipedrive -n "__fish_pipedrive_needs_command" -s v -l verbose -d 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+complete -c pipedrive -n "__fish_pipedrive_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c pipedrive -n "__fish_pipedrive_needs_command" -s V -l version -d 'Print version'
+complete -c pipedrive -n "__fish_pipedrive_needs_command" -f -a "login" -d 'Log in with OAuth in the browser and store the token'
+complete -c pipedrive -n "__fish_pipedrive_needs_command" -f -a "logout" -d 'Revoke the stored token at Pipedrive (best effort) and delete it'
+complete -c pipedrive -n "__fish_pipedrive_needs_command" -f -a "status" -d 'Show who is logged in: store, account, owner, api_domain, scopes, token age (never secrets)'
+complete -c pipedrive -n "__fish_pipedrive_needs_command" -f -a "export" -d 'Stream every record of a type as JSON lines or CSV'
+complete -c pipedrive -n "__fish_pipedrive_needs_command" -f -a "pipeline" -d 'Print one pipeline as a JSON line (or CSV)'
+complete -c pipedrive -n "__fish_pipedrive_needs_command" -f -a "stage" -d 'Print one stage as a JSON line (or CSV)'
+complete -c pipedrive -n "__fish_pipedrive_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c pipedrive -n "__fish_pipedrive_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -l timeout -d 'How long to wait for the browser to come back, in seconds' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -l account -d 'Account the token belongs to (a company or integration name of your choosing)' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -l owner -d 'Owner of the token within the account (a user name, a cron job, ...)' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -l store -d 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir' -r -f -a "auto\t''
+keyring\t''
+file\t''
+mongo\t''"
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -l no-browser -d 'Do not open a browser: print the authorization URL on stderr (also accepts the redirected URL pasted on stdin, for SSH sessions)'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -s q -l quiet -d 'No progress display and no informational messages (errors are still printed)'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -s v -l verbose -d 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -s h -l help -d 'Print help'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -s V -l version -d 'Print version'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -l account -d 'Account the token belongs to (a company or integration name of your choosing)' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -l owner -d 'Owner of the token within the account (a user name, a cron job, ...)' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -l store -d 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir' -r -f -a "auto\t''
+keyring\t''
+file\t''
+mongo\t''"
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -l all -d 'Remove the tokens of every owner of the account, not only --owner\'s'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -s q -l quiet -d 'No progress display and no informational messages (errors are still printed)'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -s v -l verbose -d 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -s h -l help -d 'Print help'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -s V -l version -d 'Print version'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -l account -d 'Account the token belongs to (a company or integration name of your choosing)' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -l owner -d 'Owner of the token within the account (a user name, a cron job, ...)' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -l store -d 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir' -r -f -a "auto\t''
+keyring\t''
+file\t''
+mongo\t''"
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -l json -d 'Print one JSON object instead of text, for scripts'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -s q -l quiet -d 'No progress display and no informational messages (errors are still printed)'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -s v -l verbose -d 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -s h -l help -d 'Print help'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -s V -l version -d 'Print version'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l format -d 'Output format' -r -f -a "jsonl\t'One compact JSON object per line, as the API returns it'
+csv\t'RFC 4180 with one header row; nested objects flattened with `.`'"
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -s o -l output -d 'Write to FILE atomically instead of stdout (the old file stays intact if the export fails)' -r -F
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l output-dir -d 'Directory for `export all`: one file per type plus manifest.json' -r -F
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l state -d 'Incremental export: only records updated since the last successful run recorded in FILE' -r -F
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l limit -d 'Records per page, 1 to 500' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l max -d 'Stop after N records' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l updated-since -d 'Only records updated at or after this RFC 3339 time (where the endpoint filters by it)' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l concurrency -d 'Pages fetched at once for offset-paged types (notes) and for `export all`' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l account -d 'Account the token belongs to (a company or integration name of your choosing)' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l owner -d 'Owner of the token within the account (a user name, a cron job, ...)' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l store -d 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir' -r -f -a "auto\t''
+keyring\t''
+file\t''
+mongo\t''"
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l field-names -d 'Turn custom field keys into field names and option ids into labels (default for CSV)'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l raw-keys -d 'Keep the API\'s custom field keys and option ids (turns off the CSV default)'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l include-archived -d 'Also export archived deals (deals only)'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -s q -l quiet -d 'No progress display and no informational messages (errors are still printed)'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -s v -l verbose -d 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -s V -l version -d 'Print version'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -l format -d 'Output format' -r -f -a "jsonl\t'One compact JSON object per line, as the API returns it'
+csv\t'RFC 4180 with one header row; nested objects flattened with `.`'"
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -l account -d 'Account the token belongs to (a company or integration name of your choosing)' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -l owner -d 'Owner of the token within the account (a user name, a cron job, ...)' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -l store -d 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir' -r -f -a "auto\t''
+keyring\t''
+file\t''
+mongo\t''"
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -l stages -d 'Add the pipeline\'s stages as a `stages` array'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -s q -l quiet -d 'No progress display and no informational messages (errors are still printed)'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -s v -l verbose -d 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -s V -l version -d 'Print version'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -l format -d 'Output format' -r -f -a "jsonl\t'One compact JSON object per line, as the API returns it'
+csv\t'RFC 4180 with one header row; nested objects flattened with `.`'"
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -l account -d 'Account the token belongs to (a company or integration name of your choosing)' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -l owner -d 'Owner of the token within the account (a user name, a cron job, ...)' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -l store -d 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir' -r -f -a "auto\t''
+keyring\t''
+file\t''
+mongo\t''"
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -s q -l quiet -d 'No progress display and no informational messages (errors are still printed)'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -s v -l verbose -d 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -s V -l version -d 'Print version'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -l account -d 'Account the token belongs to (a company or integration name of your choosing)' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -l owner -d 'Owner of the token within the account (a user name, a cron job, ...)' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -l store -d 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir' -r -f -a "auto\t''
+keyring\t''
+file\t''
+mongo\t''"
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -s q -l quiet -d 'No progress display and no informational messages (errors are still printed)'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -s v -l verbose -d 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status export pipeline stage completions help" -f -a "login" -d 'Log in with OAuth in the browser and store the token'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status export pipeline stage completions help" -f -a "logout" -d 'Revoke the stored token at Pipedrive (best effort) and delete it'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status export pipeline stage completions help" -f -a "status" -d 'Show who is logged in: store, account, owner, api_domain, scopes, token age (never secrets)'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status export pipeline stage completions help" -f -a "export" -d 'Stream every record of a type as JSON lines or CSV'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status export pipeline stage completions help" -f -a "pipeline" -d 'Print one pipeline as a JSON line (or CSV)'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status export pipeline stage completions help" -f -a "stage" -d 'Print one stage as a JSON line (or CSV)'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status export pipeline stage completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status export pipeline stage completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+
+# Values of global options before the subcommand.
+complete -c pipedrive -l store -d 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir' -x -a "auto keyring file mongo"
+
+# Values of positional arguments (not generated by clap_complete for fish).
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export; and not __fish_seen_subcommand_from deals persons organizations notes pipelines stages activities products users all" -f -a "deals persons organizations notes pipelines stages activities products users all"
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions; and not __fish_seen_subcommand_from bash elvish fish powershell zsh" -f -a "bash elvish fish powershell zsh"
