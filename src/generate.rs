@@ -283,7 +283,7 @@ fn environment(roff: &mut Roff) {
 
 fn files(roff: &mut Roff) {
     roff.control("SH", ["FILES"]);
-    let entries: [(&str, &str); 4] = [
+    let entries: [(&str, &str); 5] = [
         ("$XDG_CONFIG_HOME/pipedrive/, ~/.config/pipedrive/",
          "The config directory (mode 0700), unless --config-dir or PIPEDRIVE_CONFIG_DIR names another."),
         ("<config dir>/tokens.json",
@@ -292,6 +292,8 @@ fn files(roff: &mut Roff) {
           reachable."),
         ("<config dir>/tokens.lock",
          "Lock taken while tokens.json is rewritten."),
+        ("<config dir>/keyring.lock",
+         "Lock taken while a keyring entry is rewritten (the keyring itself holds the token)."),
         ("<config dir>/locks/refresh-<account>-<owner>.lock",
          "Lock that serializes token refreshes of one account and owner on this machine."),
     ];
