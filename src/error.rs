@@ -32,6 +32,9 @@ pub enum Error {
     /// The user pressed Ctrl-C.
     #[error("interrupted")]
     Interrupted,
+    /// SIGTERM: a supervisor (timeout, systemd) asked the program to stop.
+    #[error("terminated")]
+    Terminated,
     /// stdout was closed by the reader (`| head`): not a failure.
     #[error("broken pipe")]
     BrokenPipe,
@@ -52,6 +55,7 @@ pub mod exit {
     pub const NOT_FOUND: i32 = 6;
     pub const STORE: i32 = 7;
     pub const INTERRUPTED: i32 = 130;
+    pub const TERMINATED: i32 = 143;
     pub const TEMPORARY: i32 = 75;
 }
 
@@ -65,6 +69,7 @@ impl Error {
             Error::Store { .. } => exit::STORE,
             Error::Temporary(_) => exit::TEMPORARY,
             Error::Interrupted => exit::INTERRUPTED,
+            Error::Terminated => exit::TERMINATED,
             Error::BrokenPipe => exit::OK,
             Error::Other(_) => exit::FAILURE,
         }

@@ -40,6 +40,24 @@ pub async fn run(cli: Cli) -> Result<()> {
     tokio::select! {
         biased;
         _ = tokio::signal::ctrl_c() => Err(Error::Interrupted),
+        _ = terminated() => Err(Error::Terminated),
         r = work => r,
     }
+}
+
+/// SIGTERM (what `timeout`, systemd and cron's killers send) cleans up like Ctrl-C.
+#[cfg(unix)]
+async fn terminated() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut s) => {
+            s.recv().await;
+        }
+        Err(_) => std::future::pending().await,
+    }
+}
+
+#[cfg(not(unix))]
+async fn terminated() {
+    std::future::pending().await
 }

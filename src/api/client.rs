@@ -179,7 +179,9 @@ impl ApiClient {
                         "rate limited on GET {path}; waiting {:.1}s",
                         wait.as_secs_f64()
                     ));
-                    self.waiting.sleep(&why, true, wait + jitter(wait)).await;
+                    self.waiting
+                        .sleep(&why, true, wait + jitter(wait / 4))
+                        .await;
                 }
                 Err(e) => return Err(e),
             }
@@ -271,14 +273,22 @@ impl ApiClient {
             ))),
             StatusCode::NOT_FOUND => Err(Error::NotFound(format!("{} ({reason})", path_of(url)))),
             StatusCode::TOO_MANY_REQUESTS => {
-                let wait = header_secs(&headers, "retry-after")
-                    .or_else(|| header_secs(&headers, "x-ratelimit-reset"))
-                    .unwrap_or(Duration::from_secs(2));
+                let told = header_secs(&headers, "retry-after")
+                    .or_else(|| header_secs(&headers, "x-ratelimit-reset"));
+                let wait = told.unwrap_or(Duration::from_secs(2));
                 let daily = headers
                     .get("x-daily-ratelimit-token-remaining")
                     .and_then(|v| v.to_str().ok())
                     .is_some_and(|v| v.trim() == "0")
                     || reason.contains("daily");
+                if daily && told.is_none() {
+                    // No reset time given: retrying every few seconds would only burn the day.
+                    return Err(Error::Temporary(format!(
+                        "GET {}: the company's daily API budget is exhausted ({reason}); it resets \
+                         once a day: try again tomorrow or raise the plan's budget",
+                        path_of(url)
+                    )));
+                }
                 let why = if daily {
                     format!("the company's daily API budget is exhausted ({reason})")
                 } else {
@@ -351,16 +361,17 @@ impl ApiClient {
 fn backoff(attempt: u32) -> Duration {
     let base = Duration::from_millis(250).saturating_mul(1 << attempt.min(6));
     let capped = base.min(Duration::from_secs(10));
-    // Full jitter between half and all of the backoff keeps parallel jobs from retrying in step.
+    // A random point between half and all of the backoff keeps parallel jobs from retrying in step.
     capped / 2 + jitter(capped / 2)
 }
 
+/// A uniformly random duration between zero and `max` (at most 5 s).
 fn jitter(max: Duration) -> Duration {
     let ms = max.as_millis().min(5_000) as u64;
     if ms == 0 {
         return Duration::ZERO;
     }
-    Duration::from_millis(rand::rng().random_range(0..=ms / 4 + 1))
+    Duration::from_millis(rand::rng().random_range(0..=ms))
 }
 
 fn header_secs(headers: &HeaderMap, name: &str) -> Option<Duration> {

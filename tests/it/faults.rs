@@ -375,6 +375,16 @@ fn a_failed_run_leaves_the_old_output_file_as_it_was() {
 
 #[test]
 fn sigint_during_a_slow_export_leaves_no_partial_file() {
+    stopped_mid_export("INT", 130);
+}
+
+#[test]
+fn sigterm_during_a_slow_export_leaves_no_partial_file() {
+    stopped_mid_export("TERM", 143);
+}
+
+/// `kill -SIGNAL` mid-export: the old file stays, no new or temporary file appears.
+fn stopped_mid_export(signal: &str, code: i32) {
     let env = TestEnv::with(Config {
         latency: Duration::from_millis(200),
         ..big_seed()
@@ -405,16 +415,17 @@ fn sigint_during_a_slow_export_leaves_no_partial_file() {
         }));
         let pid = child.id().to_string();
         assert!(std::process::Command::new("kill")
-            .args(["-INT", &pid])
+            .args([&format!("-{signal}"), &pid])
             .status()
             .unwrap()
             .success());
         let out = run_to_end(child);
         println!(
-            "FAULT sigint_mid_export ({format}): expected exit 130 got exit {}",
+            "FAULT sig{}_mid_export ({format}): expected exit {code} got exit {}",
+            signal.to_lowercase(),
             out.status.code().unwrap_or(-1)
         );
-        assert_code(&out, 130);
+        assert_code(&out, code);
         assert!(!stderr(&out).contains("panicked"));
     }
     assert_untouched(&env, &file);
