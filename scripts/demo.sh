@@ -16,8 +16,12 @@ die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
 command -v cargo >/dev/null || die "needs cargo (https://rustup.rs)"
 command -v curl >/dev/null || die "needs curl (it plays the browser)"
 
-say "Building pipedrive and the mock Pipedrive (cargo build --bins; the first build takes a few minutes)"
-cargo build --quiet --workspace --bins
+say "Building pipedrive and the mock Pipedrive (cargo build; the first build takes a few minutes)"
+if [ -t 2 ]; then
+    cargo build --workspace --bins   # cargo's own progress bar, for the long first build
+else
+    cargo build --quiet --workspace --bins
+fi
 bin="${CARGO_TARGET_DIR:-target}/debug"
 [ -x "$bin/pipedrive" ] && [ -x "$bin/pipedrive-mock" ] || die "the build left no binaries in $bin"
 bin="$(cd "$bin" && pwd)"
