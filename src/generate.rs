@@ -169,7 +169,9 @@ pub fn man_pages() -> Vec<(PathBuf, Vec<u8>)> {
 }
 
 fn page(cmd: &clap::Command, runtime_sections: bool) -> (PathBuf, Vec<u8>) {
-    let man = clap_mangen::Man::new(cmd.clone()).manual("pipedrive manual");
+    let man = clap_mangen::Man::new(cmd.clone())
+        .manual("pipedrive manual")
+        .source(concat!("pipedrive ", env!("CARGO_PKG_VERSION")));
     let mut out = Vec::new();
     let render = |out: &mut Vec<u8>| -> std::io::Result<()> {
         man.render_title(out)?;
