@@ -2,8 +2,12 @@
 //!
 //! A producer task fetches pages and hands them to the writer through a bounded channel, so the
 //! next request is on the wire while the current page is decoded and written, and memory holds at
-//! most a few pages whatever the number of records. Cursor pages go strictly one after another;
-//! v1 offset pages are fetched a few at a time and still delivered in order.
+//! most a few pages whatever the number of records. Cursor pages go strictly one after another,
+//! but the request for the next one leaves as soon as the current page's cursor is read; v1
+//! offset pages are fetched a few at a time and still delivered in order.
+//!
+//! A page stays the `data` array as the API sent it (one allocation); the writer walks it record
+//! by record without copying or parsing each record into a tree.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
@@ -16,8 +20,112 @@ use crate::api::client::{ApiClient, Envelope};
 use crate::api::resources::Paging;
 use crate::error::{Error, Result};
 
-pub type Record = Box<RawValue>;
-pub type Page = Vec<Record>;
+/// One page of records: the API's `data` array, already checked to be valid JSON.
+#[derive(Debug, Default)]
+pub struct Page {
+    /// `None` when the API sent no `data` (or `null`).
+    array: Option<Box<RawValue>>,
+}
+
+impl Page {
+    /// Accepts the `data` of an answer if it is a list.
+    fn new(path: &str, data: Option<Box<RawValue>>) -> Result<Page> {
+        match data {
+            Some(raw) if !raw.get().starts_with('[') => Err(Error::Other(format!(
+                "GET {path}: the answer does not have the expected shape (data is not a list); stopping"
+            ))),
+            array => Ok(Page { array }),
+        }
+    }
+
+    /// Each record's JSON text, in order.
+    pub fn records(&self) -> Records<'_> {
+        Records {
+            text: self.array.as_ref().map_or("[]", |a| a.get()),
+            pos: 1,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records().next().is_none()
+    }
+}
+
+/// The elements of a JSON array known to be valid: a scan for the commas at depth 0 that skips
+/// string contents with `memchr`, much cheaper than parsing each element again.
+pub struct Records<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Iterator for Records<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let b = self.text.as_bytes();
+        while self.pos < b.len() && matches!(b[self.pos], b' ' | b'\n' | b'\r' | b'\t' | b',') {
+            self.pos += 1;
+        }
+        if self.pos >= b.len() || b[self.pos] == b']' {
+            return None;
+        }
+        let start = self.pos;
+        let mut depth = 0usize;
+        let mut i = start;
+        while i < b.len() {
+            match b[i] {
+                b'"' => {
+                    i = after_string(b, i);
+                    if depth == 0 {
+                        break;
+                    }
+                    continue;
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' if depth <= 1 => {
+                    i += usize::from(depth == 1);
+                    break;
+                }
+                b'}' | b']' => depth -= 1,
+                b',' if depth == 0 => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        self.pos = i;
+        Some(self.text[start..i].trim_end())
+    }
+}
+
+/// The index after the string that opens at `b[open]`.
+fn after_string(b: &[u8], open: usize) -> usize {
+    let mut i = open + 1;
+    while let Some(k) = b.get(i..).and_then(|r| memchr::memchr2(b'"', b'\\', r)) {
+        i += k;
+        if b[i] == b'"' {
+            return i + 1;
+        }
+        i += 2;
+    }
+    b.len()
+}
+
+/// A fetch running ahead; dropping it (an error, the reader gone) cancels the request.
+struct Ahead<T>(JoinHandle<T>);
+
+impl<T> Drop for Ahead<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl<T> Ahead<T> {
+    async fn join(mut self) -> Result<T> {
+        (&mut self.0)
+            .await
+            .map_err(|e| Error::Other(format!("page fetch task failed: {e}")))
+    }
+}
 
 /// One list to walk.
 #[derive(Debug, Clone)]
@@ -54,25 +162,35 @@ async fn deliver(tx: &mpsc::Sender<Result<Page>>, page: Page) -> std::result::Re
     tx.send(Ok(page)).await.map_err(|_| Stopped)
 }
 
+/// Starts fetching the cursor page after `cursor` (the first page for `None`).
+fn fetch_cursor(
+    client: &Arc<ApiClient>,
+    plan: &ListPlan,
+    cursor: Option<String>,
+) -> Ahead<Result<Envelope<Box<RawValue>>>> {
+    let mut query = plan.filters.clone();
+    query.push(("limit", plan.limit.to_string()));
+    if let Some(c) = cursor {
+        query.push(("cursor", c));
+    }
+    let (client, path) = (client.clone(), plan.path);
+    Ahead(tokio::spawn(async move { client.get(path, &query).await }))
+}
+
 async fn cursor_pages(
-    client: &ApiClient,
+    client: &Arc<ApiClient>,
     plan: &ListPlan,
     tx: &mpsc::Sender<Result<Page>>,
 ) -> Result<()> {
     let mut seen = HashSet::new();
-    let mut cursor: Option<String> = None;
+    let mut pending = fetch_cursor(client, plan, None);
     loop {
-        let mut query = plan.filters.clone();
-        query.push(("limit", plan.limit.to_string()));
-        if let Some(c) = &cursor {
-            query.push(("cursor", c.clone()));
-        }
-        let env: Envelope<Page> = client.get(plan.path, &query).await?;
+        let env = pending.join().await??;
         let next = env
             .additional_data
             .and_then(|a| a.next_cursor)
             .filter(|c| !c.is_empty());
-        let data = env.data.unwrap_or_default();
+        let data = Page::new(plan.path, env.data)?;
         if let Some(c) = &next {
             if !seen.insert(c.clone()) {
                 return Err(Error::Other(format!(
@@ -87,11 +205,14 @@ async fn cursor_pages(
                 )));
             }
         }
+        // The next request leaves now: its round trip overlaps handing over and writing this
+        // page. The channel bounds how far ahead it can get.
+        let following = next.map(|c| fetch_cursor(client, plan, Some(c)));
         if deliver(tx, data).await.is_err() {
             return Ok(());
         }
-        match next {
-            Some(c) => cursor = Some(c),
+        match following {
+            Some(f) => pending = f,
             None => return Ok(()),
         }
     }
@@ -102,14 +223,15 @@ async fn single_page(
     plan: &ListPlan,
     tx: &mpsc::Sender<Result<Page>>,
 ) -> Result<()> {
-    let env: Envelope<Page> = client.get(plan.path, &plan.filters).await?;
-    let _ = deliver(tx, env.data.unwrap_or_default()).await;
+    let env: Envelope<Box<RawValue>> = client.get(plan.path, &plan.filters).await?;
+    let _ = deliver(tx, Page::new(plan.path, env.data)?).await;
     Ok(())
 }
 
 struct OffsetPage {
     start: u64,
     data: Page,
+    count: u64,
     more: bool,
     next_start: Option<u64>,
 }
@@ -118,14 +240,16 @@ async fn fetch_offset(client: Arc<ApiClient>, plan: ListPlan, start: u64) -> Res
     let mut query = plan.filters.clone();
     query.push(("start", start.to_string()));
     query.push(("limit", plan.limit.to_string()));
-    let env: Envelope<Page> = client.get(plan.path, &query).await?;
+    let env: Envelope<Box<RawValue>> = client.get(plan.path, &query).await?;
     let pagination = env
         .additional_data
         .and_then(|a| a.pagination)
         .unwrap_or_default();
+    let data = Page::new(plan.path, env.data)?;
     Ok(OffsetPage {
         start,
-        data: env.data.unwrap_or_default(),
+        count: data.records().count() as u64,
+        data,
         more: pagination.more_items_in_collection,
         next_start: pagination.next_start,
     })
@@ -155,7 +279,7 @@ async fn offset_pages(
             Ok(r) => r?,
             Err(e) => return Err(Error::Other(format!("page fetch task failed: {e}"))),
         };
-        let expected_next = page.start + page.data.len() as u64;
+        let expected_next = page.start + page.count;
         if !page.more {
             abort_all(&mut in_flight);
             let _ = deliver(tx, page.data).await;
@@ -186,4 +310,43 @@ async fn offset_pages(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(array: &str) -> Vec<String> {
+        let page = Page::new("/x", serde_json::from_str(array).unwrap()).unwrap();
+        page.records().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn records_are_the_elements_as_sent() {
+        let arrays = [
+            "[]",
+            "[ ]",
+            "[1]",
+            r#"[{"a":1},{"b":[1,{"c":"]},{"}]}]"#,
+            "[ 1 , \"x\" ,true,null, [ ] , {} ]",
+            r#"[{"t":"a \"quoted\" \\ back\\slash ]"}, "\\\\", {"u":"é"}]"#,
+            "[\n  {\"a\": [1, 2]},\n  {\"b\": {\"c\": {}}}\n]",
+        ];
+        for a in arrays {
+            let want: Vec<String> = serde_json::from_str::<Vec<&RawValue>>(a)
+                .unwrap()
+                .iter()
+                .map(|r| r.get().to_string())
+                .collect();
+            assert_eq!(split(a), want, "{a}");
+        }
+    }
+
+    #[test]
+    fn no_data_is_an_empty_page_and_a_non_list_is_refused() {
+        assert!(Page::new("/x", None).unwrap().is_empty());
+        assert!(!split("[{}]").is_empty());
+        let err = Page::new("/api/v2/deals", serde_json::from_str("\"no\"").unwrap()).unwrap_err();
+        assert!(err.to_string().contains("/api/v2/deals"));
+    }
 }

@@ -150,25 +150,25 @@ async fn export_one(
         while let Some(page) = rx.recv().await {
             let page = page?;
             let mut in_page = 0;
-            for record in &page {
+            for record in page.records() {
                 if args.max.is_some_and(|m| written >= m) {
                     break 'sources;
                 }
                 if track {
-                    stamp.observe(record.get());
+                    stamp.observe(record);
                 }
                 match (&fields, archived) {
-                    (None, false) => sink.write(record.get())?,
+                    (None, false) => sink.write(record)?,
                     _ => {
                         let mut value: Value =
-                            serde_json::from_str(record.get()).map_err(Error::other)?;
+                            serde_json::from_str(record).map_err(Error::other)?;
                         if archived {
                             mark_archived(&mut value);
                         }
                         if let Some(f) = &fields {
                             f.apply(&mut value);
                         }
-                        sink.write(&value.to_string())?;
+                        sink.write_value(&value)?;
                     }
                 }
                 written += 1;

@@ -139,8 +139,8 @@ impl FieldMap {
         let mut raw = Vec::new();
         let mut rx = pages::stream(session.client.clone(), plan);
         while let Some(page) = rx.recv().await {
-            for rec in page? {
-                let field: RawField = serde_json::from_str(rec.get()).map_err(|e| {
+            for rec in page?.records() {
+                let field: RawField = serde_json::from_str(rec).map_err(|e| {
                     Error::Other(format!("GET {path}: a field definition is malformed ({e})"))
                 })?;
                 raw.push(field);

@@ -76,8 +76,8 @@ async fn fetch_pipeline(session: &Session, args: &PipelineArgs) -> Result<String
     let mut rx = pages::stream(session.client.clone(), plan);
     let mut stages = Vec::new();
     while let Some(page) = rx.recv().await {
-        for rec in page? {
-            stages.push(serde_json::from_str::<Value>(rec.get()).map_err(Error::other)?);
+        for rec in page?.records() {
+            stages.push(serde_json::from_str::<Value>(rec).map_err(Error::other)?);
         }
     }
     match pipeline.as_object_mut() {

@@ -1,25 +1,29 @@
 //! CSV (RFC 4180) whose header holds every key of every record, in constant memory.
 //!
-//! The header is only known at the end, so records are spilled to an anonymous temporary file as
-//! compact JSON lines while their flattened keys are collected (memory grows with the number of
-//! distinct keys, not records); `finish` writes the header and then one row per spilled line.
+//! The header is only known at the end, so each record is flattened once, as it arrives, and its
+//! cells are spilled to an anonymous temporary file tagged with their column numbers, while the
+//! column list grows (memory grows with the number of distinct keys, not records); `finish`
+//! writes the header and then one row per spilled record, without parsing JSON again.
 //! Nested objects flatten with `.` (`custom_fields.<key>`), arrays become JSON text, null is empty.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, BufWriter, Seek, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Seek, Write};
 
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::output::compact::write_compact;
 use crate::output::Sink;
 
 pub struct CsvSink<W: Write> {
     out: Option<W>,
     label: String,
+    /// Per record: (column + 1, cell length, cell bytes) for each non-empty cell, then a 0.
     spill: BufWriter<std::fs::File>,
     columns: Vec<String>,
     index: HashMap<String, usize>,
+    /// The previous record's columns in order. Records of one type mostly share their keys, so a
+    /// key is first compared with the column at the same place, and only looked up on a miss.
+    shape: Vec<usize>,
     records: u64,
 }
 
@@ -33,28 +37,83 @@ impl<W: Write> CsvSink<W> {
             spill: BufWriter::with_capacity(1 << 16, spill),
             columns: Vec::new(),
             index: HashMap::new(),
+            shape: Vec::new(),
             records: 0,
         })
     }
 }
 
 fn spill_err(e: std::io::Error) -> Error {
-    Error::Other(format!("cannot write the CSV spill file: {e}"))
+    Error::Other(format!("cannot use the CSV spill file: {e}"))
+}
+
+fn put_varint(w: &mut impl Write, mut n: u64) -> std::io::Result<()> {
+    let mut buf = [0u8; 10];
+    let mut len = 0;
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        buf[len] = if n == 0 { byte } else { byte | 0x80 };
+        len += 1;
+        if n == 0 {
+            return w.write_all(&buf[..len]);
+        }
+    }
+}
+
+fn get_varint(r: &mut impl BufRead) -> std::io::Result<u64> {
+    let mut n = 0u64;
+    for shift in (0..64).step_by(7) {
+        let mut byte = [0u8];
+        r.read_exact(&mut byte)?;
+        n |= u64::from(byte[0] & 0x7f) << shift;
+        if byte[0] & 0x80 == 0 {
+            return Ok(n);
+        }
+    }
+    Err(std::io::Error::other("CSV spill file damaged"))
 }
 
 impl<W: Write> Sink for CsvSink<W> {
     fn write(&mut self, json: &str) -> Result<()> {
         let value: Value = serde_json::from_str(json)
             .map_err(|e| Error::Other(format!("a record is not valid JSON: {e}")))?;
-        let (columns, index) = (&mut self.columns, &mut self.index);
-        visit_keys(&value, &mut String::new(), &mut |key| {
-            if !index.contains_key(key) {
-                index.insert(key.to_string(), columns.len());
-                columns.push(key.to_string());
+        self.write_value(&value)
+    }
+
+    fn write_value(&mut self, value: &Value) -> Result<()> {
+        let (columns, index, shape, spill) = (
+            &mut self.columns,
+            &mut self.index,
+            &mut self.shape,
+            &mut self.spill,
+        );
+        let mut at = 0;
+        let mut io = Ok(());
+        flatten(value, &mut String::new(), &mut |key, cell| {
+            let col = match shape.get(at) {
+                Some(&c) if columns[c] == key => c,
+                _ => {
+                    let c = *index.entry(key.to_string()).or_insert_with(|| {
+                        columns.push(key.to_string());
+                        columns.len() - 1
+                    });
+                    match shape.get_mut(at) {
+                        Some(slot) => *slot = c,
+                        None => shape.push(c),
+                    }
+                    c
+                }
+            };
+            at += 1;
+            if io.is_ok() && !cell.is_empty() {
+                io = put_varint(spill, col as u64 + 1)
+                    .and_then(|_| put_varint(spill, cell.len() as u64))
+                    .and_then(|_| spill.write_all(cell.as_bytes()));
             }
         });
-        write_compact(&mut self.spill, json).map_err(spill_err)?;
-        self.spill.write_all(b"\n").map_err(spill_err)?;
+        shape.truncate(at);
+        io.and_then(|_| put_varint(spill, 0)).map_err(spill_err)?;
         self.records += 1;
         Ok(())
     }
@@ -75,24 +134,27 @@ impl<W: Write> Sink for CsvSink<W> {
         if self.records > 0 {
             writer.write_record(&self.columns).map_err(out_err)?;
         }
-        let mut row: Vec<String> = vec![String::new(); self.columns.len()];
-        let mut line = String::new();
+        let mut row: Vec<Vec<u8>> = vec![Vec::new(); self.columns.len()];
+        let mut filled = Vec::new();
         let mut reader = BufReader::with_capacity(1 << 16, file);
-        loop {
-            line.clear();
-            if reader.read_line(&mut line).map_err(spill_err)? == 0 {
-                break;
-            }
-            let value: Value = serde_json::from_str(&line)
-                .map_err(|e| Error::Other(format!("CSV spill file damaged: {e}")))?;
-            row.iter_mut().for_each(String::clear);
-            let index = &self.index;
-            flatten(&value, &mut String::new(), &mut |key, cell| {
-                if let Some(&i) = index.get(key) {
-                    row[i] = cell;
+        for _ in 0..self.records {
+            loop {
+                let tag = get_varint(&mut reader).map_err(spill_err)? as usize;
+                if tag == 0 {
+                    break;
                 }
-            });
+                let len = get_varint(&mut reader).map_err(spill_err)? as usize;
+                let cell = row
+                    .get_mut(tag - 1)
+                    .ok_or_else(|| spill_err(std::io::Error::other("unknown column")))?;
+                cell.resize(len, 0);
+                reader.read_exact(cell).map_err(spill_err)?;
+                filled.push(tag - 1);
+            }
             writer.write_record(&row).map_err(out_err)?;
+            for c in filled.drain(..) {
+                row[c].clear();
+            }
         }
         writer.flush().map_err(|e| Error::output(e, &self.label))?;
         Ok(())

@@ -24,6 +24,13 @@ impl<W: Write> Sink for JsonlSink<W> {
             .map_err(|e| Error::output(e, &self.label))
     }
 
+    fn write_value(&mut self, value: &serde_json::Value) -> Result<()> {
+        serde_json::to_writer(&mut self.out, value)
+            .map_err(std::io::Error::from)
+            .and_then(|_| self.out.write_all(b"\n"))
+            .map_err(|e| Error::output(e, &self.label))
+    }
+
     fn finish(&mut self) -> Result<()> {
         self.out.flush().map_err(|e| Error::output(e, &self.label))
     }

@@ -17,6 +17,11 @@ use crate::error::{Error, Result};
 pub trait Sink {
     /// `json` is one record as JSON text (compact or not).
     fn write(&mut self, json: &str) -> Result<()>;
+    /// A record the program changed (field names, archived flag): sinks that can take the value
+    /// as it is skip printing it to text and parsing it again.
+    fn write_value(&mut self, value: &serde_json::Value) -> Result<()> {
+        self.write(&value.to_string())
+    }
     /// Flushes everything (CSV writes its header and rows here).
     fn finish(&mut self) -> Result<()>;
 }
