@@ -1,0 +1,439 @@
+//! `cargo bench --bench export`: the release binary against the in-process mock Pipedrive.
+//!
+//! Runs `pipedrive export` as a user would (a token seeded in a file store, `--output FILE`) and
+//! prints a Markdown report: wall time against the ideal (API round trips x latency), CPU time per
+//! record and peak resident memory of the child (from `wait4`, so only the CLI is measured, not
+//! the mock that shares this process), the mock's own time to build a page, `--version` start-up
+//! time, and offset-paged notes at `--concurrency 1` and at the default.
+//!
+//! `BENCH_REPEAT=N` (default 3) runs each export N times and reports the median wall time.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use pipedrive_cli::auth::token::Token;
+use pipedrive_cli::secret::Secret;
+use pipedrive_cli::store::file::FileStore;
+use pipedrive_mock::{Config, Faults, MockPipedrive, Seed};
+
+/// Cargo builds this with the bench profile (release settings) before running the bench.
+const BIN: &str = env!("CARGO_BIN_EXE_pipedrive");
+const LATENCY: Duration = Duration::from_millis(10);
+const BIG: u64 = 200_000;
+const SMALL: u64 = 20_000;
+const NOTES: u64 = 50_000;
+
+/// A mock with a token for it in a private config dir.
+struct World {
+    mock: MockPipedrive,
+    dir: tempfile::TempDir,
+}
+
+impl World {
+    /// The mock's burst window (80 requests per 2 s, as `x-ratelimit-*` headers) is lifted: at
+    /// 10 ms per request it, not the tool, would set the pace (see [`World::rate_limited`]).
+    fn new(deals: u64) -> World {
+        World::with(deals, Some(1_000_000))
+    }
+
+    /// The mock's default burst window of 80 requests per 2 s, which the client honours.
+    fn rate_limited(deals: u64) -> World {
+        World::with(deals, None)
+    }
+
+    fn with(deals: u64, burst_limit: Option<u64>) -> World {
+        let config = Config {
+            seed: Seed {
+                deals,
+                notes: NOTES,
+                ..Seed::default()
+            },
+            latency: LATENCY,
+            faults: Faults {
+                burst_limit,
+                ..Faults::default()
+            },
+            ..Config::default()
+        };
+        let world = World {
+            mock: MockPipedrive::start(config),
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        // As `login` would store it (the same as the integration tests' `login_as`).
+        let grant = world.mock.issue_token();
+        let token = Token {
+            access_token: Secret::new(grant.access_token),
+            refresh_token: Secret::new(grant.refresh_token),
+            expires_in: grant.expires_in as i64,
+            generated_at: chrono::Utc::now().timestamp(),
+            token_type: grant.token_type,
+            scope: grant.scope,
+            api_domain: grant.api_domain,
+            extra: Default::default(),
+        };
+        FileStore::new(&world.dir.path().join("config"))
+            .save_login("default", "default", &token)
+            .expect("seed the file store");
+        world
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let home = self.dir.path();
+        let mut cmd = Command::new(BIN);
+        cmd.args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join("xdg"))
+            .env("PIPEDRIVE_CONFIG_DIR", home.join("config"))
+            .env("PIPEDRIVE_STORE", "file")
+            .env("PIPEDRIVE_CLIENT_ID", "test-client")
+            .env("PIPEDRIVE_CLIENT_SECRET", "test-secret")
+            .env("PIPEDRIVE_OAUTH_URL", self.mock.url())
+            .current_dir(home)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null());
+        cmd
+    }
+
+    /// One export; `what` is the extra arguments after `export`.
+    fn export(&self, what: &[&str]) -> Measured {
+        let ext = if what.contains(&"csv") {
+            "csv"
+        } else {
+            "jsonl"
+        };
+        let out = self.dir.path().join(format!("out.{ext}"));
+        let mut args = vec!["export"];
+        args.extend_from_slice(what);
+        args.extend_from_slice(&["--quiet", "--output", out.to_str().unwrap()]);
+        let before = self.mock.stats();
+        let conns = self.mock.connections();
+        let m = measure(self.cmd(&args));
+        let after = self.mock.stats();
+        let bytes = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+        let lines = count_records(&out);
+        let _ = std::fs::remove_file(&out);
+        eprintln!(
+            "  {what:?}: {:.2} s wall, {:.2} s CPU, {:.1} MB peak",
+            m.wall.as_secs_f64(),
+            m.cpu.as_secs_f64(),
+            mb(m.max_rss_kb)
+        );
+        Measured {
+            api_requests: after.api_requests - before.api_requests,
+            connections: self.mock.connections() - conns,
+            handler_micros: (after.handler_time - before.handler_time).as_secs_f64() * 1e6
+                / (after.pages_served - before.pages_served).max(1) as f64,
+            bytes,
+            lines,
+            ..m
+        }
+    }
+}
+
+#[derive(Default, Clone)]
+struct Measured {
+    wall: Duration,
+    cpu: Duration,
+    max_rss_kb: u64,
+    api_requests: u64,
+    connections: usize,
+    handler_micros: f64,
+    bytes: u64,
+    lines: u64,
+}
+
+/// Runs the child through a fresh copy of this executable (`--measure`, see [`trampoline`]) and
+/// reads back its wall time, CPU time and peak RSS.
+fn measure(cmd: Command) -> Measured {
+    let mut outer = Command::new(std::env::current_exe().expect("own path"));
+    outer
+        .arg("--measure")
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .env_clear()
+        .envs(cmd.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(dir) = cmd.get_current_dir() {
+        outer.current_dir(dir);
+    }
+    let out = outer.output().expect("run the measuring trampoline");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "pipedrive failed ({}):\n{}",
+        text.trim(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let n: Vec<u64> = text
+        .split_whitespace()
+        .map(|w| w.parse().expect("trampoline output"))
+        .collect();
+    Measured {
+        wall: Duration::from_nanos(n[0]),
+        cpu: Duration::from_nanos(n[1]),
+        max_rss_kb: n[2],
+        ..Measured::default()
+    }
+}
+
+/// `--measure PROGRAM ARGS...`: runs PROGRAM and prints `wall_ns cpu_ns max_rss_kb`.
+///
+/// Linux carries the peak RSS of the memory image a process `exec`s from into its `ru_maxrss`,
+/// and `std::process::Command` spawns with `vfork` semantics, so a child spawned straight from
+/// the benchmark (which holds the mock and its pages) would report the benchmark's own peak. This
+/// small process, started before it allocates anything, is the parent instead. `wait4` gives
+/// that one child's CPU time and peak RSS (std has neither; `getrusage(RUSAGE_CHILDREN)` folds
+/// in every child ever waited for).
+fn trampoline(args: &[std::ffi::OsString]) -> ! {
+    let started = Instant::now();
+    let child = Command::new(&args[0])
+        .args(&args[1..])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn pipedrive");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: rusage is plain data, filled by wait4 for our own child (std never reaps it: we do
+    // not call `Child::wait`).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = started.elapsed();
+    assert_eq!(rc, pid, "wait4 failed");
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    let cpu = tv(usage.ru_utime) + tv(usage.ru_stime);
+    // Linux reports kilobytes.
+    println!("{} {} {}", wall.as_nanos(), cpu.as_nanos(), usage.ru_maxrss);
+    let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    std::process::exit(if ok { 0 } else { 1 });
+}
+
+/// Records in the output: JSON lines, or CSV rows (cells may hold newlines) plus the header.
+fn count_records(path: &Path) -> u64 {
+    if path.extension().is_some_and(|e| e == "csv") {
+        let Ok(mut rdr) = csv::ReaderBuilder::new().has_headers(false).from_path(path) else {
+            return 0;
+        };
+        return rdr.records().count() as u64;
+    }
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return 0;
+    };
+    let (mut buf, mut n) = (vec![0u8; 1 << 16], 0);
+    loop {
+        match std::io::Read::read(&mut file, &mut buf) {
+            Ok(0) | Err(_) => return n,
+            Ok(len) => n += buf[..len].iter().filter(|&&c| c == b'\n').count() as u64,
+        }
+    }
+}
+
+/// Runs `f` `n` times; the run with the median wall time, and the highest peak RSS seen.
+fn median(n: usize, mut f: impl FnMut() -> Measured) -> Measured {
+    let mut runs: Vec<Measured> = (0..n.max(1)).map(|_| f()).collect();
+    let peak = runs.iter().map(|m| m.max_rss_kb).max().unwrap_or(0);
+    runs.sort_by_key(|m| m.wall);
+    Measured {
+        max_rss_kb: peak,
+        ..runs[runs.len() / 2].clone()
+    }
+}
+
+/// What one round trip costs on this machine without the tool: sequential keep-alive GETs of a
+/// tiny answer (3 pipelines) with plain reqwest, so the mock's latency timer, the loopback and the
+/// scheduler (busy when others compile on the same cores) are all in it.
+fn round_trip_floor(world: &World) -> Duration {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let token = world.mock.issue_token().access_token;
+    let url = format!("{}/api/v2/pipelines", world.mock.url());
+    rt.block_on(async {
+        let client = reqwest::Client::new();
+        let n = 100;
+        let started = Instant::now();
+        for _ in 0..n {
+            let resp = client.get(&url).bearer_auth(&token).send().await;
+            resp.expect("GET").bytes().await.expect("body");
+        }
+        started.elapsed() / n
+    })
+}
+
+fn ideal(m: &Measured) -> Duration {
+    LATENCY * m.api_requests as u32
+}
+
+fn ratio(a: Duration, b: Duration) -> f64 {
+    a.as_secs_f64() / b.as_secs_f64()
+}
+
+fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map(|l| l.trim_start_matches([' ', '\t', ':']).to_string())
+        .unwrap_or_else(|| "unknown CPU".into());
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let mem_gb = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|l| l.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map(|kb| kb / 1024.0 / 1024.0)
+        .unwrap_or(0.0);
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!(
+        "{cpus} CPUs ({model}), {mem_gb:.1} GiB RAM, {} {}",
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
+}
+
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+fn mb(kb: u64) -> f64 {
+    kb as f64 / 1024.0
+}
+
+fn main() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    if args.first().is_some_and(|a| a == "--measure") {
+        trampoline(&args[1..]);
+    }
+    // `cargo bench` passes `--bench`; a filter or other libtest flags mean nothing here.
+    let repeat: usize = std::env::var("BENCH_REPEAT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    println!("# Export benchmark\n");
+    println!("- machine: {}", machine());
+    println!("- load average at start: {}", load());
+    println!(
+        "- mock latency {} ms per API request; each export run {repeat}x, median wall time shown\n",
+        LATENCY.as_millis()
+    );
+
+    let big = World::new(BIG);
+    let small = World::new(SMALL);
+
+    let floor = round_trip_floor(&small);
+    let mut rows = Vec::new();
+    for (name, format) in [("JSON lines", "jsonl"), ("CSV", "csv")] {
+        let b = median(repeat, || big.export(&["deals", "--format", format]));
+        let s = median(repeat, || small.export(&["deals", "--format", format]));
+        let header = u64::from(format == "csv");
+        assert_eq!(b.lines, BIG + header, "{name}: every deal written");
+        assert_eq!(s.lines, SMALL + header, "{name}: every deal written");
+        rows.push((name, b, s));
+    }
+
+    println!("## Deals (cursor pages of 500), {BIG} records\n");
+    println!(
+        "| format | wall | ideal (requests x latency) | wall / ideal | wall / floor \
+         | CPU per record | HTTP connections | output |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for (name, b, _) in &rows {
+        let with_mock =
+            ideal(b) + Duration::from_secs_f64(b.handler_micros * 1e-6) * b.api_requests as u32;
+        println!(
+            "| {name} | {:.2} s | {:.2} s ({} requests) | **{:.3}** | {:.3} | {:.2} µs | {} | {:.0} MB |",
+            b.wall.as_secs_f64(),
+            ideal(b).as_secs_f64(),
+            b.api_requests,
+            ratio(b.wall, ideal(b)),
+            ratio(b.wall, with_mock),
+            b.cpu.as_secs_f64() * 1e6 / BIG as f64,
+            b.connections,
+            b.bytes as f64 / 1e6,
+        );
+    }
+    let limited = World::rate_limited(BIG);
+    let l = limited.export(&["deals", "--format", "jsonl"]);
+    println!(
+        "\nWith the mock's default burst window (80 requests per 2 s, announced in \
+         `x-ratelimit-remaining`, which the client honours) the same JSON lines export takes \
+         {:.2} s, {:.3} x the ideal: {} requests need at least {} windows.",
+        l.wall.as_secs_f64(),
+        ratio(l.wall, ideal(&l)),
+        l.api_requests,
+        l.api_requests.div_ceil(80)
+    );
+    println!(
+        "\n*floor*: requests x (one bare round trip on this machine, {:.2} ms measured with plain \
+         reqwest against the same mock, + the mock's time to build a page).",
+        floor.as_secs_f64() * 1e3
+    );
+    println!("\n## Peak resident memory\n");
+    println!("| format | {SMALL} deals | {BIG} deals | ratio |");
+    println!("|---|---|---|---|");
+    for (name, b, s) in &rows {
+        println!(
+            "| {name} | {:.1} MB | {:.1} MB | **{:.3}** |",
+            mb(s.max_rss_kb),
+            mb(b.max_rss_kb),
+            b.max_rss_kb as f64 / s.max_rss_kb as f64
+        );
+    }
+    println!("\n## The mock\n");
+    for (name, b, _) in &rows {
+        println!(
+            "- mean time to build one page (500 deals) during the {name} run: {:.0} µs, \
+             against {} ms of latency per request",
+            b.handler_micros,
+            LATENCY.as_millis()
+        );
+    }
+
+    println!("\n## Notes (v1 offset pages of 500), {NOTES} records\n");
+    println!("| --concurrency | wall | sequential ideal | wall / sequential ideal | most requests in flight at the mock | mock build time per page |");
+    println!("|---|---|---|---|---|---|");
+    for (label, extra) in [
+        ("1", &["--concurrency", "1"][..]),
+        ("default (4)", &[][..]),
+        ("8", &["--concurrency", "8"][..]),
+    ] {
+        let mut args = vec!["notes"];
+        args.extend_from_slice(extra);
+        let fresh = World::new(1);
+        let m = median(repeat, || fresh.export(&args));
+        assert_eq!(m.lines, NOTES, "every note written");
+        println!(
+            "| {label} | {:.2} s | {:.2} s ({} requests) | **{:.3}** | {} | {:.0} µs |",
+            m.wall.as_secs_f64(),
+            ideal(&m).as_secs_f64(),
+            m.api_requests,
+            ratio(m.wall, ideal(&m)),
+            fresh.mock.max_in_flight(),
+            m.handler_micros
+        );
+    }
+
+    let runs = 50;
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let started = Instant::now();
+            let status = big.cmd(&["--version"]).status().expect("run --version");
+            assert!(status.success());
+            started.elapsed()
+        })
+        .collect();
+    times.sort();
+    println!(
+        "\n## Start-up\n\n- `pipedrive --version`: median {:.2} ms, max {:.2} ms over {runs} runs",
+        times[runs / 2].as_secs_f64() * 1e3,
+        times[runs - 1].as_secs_f64() * 1e3
+    );
+    println!("\n- load average at end: {}", load());
+}
