@@ -10,6 +10,7 @@ mod faults;
 mod generated;
 mod login;
 mod login_paste;
+mod perf_guards;
 mod progress;
 mod secrets;
 mod session;
