@@ -133,6 +133,25 @@ impl World {
     }
 }
 
+impl World {
+    /// `export all` into a fresh directory (JSON lines).
+    fn export_all(&self) -> Measured {
+        let dir = self.dir.path().join("all");
+        let _ = std::fs::remove_dir_all(&dir);
+        let m = measure(self.cmd(&[
+            "export",
+            "all",
+            "--quiet",
+            "--output-dir",
+            dir.to_str().unwrap(),
+        ]));
+        eprintln!("  [\"all\"]: {:.2} s wall", m.wall.as_secs_f64());
+        let manifest = std::fs::read_to_string(dir.join("manifest.json")).expect("manifest.json");
+        assert!(manifest.contains("\"deals\""), "manifest lists deals");
+        m
+    }
+}
+
 #[derive(Default, Clone)]
 struct Measured {
     wall: Duration,
@@ -419,6 +438,36 @@ fn main() {
             m.handler_micros
         );
     }
+
+    // `export all` fetches types concurrently within the rate limit; compare with one at a time.
+    println!("\n## `export all` against the nine single exports ({SMALL} deals, {NOTES} notes, default seed otherwise)\n");
+    let world = World::new(SMALL);
+    let types = [
+        "deals",
+        "persons",
+        "organizations",
+        "notes",
+        "pipelines",
+        "stages",
+        "activities",
+        "products",
+        "users",
+    ];
+    let singles: Duration = types
+        .iter()
+        .map(|t| median(repeat, || world.export(&[t])).wall)
+        .sum();
+    let all = median(repeat, || world.export_all());
+    println!("| run | wall |\n|---|---|");
+    println!(
+        "| nine single exports, one after another | {:.2} s |",
+        singles.as_secs_f64()
+    );
+    println!(
+        "| `export all --output-dir DIR` | {:.2} s (**{:.2}** x the sum) |",
+        all.wall.as_secs_f64(),
+        ratio(all.wall, singles)
+    );
 
     let runs = 50;
     let mut times: Vec<Duration> = (0..runs)

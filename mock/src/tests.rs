@@ -509,47 +509,6 @@ fn concurrency_latency_and_expectations() {
 }
 
 #[test]
-#[ignore = "timing; run with --release -- --ignored --nocapture"]
-fn page_generation_timing() {
-    use crate::data::{Kind, World};
-    let w = World::new(crate::Seed {
-        deals: 200_000,
-        ..crate::Seed::default()
-    });
-    let mut buf = Vec::with_capacity(1 << 20);
-    for round in 0..3 {
-        let t = std::time::Instant::now();
-        for id in 1..=500 {
-            crate::records::write(&w, Kind::Deal, id, &mut buf);
-        }
-        let write = t.elapsed();
-        let t = std::time::Instant::now();
-        for id in 1..=500u64 {
-            std::hint::black_box(w.meta(Kind::Deal, id));
-        }
-        let meta = t.elapsed();
-        let t = std::time::Instant::now();
-        for id in 1..=500i64 {
-            let mut b = Vec::new();
-            crate::time::write(&mut b, id * 1000, crate::time::Style::Rfc3339);
-            std::hint::black_box(b);
-        }
-        println!(
-            "round {round}: 500 deals {write:?} ({} bytes), meta {meta:?}, 500 times {:?}",
-            buf.len(),
-            t.elapsed()
-        );
-        buf.clear();
-    }
-    let m = MockPipedrive::start(Config::default());
-    let t = m.issue_token().access_token;
-    for _ in 0..3 {
-        get(&m, "/api/v2/deals?limit=500", &t);
-    }
-    println!("{:?}", m.stats());
-}
-
-#[test]
 fn token_answers_can_name_another_api_domain() {
     let m = MockPipedrive::start(Config {
         api_domain: Some("http://example.com".into()),

@@ -137,6 +137,8 @@ pub struct ListPlan {
     pub filters: Vec<(&'static str, String)>,
     /// Offset pages in flight at once.
     pub concurrency: usize,
+    /// `--max`: no page is requested once this many records were handed over (or asked for).
+    pub max: Option<u64>,
 }
 
 /// Starts fetching; pages arrive in order, an error ends the stream.
@@ -184,6 +186,7 @@ async fn cursor_pages(
 ) -> Result<()> {
     let mut seen = HashSet::new();
     let mut pending = fetch_cursor(client, plan, None);
+    let mut delivered = 0u64;
     loop {
         let env = pending.join().await??;
         let next = env
@@ -207,7 +210,11 @@ async fn cursor_pages(
         }
         // The next request leaves now: its round trip overlaps handing over and writing this
         // page. The channel bounds how far ahead it can get.
-        let following = next.map(|c| fetch_cursor(client, plan, Some(c)));
+        delivered += data.records().count() as u64;
+        let wanted = plan.max.is_none_or(|m| delivered < m);
+        let following = next
+            .filter(|_| wanted)
+            .map(|c| fetch_cursor(client, plan, Some(c)));
         if deliver(tx, data).await.is_err() {
             return Ok(());
         }
@@ -273,7 +280,6 @@ async fn offset_pages(
     // The first page alone: many collections fit in it, and it shows whether speculation pays.
     in_flight.push_back(spawn(0));
     next_to_ask += stride;
-    let mut first = true;
     while let Some(handle) = in_flight.pop_front() {
         let page = match handle.await {
             Ok(r) => r?,
@@ -302,9 +308,7 @@ async fn offset_pages(
             abort_all(&mut in_flight);
             return Ok(());
         }
-        let target = if first { width } else { width.max(1) };
-        first = false;
-        while in_flight.len() < target {
+        while in_flight.len() < width && plan.max.is_none_or(|m| next_to_ask < m) {
             in_flight.push_back(spawn(next_to_ask));
             next_to_ask += stride;
         }

@@ -134,6 +134,9 @@ async fn export_one(
     let mut written = 0u64;
     let track = args.state.is_some();
     'sources: for source in sources {
+        if args.max.is_some_and(|m| written >= m) {
+            break;
+        }
         let mut filters = Vec::new();
         if let Some(s) = &since {
             filters.push(("updated_since", s.clone()));
@@ -144,6 +147,7 @@ async fn export_one(
             limit,
             filters,
             concurrency: args.concurrency as usize,
+            max: args.max.map(|m| m.saturating_sub(written)),
         };
         let archived = source.path == ARCHIVED_DEALS.path;
         let mut rx = pages::stream(session.client.clone(), list);

@@ -135,6 +135,7 @@ impl FieldMap {
             limit: 500,
             filters: Vec::new(),
             concurrency: 1,
+            max: None,
         };
         let mut raw = Vec::new();
         let mut rx = pages::stream(session.client.clone(), plan);

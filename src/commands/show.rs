@@ -72,6 +72,7 @@ async fn fetch_pipeline(session: &Session, args: &PipelineArgs) -> Result<String
         limit: 500,
         filters: vec![("pipeline_id", args.id.to_string())],
         concurrency: 1,
+        max: None,
     };
     let mut rx = pages::stream(session.client.clone(), plan);
     let mut stages = Vec::new();

@@ -322,6 +322,30 @@ fn max_stops_after_n_records() {
 }
 
 #[test]
+fn max_asks_for_no_page_beyond_it() {
+    // Each request spends the company's rate-limit budget: --max must not read ahead past N.
+    let env = TestEnv::new();
+    env.login();
+    let (jsonl, requests) = export(&env, &["deals", "--max", "600", "--limit", "200"]);
+    assert_eq!(jsonl_ids(&jsonl).len(), 600);
+    assert_eq!(requests.len(), 3, "pages of 200 for 600 deals");
+    let (jsonl, requests) = export(
+        &env,
+        &[
+            "notes",
+            "--max",
+            "450",
+            "--limit",
+            "100",
+            "--concurrency",
+            "4",
+        ],
+    );
+    assert_eq!(jsonl_ids(&jsonl).len(), 450);
+    assert_eq!(requests.len(), 5, "offset pages 0..500 for 450 notes");
+}
+
+#[test]
 fn limit_sets_the_page_size() {
     let env = TestEnv::new();
     env.login();
