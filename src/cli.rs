@@ -271,3 +271,78 @@ impl Cli {
         <Self as clap::CommandFactory>::command()
     }
 }
+
+/// The valid values behind a usage error clap reports without them: the options of the command
+/// for an unknown flag, the commands for an unknown command, the choices of a missing argument.
+pub fn usage_hint(kind: clap::error::ErrorKind, args: &[String]) -> Option<String> {
+    use clap::error::ErrorKind;
+    let root = Cli::command();
+    let sub = args
+        .iter()
+        .find_map(|a| root.find_subcommand(a.as_str()).cloned());
+    let commands = || {
+        let names: Vec<&str> = root
+            .get_subcommands()
+            .map(|c| c.get_name())
+            .filter(|n| *n != "help")
+            .collect();
+        format!("Valid commands: {}", names.join(", "))
+    };
+    match (kind, &sub) {
+        (ErrorKind::InvalidSubcommand | ErrorKind::MissingSubcommand, _) => Some(commands()),
+        (ErrorKind::UnknownArgument, _) => {
+            let cmd = sub.as_ref().unwrap_or(&root);
+            let mut flags: Vec<String> = cmd
+                .get_arguments()
+                .chain(root.get_arguments())
+                .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+                .collect();
+            flags.sort();
+            flags.dedup();
+            let name = sub.as_ref().map_or("pipedrive".to_string(), |c| {
+                format!("pipedrive {}", c.get_name())
+            });
+            Some(format!("Valid options of `{name}`: {}", flags.join(", ")))
+        }
+        (ErrorKind::MissingRequiredArgument, Some(cmd)) => {
+            let choices: Vec<String> = cmd
+                .get_positionals()
+                .flat_map(|a| a.get_possible_values())
+                .map(|v| v.get_name().to_string())
+                .collect();
+            if choices.is_empty() {
+                None
+            } else {
+                Some(format!("Valid values: {}", choices.join(", ")))
+            }
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::error::ErrorKind;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn usage_errors_name_the_valid_values() {
+        let hint = usage_hint(
+            ErrorKind::UnknownArgument,
+            &args(&["export", "deals", "--bogus"]),
+        )
+        .unwrap();
+        assert!(
+            hint.contains("--format") && hint.contains("--account"),
+            "{hint}"
+        );
+        let hint = usage_hint(ErrorKind::InvalidSubcommand, &args(&["frob"])).unwrap();
+        assert!(hint.contains("export") && hint.contains("login"), "{hint}");
+        let hint = usage_hint(ErrorKind::MissingRequiredArgument, &args(&["export"])).unwrap();
+        assert!(hint.contains("deals") && hint.contains("users"), "{hint}");
+    }
+}

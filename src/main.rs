@@ -3,7 +3,20 @@
 use clap::Parser;
 
 fn main() {
-    let cli = pipedrive_cli::cli::Cli::parse();
+    let cli = match pipedrive_cli::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let usage = e.use_stderr();
+            let _ = e.print();
+            if usage {
+                let args: Vec<String> = std::env::args().skip(1).collect();
+                if let Some(hint) = pipedrive_cli::cli::usage_hint(e.kind(), &args) {
+                    eprintln!("\n{hint}");
+                }
+            }
+            std::process::exit(e.exit_code());
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -33,8 +33,10 @@ pub enum Auth {
 /// Pipedrive's answer envelope.
 #[derive(Debug, Deserialize)]
 pub struct Envelope<D> {
+    /// Pipedrive always sends it, but the spec does not require it: only an explicit `false` is
+    /// a failure.
     #[serde(default)]
-    pub success: bool,
+    pub success: Option<bool>,
     #[serde(default = "Option::default")]
     pub data: Option<D>,
     #[serde(default)]
@@ -235,7 +237,7 @@ impl ApiClient {
         ));
         if status.is_success() {
             return Ok(match serde_json::from_slice::<Envelope<D>>(&body) {
-                Ok(env) if env.success => Outcome::Done(env),
+                Ok(env) if env.success != Some(false) => Outcome::Done(env),
                 Ok(env) => Outcome::Retry {
                     why: format!(
                         "the API answered success: false ({})",
@@ -266,6 +268,17 @@ impl ApiClient {
             StatusCode::UNAUTHORIZED => Err(Error::Unauthorized(format!(
                 "Pipedrive rejected the token (401 {reason}): it was revoked or is invalid; run `pipedrive login`"
             ))),
+            // Pipedrive's edge answers clients that keep going after 429s with a 403 page that
+            // is not the API's JSON: that is throttling, not a missing scope.
+            StatusCode::FORBIDDEN
+                if serde_json::from_slice::<serde_json::Value>(&body).is_err() =>
+            {
+                Err(Error::Temporary(format!(
+                    "GET {}: Pipedrive's edge refused the request (403 without an API answer), \
+                     usually after too many requests; try again in a few minutes",
+                    path_of(url)
+                )))
+            }
             StatusCode::FORBIDDEN => Err(Error::Scope(format!(
                 "Pipedrive refused the request (403 {reason}): the app or user lacks the permission \
                  for {}; add the scope to the app and run `pipedrive login` again",
@@ -311,8 +324,8 @@ impl ApiClient {
         }
         let at = chrono::Local::now() + chrono::Duration::from_std(wait).unwrap_or_default();
         Err(Error::Temporary(format!(
-            "GET {path}: {why}; the server asks to wait {}s, more than --max-wait {}s: try again after {}",
-            wait.as_secs(),
+            "GET {path}: {why}; the server asks to wait {:.0}s, more than --max-wait {}s: try again after {}",
+            wait.as_secs_f64().ceil(),
             self.settings.max_wait.as_secs(),
             at.format("%Y-%m-%d %H:%M:%S %Z")
         )))

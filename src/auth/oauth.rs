@@ -152,11 +152,20 @@ impl OAuthClient {
                 last = format!("token endpoint answered {status}");
                 continue;
             }
-            if err.error == "invalid_grant" {
-                let why = if err.error_description.is_empty() {
-                    "invalid_grant".to_string()
-                } else {
-                    format!("invalid_grant: {}", err.error_description)
+            let text = format!("{} {} {}", err.error, err.error_description, err.message)
+                .to_ascii_lowercase();
+            // RFC 6749 says `"error": "invalid_grant"`; Pipedrive has also answered with only a
+            // message ("Invalid grant ..."): both mean the refresh token is spent.
+            if err.error == "invalid_grant"
+                || text.contains("invalid grant")
+                || text.contains("invalid_grant")
+            {
+                let detail = [&err.error_description, &err.message]
+                    .into_iter()
+                    .find(|s| !s.is_empty());
+                let why = match detail {
+                    Some(d) => format!("invalid_grant: {d}"),
+                    None => "invalid_grant".to_string(),
                 };
                 return Ok(Refresh::Refused(why));
             }

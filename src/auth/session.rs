@@ -174,6 +174,9 @@ async fn fresh_token(
             if token.refresh_token.is_empty() {
                 token.refresh_token = old_refresh.clone();
             }
+            if token.scope.trim().is_empty() {
+                token.scope = record.token.scope.clone();
+            }
             // `false`: another machine saved first (only possible without rotation); our fresh
             // access token is valid all the same, so use it and leave theirs in place.
             save_rotated(store, account, owner, old_refresh.expose(), &token).await?;

@@ -76,17 +76,42 @@ pub fn parse_scopes(scope: &str) -> Vec<String> {
 #[derive(Debug, Clone, Deserialize)]
 pub struct OAuthAnswer {
     pub access_token: Secret,
+    /// Absent when the server does not rotate: the session keeps the old one.
+    #[serde(default, deserialize_with = "secret_or_null")]
     pub refresh_token: Secret,
     #[serde(default, deserialize_with = "any_number")]
     pub expires_in: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text_or_null")]
     pub token_type: String,
-    #[serde(default)]
+    /// Comma-separated; a list is joined, absent or null means "unchanged" on refresh.
+    #[serde(default, deserialize_with = "scope_text")]
     pub scope: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text_or_null")]
     pub api_domain: String,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+fn text_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
+fn secret_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<Secret, D::Error> {
+    text_or_null(d).map(Secret::new)
+}
+
+fn scope_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Scope {
+        Text(String),
+        List(Vec<String>),
+    }
+    Ok(match Option::<Scope>::deserialize(d)? {
+        Some(Scope::Text(s)) => s,
+        Some(Scope::List(l)) => l.join(","),
+        None => String::new(),
+    })
 }
 
 /// Numbers written by other programs may be integers or floats (MongoDB doubles).
@@ -98,10 +123,11 @@ fn any_number<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
         Float(f64),
         Text(String),
     }
-    Ok(match Num::deserialize(d)? {
-        Num::Int(i) => i,
-        Num::Float(f) => f as i64,
-        Num::Text(s) => s.trim().parse::<f64>().map(|f| f as i64).unwrap_or(0),
+    Ok(match Option::<Num>::deserialize(d)? {
+        Some(Num::Int(i)) => i,
+        Some(Num::Float(f)) => f as i64,
+        Some(Num::Text(s)) => s.trim().parse::<f64>().map(|f| f as i64).unwrap_or(0),
+        None => 0,
     })
 }
 
@@ -126,6 +152,19 @@ mod tests {
         assert_eq!(back["installed_by"], "someone");
         assert_eq!(back["token"]["vendor"]["x"], 1);
         assert_eq!(back["token"]["access_token"], "a");
+    }
+
+    #[test]
+    fn token_answers_in_other_shapes_are_accepted() {
+        let a: OAuthAnswer = serde_json::from_value(serde_json::json!({
+            "access_token": "a", "scope": ["deals:read", "users:read"], "token_type": null,
+            "expires_in": null, "api_domain": null
+        }))
+        .unwrap();
+        assert!(a.refresh_token.is_empty());
+        assert_eq!(a.scope, "deals:read,users:read");
+        assert_eq!(a.expires_in, 0);
+        assert_eq!(a.api_domain, "");
     }
 
     #[test]

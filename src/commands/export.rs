@@ -181,6 +181,16 @@ async fn export_one(
             progress.page(in_page);
         }
     }
+    if args.max.is_some_and(|m| written >= m) {
+        stamp.incomplete();
+        if track && !plan.quiet {
+            eprintln!(
+                "note: --max stopped the {} export early, so --state keeps its previous time \
+                 (the records not read yet would be skipped otherwise)",
+                resource.name
+            );
+        }
+    }
     sink.finish()?;
     drop(sink);
     progress.finish(&dest.label());

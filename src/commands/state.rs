@@ -28,10 +28,23 @@ pub struct TypeState {
     pub last_run: Option<String>,
 }
 
-/// The newest update time among the records of one run.
-#[derive(Debug, Default)]
+/// What one run saw: the newest update time among its records, when it started, and whether it
+/// read the whole list (`--max` stops early, and then the state must not move).
+#[derive(Debug)]
 pub struct Stamp {
     newest: Option<chrono::DateTime<chrono::Utc>>,
+    started: chrono::DateTime<chrono::Utc>,
+    complete: bool,
+}
+
+impl Default for Stamp {
+    fn default() -> Self {
+        Stamp {
+            newest: None,
+            started: chrono::Utc::now(),
+            complete: true,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -41,6 +54,18 @@ struct UpdateTime<'a> {
 }
 
 impl Stamp {
+    /// The run stopped before the end of the list: the records it skipped are not behind the
+    /// newest time it saw, so the state keeps its old time.
+    pub fn incomplete(&mut self) {
+        self.complete = false;
+    }
+
+    /// The time the next run starts from. A record updated while this run was paging could sit
+    /// on a page already read, behind a newer one seen later: never start after this run began.
+    fn mark(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.newest.map(|n| n.min(self.started))
+    }
+
     pub fn observe(&mut self, record: &str) {
         let Ok(UpdateTime {
             update_time: Some(t),
@@ -96,7 +121,10 @@ impl State {
             .or_default();
         let fmt =
             |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        if let Some(newest) = stamp.newest {
+        if !stamp.complete {
+            return;
+        }
+        if let Some(newest) = stamp.mark() {
             let older = entry
                 .updated_since
                 .as_deref()
@@ -141,6 +169,27 @@ mod tests {
         let mut st = State::default();
         st.advance("acc", "deals", s);
         assert_eq!(st.since("acc", "deals").unwrap(), "2025-03-01T00:00:00Z");
+    }
+
+    #[test]
+    fn a_run_cut_short_leaves_the_state_alone() {
+        let mut st = State::default();
+        let mut s = Stamp::default();
+        s.observe(r#"{"update_time":"2025-01-02T03:04:05Z"}"#);
+        s.incomplete();
+        st.advance("acc", "deals", s);
+        assert_eq!(st.since("acc", "deals"), None);
+    }
+
+    #[test]
+    fn the_mark_never_passes_the_start_of_the_run() {
+        let mut st = State::default();
+        let mut s = Stamp::default();
+        let started = s.started;
+        s.observe(r#"{"update_time":"2999-01-01T00:00:00Z"}"#);
+        st.advance("acc", "deals", s);
+        let since = parse_api_time(&st.since("acc", "deals").unwrap()).unwrap();
+        assert!(since <= started, "{since} after {started}");
     }
 
     #[test]

@@ -130,7 +130,10 @@ impl<W: Write> Sink for CsvSink<W> {
         self.spill.flush().map_err(spill_err)?;
         let mut file = self.spill.get_ref().try_clone().map_err(spill_err)?;
         file.rewind().map_err(spill_err)?;
-        let mut writer = csv::WriterBuilder::new().from_writer(out);
+        // RFC 4180 ends every record with CRLF (spreadsheets and Python's csv module expect it).
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(out);
         if self.records > 0 {
             writer.write_record(&self.columns).map_err(out_err)?;
         }
@@ -230,7 +233,7 @@ mod tests {
     #[test]
     fn header_holds_keys_that_appear_only_in_the_last_record() {
         let csv = run(&[r#"{"id":1,"title":"a"}"#, r#"{"id":2,"late":{"x":true}}"#]);
-        assert_eq!(csv, "id,title,late.x\n1,a,\n2,,true\n");
+        assert_eq!(csv, "id,title,late.x\r\n1,a,\r\n2,,true\r\n");
     }
 
     #[test]
@@ -240,20 +243,20 @@ mod tests {
         ]);
         assert_eq!(
             csv,
-            "id,value.amount,value.currency,labels,custom_fields.abc\n1,5,EUR,\"[1,2]\",\n"
+            "id,value.amount,value.currency,labels,custom_fields.abc\r\n1,5,EUR,\"[1,2]\",\r\n"
         );
     }
 
     #[test]
     fn quotes_commas_and_newlines_survive() {
         let csv = run(&[r#"{"t":"a, \"b\"\nc ü"}"#]);
-        assert_eq!(csv, "t\n\"a, \"\"b\"\"\nc ü\"\n");
+        assert_eq!(csv, "t\r\n\"a, \"\"b\"\"\nc ü\"\r\n");
     }
 
     #[test]
     fn an_empty_key_does_not_collide_with_a_top_level_one() {
         let csv = run(&[r#"{"b":1,"":{"b":2},"e":{}}"#]);
-        assert_eq!(csv, "b,.b,e\n1,2,{}\n");
+        assert_eq!(csv, "b,.b,e\r\n1,2,{}\r\n");
     }
 
     #[test]

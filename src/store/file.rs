@@ -41,12 +41,14 @@ impl FileStore {
     fn read_all(&self) -> Result<Vec<TokenRecord>> {
         match std::fs::read(&self.path) {
             Ok(bytes) if bytes.iter().all(u8::is_ascii_whitespace) => Ok(Vec::new()),
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                unavailable(format!(
+            Ok(bytes) => serde_json::from_slice::<OneOrMany>(&bytes)
+                .map(OneOrMany::into_vec)
+                .map_err(|e| {
+                    unavailable(format!(
                     "{} is not a valid token file ({e}); move it away and run `pipedrive login`",
                     self.path.display()
                 ))
-            }),
+                }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
             Err(e) => Err(unavailable(format!(
                 "cannot read {}: {e}",
@@ -160,6 +162,23 @@ impl FileStore {
     }
 }
 
+/// The file holds a list of records; a single record (as another tool may write it) is read too.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    Many(Vec<TokenRecord>),
+    One(Box<TokenRecord>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<TokenRecord> {
+        match self {
+            OneOrMany::Many(v) => v,
+            OneOrMany::One(r) => vec![*r],
+        }
+    }
+}
+
 /// A new token keeps the fields another program added to the old one.
 pub fn merge_token(old: &Token, new: &Token) -> Token {
     let mut merged = new.clone();
@@ -237,6 +256,19 @@ mod tests {
         assert!(!store.load("other", "a").unwrap().unwrap().token_invalidated);
         store.save_login("acc", "b", &token("r4")).unwrap();
         assert!(!store.load("acc", "b").unwrap().unwrap().token_invalidated);
+    }
+
+    #[test]
+    fn a_file_with_one_record_in_the_documents_shape_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path());
+        let doc = serde_json::json!({"account_id": "acc", "owner": "me", "token_invalidated": false,
+            "token": {"access_token": "a", "refresh_token": "r", "expires_in": 3599,
+                      "generated_at": 1, "token_type": "Bearer", "scope": "deals:read",
+                      "api_domain": "https://x.pipedrive.com"}});
+        std::fs::write(store.path(), doc.to_string()).unwrap();
+        let rec = store.load("acc", "me").unwrap().unwrap();
+        assert_eq!(rec.token.refresh_token.expose(), "r");
     }
 
     #[test]

@@ -538,6 +538,19 @@ fn export_all_writes_nine_files_and_a_matching_manifest() {
 }
 
 #[test]
+fn a_run_cut_short_by_max_does_not_move_the_state() {
+    // Otherwise the deals after the first N would never be exported by later incremental runs.
+    let env = TestEnv::new();
+    env.login();
+    let state = env.path("state.json");
+    let state_arg = state.to_str().unwrap();
+    let (first, _) = export(&env, &["deals", "--max", "5", "--state", state_arg]);
+    assert_eq!(jsonl_ids(&first).len(), 5);
+    let (second, _) = export(&env, &["deals", "--state", state_arg]);
+    assert_each_once(&jsonl_ids(&second), Seed::default().deals);
+}
+
+#[test]
 fn state_makes_the_second_run_export_only_what_changed() {
     let env = TestEnv::new();
     env.login();
