@@ -442,20 +442,9 @@ fn main() {
     // `export all` fetches types concurrently within the rate limit; compare with one at a time.
     println!("\n## `export all` against the nine single exports ({SMALL} deals, {NOTES} notes, default seed otherwise)\n");
     let world = World::new(SMALL);
-    let types = [
-        "deals",
-        "persons",
-        "organizations",
-        "notes",
-        "pipelines",
-        "stages",
-        "activities",
-        "products",
-        "users",
-    ];
-    let singles: Duration = types
+    let singles: Duration = pipedrive_cli::api::resources::RESOURCES
         .iter()
-        .map(|t| median(repeat, || world.export(&[t])).wall)
+        .map(|r| median(repeat, || world.export(&[r.name])).wall)
         .sum();
     let all = median(repeat, || world.export_all());
     println!("| run | wall |\n|---|---|");
