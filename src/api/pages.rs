@@ -210,8 +210,15 @@ async fn cursor_pages(
         }
         // The next request leaves now: its round trip overlaps handing over and writing this
         // page. The channel bounds how far ahead it can get.
-        delivered += data.records().count() as u64;
-        let wanted = plan.max.is_none_or(|m| delivered < m);
+        // Counting walks the page, and this is the critical path to the next request: only
+        // `--max` needs it.
+        let wanted = match plan.max {
+            Some(m) => {
+                delivered += data.records().count() as u64;
+                delivered < m
+            }
+            None => true,
+        };
         let following = next
             .filter(|_| wanted)
             .map(|c| fetch_cursor(client, plan, Some(c)));

@@ -110,10 +110,6 @@ impl Progress {
         }
     }
 
-    pub fn records(&self) -> u64 {
-        self.records
-    }
-
     /// Clears the bar and, on a terminal, prints one summary line.
     pub fn finish(mut self, target: &str) {
         if let Some(bar) = self.bar.take() {
