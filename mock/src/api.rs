@@ -9,7 +9,7 @@ use crate::data::Kind;
 use crate::faults::Fault;
 use crate::lists;
 use crate::params::{self, Op};
-use crate::state::{error_body, error_reply, Reply, Shared, DAILY_LIMIT};
+use crate::state::{error_body, error_reply, Reply, Shared};
 use crate::AuthKind;
 
 enum Route<'a> {
@@ -131,9 +131,9 @@ fn answer(shared: &Shared, path: &str, pairs: &[(String, String)], auth: &AuthKi
     if let Err(msg) = params::validate(op, pairs) {
         return error_reply(400, &msg);
     }
-    shared
-        .daily_used
-        .fetch_add(op.cost as u64, Ordering::SeqCst);
+    if let Some(refused) = crate::limits::spend_daily(shared, op.cost as u64) {
+        return refused;
+    }
     let world = shared.world.read().unwrap();
     match route {
         Route::List(k) => lists::v2_list(&world, k, pairs),
@@ -194,7 +194,11 @@ pub async fn handle(
     let n = shared.api_requests.fetch_add(1, Ordering::SeqCst) + 1;
     let faults = shared.faults.read().unwrap().clone();
     let limit = faults.burst_limit.unwrap_or(crate::state::BURST_LIMIT);
-    let (remaining, reset, over) = shared.rate_window(limit);
+    let crate::limits::Burst {
+        remaining,
+        reset,
+        over,
+    } = shared.limits.burst(auth, limit);
     let fault = match faults.pick(n) {
         None if over && faults.burst_limit.is_some() => Some(Fault::BurstLimit),
         f => f,
@@ -226,11 +230,9 @@ pub async fn handle(
         shared.pages_served.fetch_add(1, Ordering::SeqCst);
     }
     let burst = matches!(fault, Some(Fault::Burst429 | Fault::BurstLimit));
-    let daily_left = if fault == Some(Fault::DailyBudget) {
-        0
-    } else {
-        DAILY_LIMIT.saturating_sub(shared.daily_used.load(Ordering::SeqCst))
-    };
+    if burst {
+        shared.limits.burst_429s.fetch_add(1, Ordering::SeqCst);
+    }
     reply = reply
         .header("x-ratelimit-limit", limit.to_string())
         .header(
@@ -240,9 +242,8 @@ pub async fn handle(
         .header(
             "x-ratelimit-reset",
             if burst { 1 } else { reset }.to_string(),
-        )
-        .header("x-daily-ratelimit-token-limit", DAILY_LIMIT.to_string())
-        .header("x-daily-ratelimit-token-remaining", daily_left.to_string());
+        );
+    reply = crate::limits::daily_headers(shared, reply, fault == Some(Fault::DailyBudget));
     shared
         .handler_nanos
         .fetch_add(started.elapsed().as_nanos() as u64, Ordering::SeqCst);

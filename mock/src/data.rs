@@ -98,6 +98,8 @@ pub struct World {
     touched: [HashMap<u64, i64>; KINDS],
     created: [HashMap<u64, i64>; KINDS],
     pub custom: [Vec<CustomField>; KINDS],
+    /// Generated records sorted by update time, for `sort_by=update_time` at any size.
+    pub time_index: crate::timeindex::TimeIndex,
 }
 
 impl World {
@@ -122,6 +124,7 @@ impl World {
         }
         World {
             seed,
+            time_index: crate::timeindex::TimeIndex::new(&ranges),
             ranges,
             touched: Default::default(),
             created: Default::default(),
@@ -189,6 +192,34 @@ impl World {
         (pipeline, (stage - 1) % per + 1)
     }
 
+    /// Add and update time of a generated record, before any touch.
+    pub fn base_times(kind: Kind, id: u64) -> (i64, i64) {
+        let s = kind.salt();
+        let add = BASE + (h(s, id, 1) % (540 * DAY as u64)) as i64;
+        (add, add + (h(s, id, 2) % (180 * DAY as u64)) as i64)
+    }
+
+    /// Whether the record's times were changed at runtime (touched or created).
+    pub fn overridden(&self, kind: Kind, id: u64) -> bool {
+        let fam = kind.family().idx();
+        (!self.touched[fam].is_empty() && self.touched[fam].contains_key(&id))
+            || (!self.created[fam].is_empty() && self.created[fam].contains_key(&id))
+    }
+
+    /// Ids of the kind whose times were changed at runtime.
+    pub fn overrides(&self, kind: Kind) -> impl Iterator<Item = u64> + '_ {
+        let fam = kind.family().idx();
+        self.touched[fam]
+            .keys()
+            .chain(
+                self.created[fam]
+                    .keys()
+                    .filter(move |id| !self.touched[fam].contains_key(id)),
+            )
+            .copied()
+            .filter(move |&id| self.exists(kind, id))
+    }
+
     pub fn meta(&self, kind: Kind, id: u64) -> Meta {
         let s = kind.salt();
         let fam = kind.family().idx();
@@ -200,10 +231,7 @@ impl World {
         };
         let (add_time, mut update_time) = match found {
             Some(&t) => (t, t),
-            None => {
-                let add = BASE + (h(s, id, 1) % (540 * DAY as u64)) as i64;
-                (add, add + (h(s, id, 2) % (180 * DAY as u64)) as i64)
-            }
+            None => World::base_times(kind, id),
         };
         let touched = &self.touched[fam];
         if let Some(&t) = (!touched.is_empty()).then(|| touched.get(&id)).flatten() {

@@ -33,6 +33,10 @@ pub struct Faults {
     /// Enforces the burst window at this many requests per 2 s: `x-ratelimit-remaining` counts
     /// down to 0 and every request beyond it answers 429 (fault `"burst_limit"`).
     pub burst_limit: Option<u64>,
+    /// Enforces a daily budget of this many tokens (each operation's `x-token-cost`): the
+    /// `x-daily-ratelimit-token-*` headers count it down and a request that does not fit answers
+    /// 429 `daily request budget exceeded`. Off, the headers report 1,000,000 tokens.
+    pub daily_budget: Option<u64>,
 }
 
 /// The failure chosen for one request.

@@ -8,9 +8,11 @@
 
 mod api;
 mod data;
+mod edits;
 mod faults;
 mod fields;
 mod json;
+mod limits;
 mod lists;
 mod oauth;
 mod params;
@@ -18,6 +20,7 @@ mod records;
 mod server;
 mod state;
 mod time;
+mod timeindex;
 
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
@@ -25,6 +28,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+pub use edits::Editing;
 pub use faults::Faults;
 use state::Shared;
 
@@ -184,6 +188,10 @@ pub struct Stats {
     pub connections: usize,
     pub max_in_flight: usize,
     pub refresh_count: usize,
+    /// 429s answered for the burst limit (enforced by `Faults::burst_limit` or injected).
+    pub burst_429s: u64,
+    /// Tokens of the daily budget spent so far (each operation's `x-token-cost`).
+    pub daily_tokens_used: u64,
 }
 
 /// A running mock server. Dropping it stops the server (and calls [`MockPipedrive::verify`]
@@ -258,6 +266,20 @@ impl MockPipedrive {
     /// organizations, notes, pipelines, stages, activities, products, users.
     pub fn touch(&self, kind: &str, ids: &[u64]) {
         self.shared.world.write().unwrap().touch(kind, ids);
+    }
+
+    /// Starts editing records while the caller runs an export: every `every`, `n` records of
+    /// `kind` (spread over all of them) get `update_time` = now. Dropping the handle stops it.
+    pub fn edit_during_run(&self, kind: &str, n: usize, every: Duration) -> Editing {
+        edits::start(self.shared.clone(), kind, n, every)
+    }
+
+    /// Sets the tokens already spent today (another integration's share of the daily budget).
+    pub fn set_daily_used(&self, tokens: u64) {
+        self.shared
+            .limits
+            .daily_used
+            .store(tokens, Ordering::SeqCst);
     }
 
     /// Appends `n` new records (created and updated now) and returns their ids.
@@ -344,3 +366,5 @@ impl Drop for MockPipedrive {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_limits;

@@ -174,6 +174,19 @@ fn select(
                 break;
             }
         }
+    } else if field == "update_time" {
+        page = crate::timeindex::select(
+            world,
+            kind,
+            &crate::timeindex::Query {
+                since: filter.since,
+                until: filter.until,
+                desc,
+                after,
+                take: limit + 1,
+                keep: &keep,
+            },
+        );
     } else {
         let mut all: Vec<(i64, u64)> = ids_in(world, kind, false)
             .filter(|&id| keep(id))

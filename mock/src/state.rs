@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::data::{Kind, World, KINDS};
 use crate::fields;
@@ -88,8 +88,7 @@ pub struct Shared {
     pub api_requests: AtomicU64,
     pub pages_served: AtomicU64,
     pub handler_nanos: AtomicU64,
-    pub daily_used: AtomicU64,
-    window: Mutex<(Instant, u64)>,
+    pub limits: crate::limits::Limits,
     pub fields_v2: [Vec<String>; KINDS],
     pub fields_v1: [Vec<String>; KINDS],
 }
@@ -125,28 +124,10 @@ impl Shared {
             api_requests: AtomicU64::new(0),
             pages_served: AtomicU64::new(0),
             handler_nanos: AtomicU64::new(0),
-            daily_used: AtomicU64::new(0),
-            window: Mutex::new((Instant::now(), 0)),
+            limits: Default::default(),
             fields_v2,
             fields_v1,
         }
-    }
-
-    /// Counts one request in the 2-second burst window of `limit` requests; returns (remaining,
-    /// reset seconds, whether this request is over the limit).
-    pub fn rate_window(&self, limit: u64) -> (u64, u64, bool) {
-        let mut w = self.window.lock().unwrap();
-        let now = Instant::now();
-        if now.duration_since(w.0) >= Duration::from_secs(2) {
-            *w = (now, 0);
-        }
-        w.1 += 1;
-        let left = Duration::from_secs(2).saturating_sub(now.duration_since(w.0));
-        (
-            limit.saturating_sub(w.1),
-            left.as_secs_f64().ceil().max(1.0) as u64,
-            w.1 > limit,
-        )
     }
 
     pub fn stats(&self) -> Stats {
@@ -164,6 +145,8 @@ impl Shared {
             connections: self.connections.load(Ordering::SeqCst) as usize,
             max_in_flight: self.max_in_flight.load(Ordering::SeqCst),
             refresh_count: self.refresh_count.load(Ordering::SeqCst),
+            burst_429s: self.limits.burst_429s.load(Ordering::SeqCst),
+            daily_tokens_used: self.limits.daily_used.load(Ordering::SeqCst),
         }
     }
 }

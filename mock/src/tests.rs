@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use crate::{AuthKind, Config, Faults, MockPipedrive};
 
-struct Resp {
-    status: u16,
+pub(crate) struct Resp {
+    pub(crate) status: u16,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
     /// Connection closed before any status line.
@@ -20,11 +20,11 @@ struct Resp {
 }
 
 impl Resp {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("bad json ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
-    fn header(&self, n: &str) -> Option<&str> {
+    pub(crate) fn header(&self, n: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(n))
@@ -79,7 +79,7 @@ fn request(url: &str, method: &str, target: &str, headers: &[(&str, String)], bo
     }
 }
 
-fn get(m: &MockPipedrive, target: &str, token: &str) -> Resp {
+pub(crate) fn get(m: &MockPipedrive, target: &str, token: &str) -> Resp {
     request(
         &m.url(),
         "GET",
@@ -105,7 +105,7 @@ fn refresh(m: &MockPipedrive, token: &str) -> Resp {
     )
 }
 
-fn urlenc(s: &str) -> String {
+pub(crate) fn urlenc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
