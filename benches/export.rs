@@ -12,9 +12,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use pipedrive_cli::auth::token::Token;
 use pipedrive_cli::secret::Secret;
 use pipedrive_cli::store::file::FileStore;
+use pipedrive_cli::token::Token;
 use pipedrive_mock::{Config, Faults, MockPipedrive, Seed};
 
 /// Cargo builds this with the bench profile (release settings) before running the bench.

@@ -227,21 +227,9 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum StoreKind {
-    Auto,
-    Keyring,
-    File,
-    Mongo,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// One compact JSON object per line, as the API returns it
-    Jsonl,
-    /// RFC 4180 with one header row; nested objects flattened with `.`
-    Csv,
-}
+// The stores and the sinks own their lists of choices; clap reads them from there.
+pub use crate::output::Format;
+pub use crate::settings::StoreKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]
 pub enum ExportKind {

@@ -2,17 +2,24 @@
 //!
 //! The data flows: flags (`cli`) -> settings -> a command -> a fresh token (`auth::session`) ->
 //! the API client (`api`) -> pages of records -> an output sink (`output`).
+//!
+//! Imports point down only: `commands` -> `auth` (session), `api`, `output`, `checkpoint`;
+//! `auth` -> `store`, `http`, `token`; `store` -> `token`; `api` -> `http`. The floor (`token`,
+//! `http`, `error`, `secret`, `settings`) imports nothing above it.
 
 pub mod api;
 pub mod auth;
+pub mod checkpoint;
 pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod generate;
+pub mod http;
 pub mod output;
 pub mod secret;
 pub mod settings;
 pub mod store;
+pub mod token;
 
 use cli::{Cli, Command};
 use error::{Error, Result};

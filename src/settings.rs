@@ -6,13 +6,22 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::cli::{GlobalArgs, StoreKind};
+use crate::cli::GlobalArgs;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 
 pub const DEFAULT_REDIRECT_URL: &str = "http://localhost:8910/callback";
 pub const DEFAULT_OAUTH_URL: &str = "https://oauth.pipedrive.com";
 pub const DEFAULT_API_DOMAIN: &str = "https://api.pipedrive.com";
+
+/// Where tokens are kept; `--store` takes its values from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StoreKind {
+    Auto,
+    Keyring,
+    File,
+    Mongo,
+}
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -137,40 +146,5 @@ fn default_config_dir() -> Result<PathBuf> {
             "cannot find a config directory: set HOME, XDG_CONFIG_HOME or PIPEDRIVE_CONFIG_DIR"
                 .into(),
         )),
-    }
-}
-
-/// Tokens are only ever sent over https, except to loopback hosts (tests, the demo).
-pub fn check_secure_url(what: &str, raw: &str) -> Result<url::Url> {
-    let url = url::Url::parse(raw)
-        .map_err(|e| Error::Other(format!("{what} '{raw}' is not a valid URL: {e}")))?;
-    let loopback = match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
-    match url.scheme() {
-        "https" => Ok(url),
-        "http" if loopback => Ok(url),
-        _ => Err(Error::Other(format!(
-            "refusing to send credentials to {what} '{raw}': it must be https (http only for loopback hosts)"
-        ))),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_https_or_loopback_http_carries_tokens() {
-        assert!(check_secure_url("api_domain", "https://acme.pipedrive.com").is_ok());
-        assert!(check_secure_url("api_domain", "http://127.0.0.1:9000").is_ok());
-        assert!(check_secure_url("api_domain", "http://localhost:9000").is_ok());
-        assert!(check_secure_url("api_domain", "http://[::1]:9000").is_ok());
-        assert!(check_secure_url("api_domain", "http://acme.pipedrive.com").is_err());
-        assert!(check_secure_url("api_domain", "ftp://127.0.0.1").is_err());
-        assert!(check_secure_url("api_domain", "not a url").is_err());
     }
 }

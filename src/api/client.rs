@@ -15,11 +15,11 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use tokio::sync::Mutex;
 
-use crate::api::wait::WaitStatus;
-use crate::auth::oauth::describe;
 use crate::error::{Error, Result};
+use crate::http::wait::WaitStatus;
+use crate::http::{check_secure_url, describe};
 use crate::secret::Secret;
-use crate::settings::{check_secure_url, HttpSettings};
+use crate::settings::HttpSettings;
 
 /// How requests prove who we are.
 #[derive(Debug, Clone)]
@@ -71,17 +71,6 @@ struct ErrorBody {
     error: Option<String>,
     #[serde(default)]
     error_info: Option<String>,
-}
-
-pub fn http_client(settings: &HttpSettings) -> Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .user_agent(concat!("pipedrive-cli/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(settings.connect_timeout)
-        .timeout(settings.request_timeout)
-        .pool_idle_timeout(Duration::from_secs(90))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| Error::Other(format!("cannot set up HTTP: {e}")))
 }
 
 pub struct ApiClient {

@@ -8,10 +8,11 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::auth::token::OAuthAnswer;
 use crate::error::{Error, Result};
+use crate::http::{check_secure_url, describe};
 use crate::secret::Secret;
-use crate::settings::{check_secure_url, Settings};
+use crate::settings::Settings;
+use crate::token::OAuthAnswer;
 
 pub struct OAuthClient {
     http: reqwest::Client,
@@ -195,28 +196,4 @@ pub fn error_text(body: &[u8]) -> String {
         .find(|s| !s.is_empty())
         .unwrap_or_else(|| "no details".into());
     text.chars().take(200).collect()
-}
-
-/// reqwest's error text, without the URL (which could one day carry something private).
-pub fn describe(e: &reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "connection failed"
-    } else if e.is_body() || e.is_decode() {
-        "response body cut short"
-    } else {
-        "request failed"
-    };
-    let mut source = std::error::Error::source(e);
-    let mut detail = String::new();
-    while let Some(s) = source {
-        detail = s.to_string();
-        source = s.source();
-    }
-    if detail.is_empty() {
-        kind.to_string()
-    } else {
-        format!("{kind}: {detail}")
-    }
 }

@@ -8,13 +8,14 @@
 
 use std::time::{Duration, Instant};
 
-use crate::api::client::{http_client, ApiClient, Auth};
+use crate::api::client::{ApiClient, Auth};
 use crate::auth::oauth::{OAuthClient, Refresh};
-use crate::auth::token::{Token, TokenRecord};
 use crate::error::{Error, Result};
+use crate::http::http_client;
 use crate::settings::Settings;
 use crate::store::lock::{refresh_lock_path, FileLock};
 use crate::store::TokenStore;
+use crate::token::{has_scope, require_scope, Token, TokenRecord};
 
 /// How long a loser of a refresh race waits for the winner's token to show up in the store.
 const RACE_WAIT: Duration = Duration::from_secs(15);
@@ -78,29 +79,12 @@ impl Session {
 
     /// Checks that one of `needed` was granted before calling an endpoint (exit 5 otherwise).
     pub fn require(&self, needed: &[&str], what: &str) -> Result<()> {
-        let Some(granted) = &self.scopes else {
-            return Ok(());
-        };
-        if needed.iter().any(|n| granted.iter().any(|g| g == n)) {
-            return Ok(());
-        }
-        Err(Error::Scope(format!(
-            "{what} needs one of the scopes {}; this token has {}. Add a scope to the app in \
-             Pipedrive's Developer Hub, then run `pipedrive login` again",
-            needed.join(", "),
-            if granted.is_empty() {
-                "none".to_string()
-            } else {
-                granted.join(", ")
-            }
-        )))
+        require_scope(self.scopes.as_deref(), needed, what)
     }
 
     /// Whether a scope was granted (or everything is, with an API token).
     pub fn has_scope(&self, scope: &str) -> bool {
-        self.scopes
-            .as_ref()
-            .is_none_or(|g| g.iter().any(|s| s == scope))
+        has_scope(self.scopes.as_deref(), scope)
     }
 
     /// Ends the session; a 401 in `result` flags every token of the account first.

@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use futures_util::stream::{self, StreamExt};
 use serde_json::{json, Value};
 
+use crate::api::fields::FieldMap;
 use crate::api::pages::{self, ListPlan};
 use crate::api::resources::{self, Resource, ARCHIVED_DEALS, RESOURCES};
 use crate::auth::session::Session;
+use crate::checkpoint::{Stamp, State};
 use crate::cli::{ExportArgs, ExportKind, Format};
-use crate::commands::fields::FieldMap;
-use crate::commands::state::{Stamp, State};
 use crate::error::{Error, Result};
 use crate::output::progress::Progress;
 use crate::output::{self, Destination};
@@ -116,7 +116,13 @@ async fn export_one(
     let args = plan.args;
     session.require(resource.scopes, &format!("exporting {}", resource.name))?;
     let fields = if plan.field_names {
-        FieldMap::fetch(session, resource.kind, plan.quiet).await?
+        FieldMap::fetch(
+            &session.client,
+            session.scopes.as_deref(),
+            resource.kind,
+            plan.quiet,
+        )
+        .await?
     } else {
         None
     };

@@ -6,14 +6,15 @@ use std::time::Duration;
 use base64::Engine;
 use rand::RngCore;
 
-use crate::api::client::http_client;
 use crate::auth::callback::CallbackServer;
 use crate::auth::oauth::OAuthClient;
-use crate::auth::token::Token;
 use crate::cli::LoginArgs;
 use crate::error::{Error, Result};
-use crate::settings::{check_secure_url, Settings};
+use crate::http::check_secure_url;
+use crate::http::http_client;
+use crate::settings::Settings;
 use crate::store::TokenStore;
+use crate::token::Token;
 
 pub async fn run(settings: &Settings, args: &LoginArgs) -> Result<()> {
     if settings.api_token.is_some() && !settings.quiet {

@@ -1,9 +1,9 @@
 //! `pipedrive logout`: revoke the refresh token at Pipedrive (best effort), then delete it.
 
-use crate::api::client::http_client;
 use crate::auth::oauth::OAuthClient;
 use crate::cli::LogoutArgs;
 use crate::error::Result;
+use crate::http::http_client;
 use crate::settings::Settings;
 use crate::store::TokenStore;
 

@@ -2,9 +2,7 @@
 
 pub mod completions;
 pub mod export;
-pub mod fields;
 pub mod login;
 pub mod logout;
 pub mod show;
-pub mod state;
 pub mod status;

@@ -4,11 +4,11 @@ use std::io::Write;
 
 use serde_json::json;
 
-use crate::auth::token::parse_scopes;
 use crate::cli::StatusArgs;
 use crate::error::{Error, Result};
 use crate::settings::Settings;
 use crate::store::TokenStore;
+use crate::token::parse_scopes;
 
 pub async fn run(settings: &Settings, args: &StatusArgs) -> Result<()> {
     if let Some(api) = &settings.api_token {

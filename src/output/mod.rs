@@ -10,7 +10,6 @@ pub mod progress;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::cli::Format;
 use crate::error::{Error, Result};
 
 /// One record at a time in, a complete document out at `finish`.
@@ -24,6 +23,15 @@ pub trait Sink {
     }
     /// Flushes everything (CSV writes its header and rows here).
     fn finish(&mut self) -> Result<()>;
+}
+
+/// The output formats; `--format` takes its values from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One compact JSON object per line, as the API returns it
+    Jsonl,
+    /// RFC 4180 with one header row; nested objects flattened with `.`
+    Csv,
 }
 
 pub fn sink<W: Write + 'static>(format: Format, out: W, label: String) -> Result<Box<dyn Sink>> {

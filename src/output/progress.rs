@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
-use crate::api::wait::WaitStatus;
+use crate::http::wait::WaitStatus;
 
 pub struct Progress {
     bar: Option<ProgressBar>,

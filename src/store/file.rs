@@ -7,9 +7,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::auth::token::{Token, TokenRecord};
 use crate::error::{Error, Result};
 use crate::store::lock::{ensure_private_dir, FileLock};
+use crate::token::{Token, TokenRecord};
 
 const STORE: &str = "file";
 const LOCK_WAIT: Duration = Duration::from_secs(30);

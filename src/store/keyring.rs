@@ -18,11 +18,11 @@ use std::time::Duration;
 
 use keyring_core::{CredentialStore, Entry};
 
-use crate::auth::token::{Token, TokenRecord};
 use crate::error::{Error, Result};
 use crate::settings::Settings;
 use crate::store::file::merge_token;
 use crate::store::lock::FileLock;
+use crate::token::{Token, TokenRecord};
 
 const STORE: &str = "keyring";
 pub const SERVICE: &str = "pipedrive-cli";

@@ -9,10 +9,9 @@ pub mod keyring;
 pub mod lock;
 pub mod mongo;
 
-use crate::auth::token::{Token, TokenRecord};
-use crate::cli::StoreKind;
 use crate::error::Result;
-use crate::settings::Settings;
+use crate::settings::{Settings, StoreKind};
+use crate::token::{Token, TokenRecord};
 
 pub enum TokenStore {
     File(file::FileStore),

@@ -14,9 +14,9 @@ use mongodb::bson::{doc, Bson, Document};
 use mongodb::options::{ClientOptions, IndexOptions};
 use mongodb::{Client, Collection, IndexModel};
 
-use crate::auth::token::{Token, TokenRecord};
 use crate::error::{Error, Result};
 use crate::settings::Settings;
+use crate::token::{Token, TokenRecord};
 
 const STORE: &str = "mongo";
 pub const DEFAULT_DATABASE: &str = "pipedrive";

@@ -3,8 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use pipedrive_cli::auth::token::Token;
 use pipedrive_cli::store::keyring::KeyringStore;
+use pipedrive_cli::token::Token;
 
 use crate::services::{self, keyring_available};
 

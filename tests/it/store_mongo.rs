@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use mongodb::bson::{doc, Bson, Document};
 use mongodb::error::{ErrorKind, WriteFailure};
-use pipedrive_cli::auth::token::Token;
 use pipedrive_cli::store::mongo::{MongoStore, COLLECTION};
+use pipedrive_cli::token::Token;
 
 use crate::services::{self, mongo_uri};
 

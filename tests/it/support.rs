@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 pub use pipedrive_mock::{Config, Faults, MockPipedrive, Seed};
 
-use pipedrive_cli::auth::token::Token;
 use pipedrive_cli::secret::Secret;
 use pipedrive_cli::store::file::FileStore;
+use pipedrive_cli::token::Token;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_pipedrive");
 
@@ -208,18 +208,14 @@ pub fn files_in(dir: &Path) -> Vec<String> {
 
 impl TestEnv {
     /// The whole stored record for (account, owner), if any.
-    pub fn record(
-        &self,
-        account: &str,
-        owner: &str,
-    ) -> Option<pipedrive_cli::auth::token::TokenRecord> {
+    pub fn record(&self, account: &str, owner: &str) -> Option<pipedrive_cli::token::TokenRecord> {
         FileStore::new(&self.config_dir())
             .load(account, owner)
             .unwrap()
     }
 
     /// Every stored record of an account.
-    pub fn records_of(&self, account: &str) -> Vec<pipedrive_cli::auth::token::TokenRecord> {
+    pub fn records_of(&self, account: &str) -> Vec<pipedrive_cli::token::TokenRecord> {
         FileStore::new(&self.config_dir())
             .load_account(account)
             .unwrap()

@@ -1,4 +1,5 @@
-//! The token record in the seed's document shape, shared by every store.
+//! The token record in the seed's document shape, shared by every store and by auth, and the
+//! scope checks made against it. A leaf: it imports nothing but the error and secret types.
 //!
 //! `{ account_id, owner, token: { access_token, refresh_token, expires_in, generated_at,
 //! token_type, scope, api_domain }, token_invalidated }`. Fields written by another program (the
@@ -7,6 +8,7 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
+use crate::error::{Error, Result};
 use crate::secret::Secret;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -72,6 +74,32 @@ pub fn parse_scopes(scope: &str) -> Vec<String> {
         .collect()
 }
 
+/// Checks that one of `needed` was granted before calling an endpoint (exit 5 otherwise).
+/// `granted` is `None` for a personal API token, which carries the user's own permissions.
+pub fn require_scope(granted: Option<&[String]>, needed: &[&str], what: &str) -> Result<()> {
+    let Some(granted) = granted else {
+        return Ok(());
+    };
+    if needed.iter().any(|n| granted.iter().any(|g| g == n)) {
+        return Ok(());
+    }
+    Err(Error::Scope(format!(
+        "{what} needs one of the scopes {}; this token has {}. Add a scope to the app in \
+         Pipedrive's Developer Hub, then run `pipedrive login` again",
+        needed.join(", "),
+        if granted.is_empty() {
+            "none".to_string()
+        } else {
+            granted.join(", ")
+        }
+    )))
+}
+
+/// Whether a scope was granted (or everything is, with an API token).
+pub fn has_scope(granted: Option<&[String]>, scope: &str) -> bool {
+    granted.is_none_or(|g| g.iter().any(|s| s == scope))
+}
+
 /// What `/oauth/token` answers, for both grant types.
 #[derive(Debug, Clone, Deserialize)]
 pub struct OAuthAnswer {
@@ -92,15 +120,15 @@ pub struct OAuthAnswer {
     pub extra: Map<String, Value>,
 }
 
-fn text_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+fn text_or_null<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
     Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
 }
 
-fn secret_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<Secret, D::Error> {
+fn secret_or_null<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Secret, D::Error> {
     text_or_null(d).map(Secret::new)
 }
 
-fn scope_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+fn scope_text<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Scope {
@@ -115,7 +143,7 @@ fn scope_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 }
 
 /// Numbers written by other programs may be integers or floats (MongoDB doubles).
-fn any_number<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+fn any_number<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<i64, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Num {

@@ -6,15 +6,17 @@
 //! start of its key, which does not change when fields are added or reordered.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::api::client::ApiClient;
 use crate::api::pages::{self, ListPlan};
 use crate::api::resources::Paging;
-use crate::auth::session::Session;
 use crate::cli::ExportKind;
 use crate::error::{Error, Result};
+use crate::token::{has_scope, require_scope};
 
 #[derive(Debug, Clone)]
 struct Field {
@@ -52,7 +54,7 @@ struct RawOption {
 }
 
 fn endpoint(
-    session: &Session,
+    scopes: Option<&[String]>,
     kind: ExportKind,
 ) -> Option<(&'static str, Paging, &'static [&'static str], bool)> {
     const DEAL: &[&str] = &["deals:read", "deals:full", "admin", "deal-fields:full"];
@@ -73,7 +75,7 @@ fn endpoint(
             true,
         ),
         // v2 activityFields needs `admin`; v1 accepts the scopes that export activities anyway.
-        ExportKind::Activities if session.has_scope("admin") => {
+        ExportKind::Activities if has_scope(scopes, "admin") => {
             ("/api/v2/activityFields", Paging::Cursor, &["admin"], true)
         }
         ExportKind::Activities => (
@@ -96,12 +98,14 @@ impl FieldMap {
     /// The map for `kind`, or `None` when the type has no custom fields or its definitions cannot
     /// be read: readable names are a convenience, never a reason to lose the export. A dead token
     /// or an exhausted rate limit still ends the command, since the export would fail the same way.
+    /// `scopes` are the token's grants (`None` for a personal API token).
     pub async fn fetch(
-        session: &Session,
+        client: &Arc<ApiClient>,
+        scopes: Option<&[String]>,
         kind: ExportKind,
         quiet: bool,
     ) -> Result<Option<FieldMap>> {
-        match Self::try_fetch(session, kind, quiet).await {
+        match Self::try_fetch(client, scopes, kind, quiet).await {
             Err(e @ (Error::Unauthorized(_) | Error::Temporary(_) | Error::Interrupted)) => Err(e),
             Err(e) => {
                 if !quiet {
@@ -116,14 +120,15 @@ impl FieldMap {
     }
 
     async fn try_fetch(
-        session: &Session,
+        client: &Arc<ApiClient>,
+        scopes: Option<&[String]>,
         kind: ExportKind,
         quiet: bool,
     ) -> Result<Option<FieldMap>> {
-        let Some((path, paging, scopes, v2_records)) = endpoint(session, kind) else {
+        let Some((path, paging, needed, v2_records)) = endpoint(scopes, kind) else {
             return Ok(None);
         };
-        if let Err(e) = session.require(scopes, "reading field names") {
+        if let Err(e) = require_scope(scopes, needed, "reading field names") {
             if !quiet {
                 eprintln!("warning: keeping raw custom field keys: {e}");
             }
@@ -138,7 +143,7 @@ impl FieldMap {
             max: None,
         };
         let mut raw = Vec::new();
-        let mut rx = pages::stream(session.client.clone(), plan);
+        let mut rx = pages::stream(client.clone(), plan);
         while let Some(page) = rx.recv().await {
             for rec in page?.records() {
                 let field: RawField = serde_json::from_str(rec).map_err(|e| {
