@@ -155,12 +155,16 @@ _pipedrive() {
             return 0
             ;;
         pipedrive__subcmd__export)
-            opts="-o -q -v -h -V --format --output --output-dir --state --field-names --raw-keys --include-archived --limit --max --updated-since --concurrency --account --owner --store --config-dir --max-wait --request-timeout --connect-timeout --quiet --verbose --help --version deals persons organizations notes pipelines stages activities products users all"
+            opts="-o -q -v -h -V --types --format --output --output-dir --state --field-names --raw-keys --include-archived --include-deleted --include-fields --limit --max --updated-since --concurrency --account --owner --store --config-dir --max-wait --request-timeout --connect-timeout --quiet --verbose --help --version deals persons organizations notes pipelines stages activities products users leads lead-labels lead-sources activity-types currencies filters permission-sets roles files call-logs goals projects tasks deal-products deal-installments product-variations deal-flow deal-fields person-fields organization-fields product-fields activity-fields project-fields note-fields lead-fields all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --types)
+                    COMPREPLY=($(compgen -W "deals persons organizations notes pipelines stages activities products users leads lead-labels lead-sources activity-types currencies filters permission-sets roles files call-logs goals projects tasks deal-products deal-installments product-variations deal-flow deal-fields person-fields organization-fields product-fields activity-fields project-fields note-fields lead-fields" -- "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "jsonl csv" -- "${cur}"))
                     return 0
@@ -178,6 +182,10 @@ _pipedrive() {
                     return 0
                     ;;
                 --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --include-fields)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 /// Export a company's Pipedrive CRM data as JSON lines or CSV.
 ///
@@ -143,9 +143,13 @@ pub struct StatusArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// What to export (`all` writes every type into --output-dir)
-    #[arg(value_enum, value_name = "TYPE")]
-    pub kind: ExportKind,
+    /// What to export (`all` writes every type the token's scopes allow into --output-dir)
+    #[arg(value_name = "TYPE", value_parser = export_types(true))]
+    pub kind: String,
+
+    /// `export all`: only these types (comma-separated); `deal-flow` runs only when named here
+    #[arg(long, value_name = "T1,T2", value_delimiter = ',', value_parser = export_types(false))]
+    pub types: Vec<String>,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Jsonl)]
@@ -171,9 +175,18 @@ pub struct ExportArgs {
     #[arg(long)]
     pub raw_keys: bool,
 
-    /// Also export archived deals (deals only)
+    /// Also export archived deals (deals) or archived leads (leads)
     #[arg(long)]
     pub include_archived: bool,
+
+    /// Also export deals deleted in the last 30 days, marked `is_deleted` (deals only)
+    #[arg(long)]
+    pub include_deleted: bool,
+
+    /// Optional fields v2 lists leave out unless asked (`activities_count`, `first_won_time`...):
+    /// `all`, or names the type's operation declares under `include_fields`
+    #[arg(long, value_name = "all|F1,F2", value_delimiter = ',')]
+    pub include_fields: Vec<String>,
 
     /// Records per page, 1 to 500
     #[arg(long, value_name = "N", default_value_t = 500,
@@ -188,7 +201,8 @@ pub struct ExportArgs {
     #[arg(long, value_name = "RFC3339")]
     pub updated_since: Option<String>,
 
-    /// Pages fetched at once for offset-paged types (notes) and for `export all`
+    /// Requests in flight at once: offset pages, the parents of a per-parent type, the types of
+    /// `export all`
     #[arg(long, value_name = "N", env = "PIPEDRIVE_CONCURRENCY", default_value_t = 4,
           value_parser = clap::value_parser!(u32).range(1..=16))]
     pub concurrency: u32,
@@ -231,18 +245,20 @@ pub struct CompletionsArgs {
 pub use crate::output::Format;
 pub use crate::settings::StoreKind;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]
-pub enum ExportKind {
-    Deals,
-    Persons,
-    Organizations,
-    Notes,
-    Pipelines,
-    Stages,
-    Activities,
-    Products,
-    Users,
-    All,
+/// The TYPE values come from the resource table (plus `all` where it applies), so `--help`, the
+/// completions and the man page list exactly the types the program exports.
+fn export_types(with_all: bool) -> clap::builder::PossibleValuesParser {
+    use crate::api::resources::{ALL, RESOURCES};
+    use clap::builder::PossibleValue;
+    let all = with_all.then(|| {
+        PossibleValue::new(ALL).help("Every type the token's scopes allow, into --output-dir")
+    });
+    clap::builder::PossibleValuesParser::new(
+        RESOURCES
+            .iter()
+            .map(|r| PossibleValue::new(r.name).help(r.about))
+            .chain(all),
+    )
 }
 
 /// Ids are positive whole numbers; say so rather than echo Rust's integer parse error.

@@ -51,6 +51,16 @@ pub struct AdditionalData {
     pub next_cursor: Option<String>,
     #[serde(default)]
     pub pagination: Option<Pagination>,
+    /// Some v1 lists (leads, lead fields, deal updates) put the offset fields here directly.
+    #[serde(flatten)]
+    pub direct: Pagination,
+}
+
+impl AdditionalData {
+    /// The offset paging fields, wherever the list puts them.
+    pub fn offset_pagination(self) -> Pagination {
+        self.pagination.unwrap_or(self.direct)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1,7 +1,7 @@
 //! `--field-names`: custom field keys (40-character hashes) become field names, option ids become
 //! labels, from the type's fields endpoint, fetched once per run.
 //!
-//! v2 records keep custom fields under `custom_fields`; v1 records (notes) carry them at the top
+//! v2 records keep custom fields under `custom_fields`; v1 records (notes, leads) carry them at the top
 //! level. Two fields with the same name get distinct, stable columns: the name followed by the
 //! start of its key, which does not change when fields are added or reordered.
 
@@ -13,8 +13,7 @@ use serde_json::Value;
 
 use crate::api::client::ApiClient;
 use crate::api::pages::{self, ListPlan};
-use crate::api::resources::Paging;
-use crate::cli::ExportKind;
+use crate::api::resources::{self, Resource};
 use crate::error::{Error, Result};
 use crate::token::{has_scope, require_scope};
 
@@ -53,59 +52,28 @@ struct RawOption {
     label: Option<String>,
 }
 
-fn endpoint(
-    scopes: Option<&[String]>,
-    kind: ExportKind,
-) -> Option<(&'static str, Paging, &'static [&'static str], bool)> {
-    const DEAL: &[&str] = &["deals:read", "deals:full", "admin", "deal-fields:full"];
-    const CONTACT: &[&str] = &[
-        "contacts:read",
-        "contacts:full",
-        "admin",
-        "contact-fields:full",
-    ];
-    Some(match kind {
-        ExportKind::Deals => ("/api/v2/dealFields", Paging::Cursor, DEAL, true),
-        ExportKind::Persons => ("/api/v2/personFields", Paging::Cursor, CONTACT, true),
-        ExportKind::Organizations => ("/api/v2/organizationFields", Paging::Cursor, CONTACT, true),
-        ExportKind::Products => (
-            "/api/v2/productFields",
-            Paging::Cursor,
-            &["products:read", "products:full", "product-fields:full"],
-            true,
-        ),
-        // v2 activityFields needs `admin`; v1 accepts the scopes that export activities anyway.
-        ExportKind::Activities if has_scope(scopes, "admin") => {
-            ("/api/v2/activityFields", Paging::Cursor, &["admin"], true)
-        }
-        ExportKind::Activities => (
-            "/api/v1/activityFields",
-            Paging::Single,
-            &["activities:read", "activities:full"],
-            true,
-        ),
-        ExportKind::Notes => (
-            "/api/v1/noteFields",
-            Paging::Single,
-            &["deals:read", "deals:full", "contacts:read", "contacts:full"],
-            false,
-        ),
-        _ => return None,
-    })
+/// The field definitions that name `resource`'s custom fields, if it has any.
+fn definitions(scopes: Option<&[String]>, resource: &Resource) -> Option<&'static Resource> {
+    let fields = resources::resource(resource.fields?)?;
+    // v2 activityFields needs `admin`; v1 accepts the scopes that export activities anyway.
+    if fields.name == "activity-fields" && !has_scope(scopes, "admin") {
+        return Some(&resources::ACTIVITY_FIELDS_V1);
+    }
+    Some(fields)
 }
 
 impl FieldMap {
-    /// The map for `kind`, or `None` when the type has no custom fields or its definitions cannot
+    /// The map for `resource`, or `None` when it has no custom fields or their definitions cannot
     /// be read: readable names are a convenience, never a reason to lose the export. A dead token
     /// or an exhausted rate limit still ends the command, since the export would fail the same way.
     /// `scopes` are the token's grants (`None` for a personal API token).
     pub async fn fetch(
         client: &Arc<ApiClient>,
         scopes: Option<&[String]>,
-        kind: ExportKind,
+        resource: &Resource,
         quiet: bool,
     ) -> Result<Option<FieldMap>> {
-        match Self::try_fetch(client, scopes, kind, quiet).await {
+        match Self::try_fetch(client, scopes, resource, quiet).await {
             Err(e @ (Error::Unauthorized(_) | Error::Temporary(_) | Error::Interrupted)) => Err(e),
             Err(e) => {
                 if !quiet {
@@ -122,13 +90,14 @@ impl FieldMap {
     async fn try_fetch(
         client: &Arc<ApiClient>,
         scopes: Option<&[String]>,
-        kind: ExportKind,
+        resource: &Resource,
         quiet: bool,
     ) -> Result<Option<FieldMap>> {
-        let Some((path, paging, needed, v2_records)) = endpoint(scopes, kind) else {
+        let Some(defs) = definitions(scopes, resource) else {
             return Ok(None);
         };
-        if let Err(e) = require_scope(scopes, needed, "reading field names") {
+        let path = defs.path;
+        if let Err(e) = require_scope(scopes, defs.scopes, "reading field names") {
             if !quiet {
                 eprintln!("warning: keeping raw custom field keys: {e}");
             }
@@ -136,8 +105,8 @@ impl FieldMap {
         }
         let plan = ListPlan {
             path,
-            paging,
-            limit: 500,
+            paging: defs.paging,
+            limit: defs.max_limit,
             filters: Vec::new(),
             concurrency: 1,
             max: None,
@@ -152,8 +121,9 @@ impl FieldMap {
                 raw.push(field);
             }
         }
-        // notes are v1 records (top-level keys); activities are v2 records whichever endpoint.
-        let nested = v2_records && kind != ExportKind::Notes;
+        // v1 records (notes, leads) keep custom fields at the top level; v2 records under
+        // `custom_fields`, whichever endpoint defined them.
+        let nested = !resource.is_v1();
         Ok(Some(FieldMap::build(raw, nested)))
     }
 

@@ -28,8 +28,15 @@ pub struct Page {
 }
 
 impl Page {
-    /// Accepts the `data` of an answer if it is a list.
+    /// Accepts the `data` of an answer if it is a list, or an object around one list (goals/find
+    /// answers `{"goals": [...]}`).
     fn new(path: &str, data: Option<Box<RawValue>>) -> Result<Page> {
+        let data = match data {
+            Some(raw) if raw.get().starts_with('{') => {
+                Some(single_list(path, &raw)?).filter(|l| l.get() != "null")
+            }
+            other => other,
+        };
         match data {
             Some(raw) if !raw.get().starts_with('[') => Err(Error::Other(format!(
                 "GET {path}: the answer does not have the expected shape (data is not a list); stopping"
@@ -48,6 +55,29 @@ impl Page {
 
     pub fn is_empty(&self) -> bool {
         self.records().next().is_none()
+    }
+
+    /// A page of records the program built or changed (per-parent lists add the parent's id).
+    pub fn from_values(values: &[serde_json::Value]) -> Result<Page> {
+        let text = serde_json::to_string(values).map_err(Error::other)?;
+        Ok(Page {
+            array: Some(RawValue::from_string(text).map_err(Error::other)?),
+        })
+    }
+}
+
+/// The one list inside an object-shaped `data`.
+fn single_list(path: &str, raw: &RawValue) -> Result<Box<RawValue>> {
+    let object: std::collections::BTreeMap<String, Box<RawValue>> =
+        serde_json::from_str(raw.get()).map_err(Error::other)?;
+    let mut lists = object
+        .into_values()
+        .filter(|v| v.get().starts_with('[') || v.get() == "null");
+    match (lists.next(), lists.next()) {
+        (Some(list), None) => Ok(list),
+        _ => Err(Error::Other(format!(
+            "GET {path}: the answer does not have the expected shape (data holds no single list); stopping"
+        ))),
     }
 }
 
@@ -257,7 +287,7 @@ async fn fetch_offset(client: Arc<ApiClient>, plan: ListPlan, start: u64) -> Res
     let env: Envelope<Box<RawValue>> = client.get(plan.path, &query).await?;
     let pagination = env
         .additional_data
-        .and_then(|a| a.pagination)
+        .map(|a| a.offset_pagination())
         .unwrap_or_default();
     let data = Page::new(plan.path, env.data)?;
     Ok(OffsetPage {

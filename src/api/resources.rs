@@ -1,125 +1,801 @@
-//! The table of exportable types: endpoint, paging style, the scopes that allow it and the query
-//! parameters the official spec declares for it (nothing else is ever sent).
-
-use crate::cli::ExportKind;
+//! The table of exportable types, and the one place that lists them: for each, the endpoint the
+//! official spec gives (v2 wherever v2 has one), its paging, the query parameters its operation
+//! declares (nothing else is ever sent), the optional fields it declares under `include_fields`,
+//! the OAuth scopes of its `security` (any one allows the call) and its `x-token-cost`.
+//!
+//! The command line takes its TYPE values from here, so a type added to the table is at once
+//! accepted, completed, documented in `--help` and the man page, and part of `export all`.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Paging {
     /// v2: `limit` + `cursor`, `additional_data.next_cursor`.
     Cursor,
-    /// v1: `start` + `limit`, `additional_data.pagination`.
+    /// v1: `start` + `limit`, `additional_data.pagination` (or the same fields directly in
+    /// `additional_data`, as leads and deal updates send them).
     Offset,
-    /// One answer holds everything (v1 users).
+    /// One answer holds everything.
     Single,
+}
+
+/// How a type's records are reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Walk {
+    /// One list endpoint (plus its `extra` lists, below).
+    List,
+    /// A bulk endpoint asked with the ids of the parent type's records, at most `max` ids per
+    /// request in the query parameter `param` (comma-separated).
+    Batch {
+        parent: &'static str,
+        param: &'static str,
+        max: usize,
+    },
+    /// One list per record of the parent type: `{id}` in the path is the parent's id.
+    PerParent { parent: &'static str },
+}
+
+/// A second list that belongs to a type, read after the main one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Extra {
+    /// Path, or `None` for the main path with other filters.
+    pub path: Option<&'static str>,
+    /// Fixed filters of this list (declared parameters of its operation).
+    pub filters: &'static [(&'static str, &'static str)],
+    pub cost: u32,
+    /// Whether this list's operation declares `updated_since`.
+    pub updated_since: bool,
+    /// A flag each of its records gets set to `true` (`is_archived`, `is_deleted`).
+    pub mark: Option<&'static str>,
+    /// When it is read: always, or only under a flag.
+    pub when: ExtraWhen,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExtraWhen {
+    Always,
+    IncludeArchived,
+    IncludeDeleted,
 }
 
 #[derive(Debug, Clone, Copy)]
 pub struct Resource {
-    pub kind: ExportKind,
+    /// The TYPE name on the command line and the file name in `export all`.
     pub name: &'static str,
+    /// One line for `--help` and the README.
+    pub about: &'static str,
     pub path: &'static str,
     pub paging: Paging,
+    pub walk: Walk,
     /// Any one of these OAuth scopes allows the call (the operation's `security` in the spec).
     pub scopes: &'static [&'static str],
-    /// Whether the operation declares `updated_since`.
+    /// `x-token-cost` of one request.
+    pub cost: u32,
+    /// Whether `--updated-since` / `--state` narrow the export: the operation declares
+    /// `updated_since`, or (per-parent types) the parent's list does.
     pub updated_since: bool,
+    /// Every query parameter the operation declares.
+    pub params: &'static [&'static str],
+    /// Fixed filters of the main list (declared parameters).
+    pub filters: &'static [(&'static str, &'static str)],
+    /// The optional fields the operation declares under `include_fields`, in the spec's order.
+    pub include_fields: &'static [&'static str],
+    /// The largest page the operation allows.
+    pub max_limit: u32,
+    /// More lists of the same type.
+    pub extras: &'static [Extra],
+    /// The field-definition type whose names replace this type's custom field keys.
+    pub fields: Option<&'static str>,
+    /// The parent's id each record carries, added where the API leaves it out.
+    pub parent_key: Option<&'static str>,
+    /// Never part of `export all` unless `--types` names it (why, for the skipped list).
+    pub only_when_named: Option<&'static str>,
 }
+
+impl Resource {
+    const fn new(
+        name: &'static str,
+        path: &'static str,
+        paging: Paging,
+        scopes: &'static [&'static str],
+        cost: u32,
+        about: &'static str,
+    ) -> Resource {
+        Resource {
+            name,
+            about,
+            path,
+            paging,
+            walk: Walk::List,
+            scopes,
+            cost,
+            updated_since: false,
+            params: match paging {
+                Paging::Cursor => CURSOR,
+                Paging::Offset => OFFSET,
+                Paging::Single => &[],
+            },
+            filters: &[],
+            include_fields: &[],
+            max_limit: 500,
+            extras: &[],
+            fields: None,
+            parent_key: None,
+            only_when_named: None,
+        }
+    }
+
+    const fn params(mut self, params: &'static [&'static str]) -> Resource {
+        self.params = params;
+        self
+    }
+
+    const fn since(mut self) -> Resource {
+        self.updated_since = true;
+        self
+    }
+
+    const fn include(mut self, fields: &'static [&'static str]) -> Resource {
+        self.include_fields = fields;
+        self
+    }
+
+    const fn fields(mut self, fields_type: &'static str) -> Resource {
+        self.fields = Some(fields_type);
+        self
+    }
+
+    const fn extras(mut self, extras: &'static [Extra]) -> Resource {
+        self.extras = extras;
+        self
+    }
+
+    const fn walk(mut self, walk: Walk, parent_key: &'static str) -> Resource {
+        self.walk = walk;
+        self.parent_key = Some(parent_key);
+        // Per-parent types follow their parents' update times.
+        self.updated_since = true;
+        self
+    }
+
+    pub fn is_v1(&self) -> bool {
+        self.path.starts_with("/api/v1/")
+    }
+
+    /// The parent type, for per-parent types.
+    pub fn parent(&self) -> Option<&'static Resource> {
+        match self.walk {
+            Walk::List => None,
+            Walk::Batch { parent, .. } | Walk::PerParent { parent } => resource(parent),
+        }
+    }
+
+    /// How `--help` and the README describe the paging.
+    pub fn paging_label(&self) -> &'static str {
+        match (self.walk, self.paging) {
+            (Walk::Batch { .. }, _) => "cursor, 100 deals a request",
+            (Walk::PerParent { .. }, Paging::Cursor) => "cursor, one list per parent",
+            (Walk::PerParent { .. }, _) => "offset, one list per parent",
+            (_, Paging::Cursor) => "cursor",
+            (_, Paging::Offset) => "offset",
+            (_, Paging::Single) => "one answer",
+        }
+    }
+}
+
+const CURSOR: &[&str] = &["limit", "cursor"];
+const OFFSET: &[&str] = &["start", "limit"];
 
 const DEALS: &[&str] = &["deals:read", "deals:full"];
 const DEALS_ADMIN: &[&str] = &["deals:read", "deals:full", "admin"];
 const CONTACTS: &[&str] = &["contacts:read", "contacts:full"];
-
-pub const RESOURCES: &[Resource] = &[
-    Resource {
-        kind: ExportKind::Deals,
-        name: "deals",
-        path: "/api/v2/deals",
-        paging: Paging::Cursor,
-        scopes: DEALS,
-        updated_since: true,
-    },
-    Resource {
-        kind: ExportKind::Persons,
-        name: "persons",
-        path: "/api/v2/persons",
-        paging: Paging::Cursor,
-        scopes: CONTACTS,
-        updated_since: true,
-    },
-    Resource {
-        kind: ExportKind::Organizations,
-        name: "organizations",
-        path: "/api/v2/organizations",
-        paging: Paging::Cursor,
-        scopes: CONTACTS,
-        updated_since: true,
-    },
-    Resource {
-        kind: ExportKind::Notes,
-        name: "notes",
-        path: "/api/v1/notes",
-        paging: Paging::Offset,
-        scopes: &["deals:read", "deals:full", "contacts:read", "contacts:full"],
-        updated_since: true,
-    },
-    Resource {
-        kind: ExportKind::Pipelines,
-        name: "pipelines",
-        path: "/api/v2/pipelines",
-        paging: Paging::Cursor,
-        scopes: DEALS_ADMIN,
-        updated_since: false,
-    },
-    Resource {
-        kind: ExportKind::Stages,
-        name: "stages",
-        path: "/api/v2/stages",
-        paging: Paging::Cursor,
-        scopes: DEALS_ADMIN,
-        updated_since: false,
-    },
-    Resource {
-        kind: ExportKind::Activities,
-        name: "activities",
-        path: "/api/v2/activities",
-        paging: Paging::Cursor,
-        scopes: &["activities:read", "activities:full"],
-        updated_since: true,
-    },
-    Resource {
-        kind: ExportKind::Products,
-        name: "products",
-        path: "/api/v2/products",
-        paging: Paging::Cursor,
-        scopes: &["products:read", "products:full"],
-        updated_since: true,
-    },
-    Resource {
-        kind: ExportKind::Users,
-        name: "users",
-        path: "/api/v1/users",
-        paging: Paging::Single,
-        scopes: &["users:read"],
-        updated_since: false,
-    },
+const PRODUCTS: &[&str] = &["products:read", "products:full"];
+const ACTIVITIES: &[&str] = &["activities:read", "activities:full"];
+const LEADS: &[&str] = &["leads:read", "leads:full"];
+const PROJECTS: &[&str] = &["projects:read", "projects:full"];
+const NOTES: &[&str] = &["deals:read", "deals:full", "contacts:read", "contacts:full"];
+const DEALS_ACTIVITIES_CONTACTS: &[&str] = &[
+    "deals:read",
+    "deals:full",
+    "activities:read",
+    "activities:full",
+    "contacts:read",
+    "contacts:full",
 ];
 
-/// Archived deals left the main list in 2025; `--include-archived` reads them from here.
-pub const ARCHIVED_DEALS: Resource = Resource {
-    kind: ExportKind::Deals,
-    name: "deals",
-    path: "/api/v2/deals/archived",
-    paging: Paging::Cursor,
-    scopes: DEALS,
-    updated_since: true,
-};
+const DEAL_PARAMS: &[&str] = &[
+    "filter_id",
+    "ids",
+    "owner_id",
+    "person_id",
+    "org_id",
+    "pipeline_id",
+    "stage_id",
+    "status",
+    "updated_since",
+    "updated_until",
+    "sort_by",
+    "sort_direction",
+    "include_fields",
+    "custom_fields",
+    "include_option_labels",
+    "include_labels",
+    "limit",
+    "cursor",
+];
+const DEAL_INCLUDE: &[&str] = &[
+    "next_activity_id",
+    "last_activity_id",
+    "first_won_time",
+    "products_count",
+    "files_count",
+    "notes_count",
+    "followers_count",
+    "email_messages_count",
+    "activities_count",
+    "done_activities_count",
+    "undone_activities_count",
+    "participants_count",
+    "last_incoming_mail_time",
+    "last_outgoing_mail_time",
+    "smart_bcc_email",
+    "source_lead_id",
+];
+const PERSON_PARAMS: &[&str] = &[
+    "filter_id",
+    "ids",
+    "owner_id",
+    "org_id",
+    "deal_id",
+    "updated_since",
+    "updated_until",
+    "sort_by",
+    "sort_direction",
+    "include_fields",
+    "custom_fields",
+    "include_option_labels",
+    "include_labels",
+    "limit",
+    "cursor",
+];
+const PERSON_INCLUDE: &[&str] = &[
+    "next_activity_id",
+    "last_activity_id",
+    "open_deals_count",
+    "related_open_deals_count",
+    "closed_deals_count",
+    "related_closed_deals_count",
+    "participant_open_deals_count",
+    "participant_closed_deals_count",
+    "email_messages_count",
+    "activities_count",
+    "done_activities_count",
+    "undone_activities_count",
+    "files_count",
+    "notes_count",
+    "followers_count",
+    "won_deals_count",
+    "related_won_deals_count",
+    "lost_deals_count",
+    "related_lost_deals_count",
+    "last_incoming_mail_time",
+    "last_outgoing_mail_time",
+    "marketing_status",
+    "doi_status",
+    "smart_bcc_email",
+];
+const ORG_PARAMS: &[&str] = &[
+    "filter_id",
+    "ids",
+    "owner_id",
+    "updated_since",
+    "updated_until",
+    "sort_by",
+    "sort_direction",
+    "include_fields",
+    "custom_fields",
+    "include_option_labels",
+    "include_labels",
+    "limit",
+    "cursor",
+];
+const ORG_INCLUDE: &[&str] = &[
+    "next_activity_id",
+    "last_activity_id",
+    "open_deals_count",
+    "related_open_deals_count",
+    "closed_deals_count",
+    "related_closed_deals_count",
+    "email_messages_count",
+    "people_count",
+    "activities_count",
+    "done_activities_count",
+    "undone_activities_count",
+    "files_count",
+    "notes_count",
+    "followers_count",
+    "won_deals_count",
+    "related_won_deals_count",
+    "lost_deals_count",
+    "related_lost_deals_count",
+    "smart_bcc_email",
+];
+const ACTIVITY_PARAMS: &[&str] = &[
+    "filter_id",
+    "ids",
+    "owner_id",
+    "deal_id",
+    "lead_id",
+    "person_id",
+    "org_id",
+    "done",
+    "updated_since",
+    "updated_until",
+    "sort_by",
+    "sort_direction",
+    "include_fields",
+    "limit",
+    "cursor",
+];
+const PRODUCT_PARAMS: &[&str] = &[
+    "owner_id",
+    "ids",
+    "filter_id",
+    "cursor",
+    "limit",
+    "sort_by",
+    "sort_direction",
+    "updated_since",
+    "custom_fields",
+];
+const NOTE_PARAMS: &[&str] = &[
+    "user_id",
+    "lead_id",
+    "deal_id",
+    "person_id",
+    "org_id",
+    "project_id",
+    "task_id",
+    "start",
+    "limit",
+    "sort",
+    "start_date",
+    "end_date",
+    "updated_since",
+    "pinned_to_lead_flag",
+    "pinned_to_deal_flag",
+    "pinned_to_organization_flag",
+    "pinned_to_person_flag",
+    "pinned_to_project_flag",
+    "pinned_to_task_flag",
+];
+const LEAD_PARAMS: &[&str] = &[
+    "limit",
+    "start",
+    "owner_id",
+    "person_id",
+    "organization_id",
+    "filter_id",
+    "updated_since",
+    "sort",
+];
+const GOAL_PARAMS: &[&str] = &[
+    "type.name",
+    "title",
+    "is_active",
+    "assignee.id",
+    "assignee.type",
+    "expected_outcome.target",
+    "expected_outcome.tracking_metric",
+    "expected_outcome.currency_id",
+    "type.params.pipeline_id",
+    "type.params.stage_id",
+    "type.params.activity_type_id",
+    "period.start",
+    "period.end",
+];
+const FIELDS_PARAMS: &[&str] = &["include_fields", "limit", "cursor"];
+const FIELDS_INCLUDE: &[&str] = &["ui_visibility", "important_fields", "required_fields"];
+
+/// The deals list's other lists: archived deals (their own endpoint since 2025) and deals
+/// deleted in the last 30 days (`status=deleted` of the main list).
+const DEAL_EXTRAS: &[Extra] = &[
+    Extra {
+        path: Some("/api/v2/deals/archived"),
+        filters: &[],
+        cost: 20,
+        updated_since: true,
+        mark: Some("is_archived"),
+        when: ExtraWhen::IncludeArchived,
+    },
+    Extra {
+        path: None,
+        filters: &[("status", "deleted")],
+        cost: 10,
+        // The whole 30 days every time: whatever time the API gives a deletion, an incremental
+        // run cannot miss it.
+        updated_since: false,
+        mark: Some("is_deleted"),
+        when: ExtraWhen::IncludeDeleted,
+    },
+];
+const LEAD_EXTRAS: &[Extra] = &[Extra {
+    path: Some("/api/v1/leads/archived"),
+    filters: &[],
+    cost: 40,
+    updated_since: false,
+    mark: Some("is_archived"),
+    when: ExtraWhen::IncludeArchived,
+}];
+/// `goals/find` answers active goals unless asked for inactive ones too.
+const GOAL_EXTRAS: &[Extra] = &[Extra {
+    path: None,
+    filters: &[("is_active", "false")],
+    cost: 20,
+    updated_since: false,
+    mark: None,
+    when: ExtraWhen::Always,
+}];
+
+use Paging::{Cursor, Offset, Single};
+
+pub const RESOURCES: &[Resource] = &[
+    Resource::new("deals", "/api/v2/deals", Cursor, DEALS, 10, "Deals (v2)")
+        .params(DEAL_PARAMS)
+        .since()
+        .include(DEAL_INCLUDE)
+        .fields("deal-fields")
+        .extras(DEAL_EXTRAS),
+    Resource::new(
+        "persons",
+        "/api/v2/persons",
+        Cursor,
+        CONTACTS,
+        10,
+        "People (v2)",
+    )
+    .params(PERSON_PARAMS)
+    .since()
+    .include(PERSON_INCLUDE)
+    .fields("person-fields"),
+    Resource::new(
+        "organizations",
+        "/api/v2/organizations",
+        Cursor,
+        CONTACTS,
+        10,
+        "Organizations (v2)",
+    )
+    .params(ORG_PARAMS)
+    .since()
+    .include(ORG_INCLUDE)
+    .fields("organization-fields"),
+    Resource::new("notes", "/api/v1/notes", Offset, NOTES, 20, "Notes (v1)")
+        .params(NOTE_PARAMS)
+        .since()
+        .fields("note-fields"),
+    Resource::new(
+        "pipelines",
+        "/api/v2/pipelines",
+        Cursor,
+        DEALS_ADMIN,
+        5,
+        "Pipelines (v2)",
+    )
+    .params(&["sort_by", "sort_direction", "limit", "cursor"]),
+    Resource::new(
+        "stages",
+        "/api/v2/stages",
+        Cursor,
+        DEALS_ADMIN,
+        5,
+        "Stages (v2)",
+    )
+    .params(&[
+        "pipeline_id",
+        "sort_by",
+        "sort_direction",
+        "limit",
+        "cursor",
+    ]),
+    Resource::new(
+        "activities",
+        "/api/v2/activities",
+        Cursor,
+        ACTIVITIES,
+        10,
+        "Activities (v2)",
+    )
+    .params(ACTIVITY_PARAMS)
+    .since()
+    .include(&["attendees"])
+    .fields("activity-fields"),
+    Resource::new(
+        "products",
+        "/api/v2/products",
+        Cursor,
+        PRODUCTS,
+        10,
+        "Products (v2)",
+    )
+    .params(PRODUCT_PARAMS)
+    .since()
+    .fields("product-fields"),
+    Resource::new(
+        "users",
+        "/api/v1/users",
+        Single,
+        &["users:read"],
+        20,
+        "Users (v1)",
+    ),
+    Resource::new("leads", "/api/v1/leads", Offset, LEADS, 20, "Leads (v1)")
+        .params(LEAD_PARAMS)
+        .since()
+        .fields("lead-fields")
+        .extras(LEAD_EXTRAS),
+    Resource::new(
+        "lead-labels",
+        "/api/v1/leadLabels",
+        Single,
+        LEADS,
+        10,
+        "Lead labels",
+    ),
+    Resource::new(
+        "lead-sources",
+        "/api/v1/leadSources",
+        Single,
+        LEADS,
+        2,
+        "Lead sources",
+    ),
+    Resource::new(
+        "activity-types",
+        "/api/v1/activityTypes",
+        Single,
+        &["activities:read", "activities:full", "admin"],
+        20,
+        "Activity types",
+    ),
+    Resource::new(
+        "currencies",
+        "/api/v1/currencies",
+        Single,
+        &["base"],
+        20,
+        "Currencies of the company",
+    )
+    .params(&["term"]),
+    Resource::new(
+        "filters",
+        "/api/v1/filters",
+        Single,
+        DEALS_ACTIVITIES_CONTACTS,
+        20,
+        "Saved filters",
+    )
+    .params(&["type"]),
+    Resource::new(
+        "permission-sets",
+        "/api/v1/permissionSets",
+        Single,
+        &["admin"],
+        20,
+        "Permission sets",
+    )
+    .params(&["app"]),
+    Resource::new("roles", "/api/v1/roles", Offset, &["admin"], 20, "Roles"),
+    Resource {
+        max_limit: 100,
+        ..Resource::new(
+            "files",
+            "/api/v1/files",
+            Offset,
+            DEALS_ACTIVITIES_CONTACTS,
+            20,
+            "File metadata (never file contents)",
+        )
+        .params(&["start", "limit", "sort"])
+    },
+    Resource::new(
+        "call-logs",
+        "/api/v1/callLogs",
+        Offset,
+        &["phone-integration"],
+        20,
+        "Call logs",
+    ),
+    Resource {
+        filters: &[("is_active", "true")],
+        ..Resource::new(
+            "goals",
+            "/api/v1/goals/find",
+            Single,
+            &["goals:read", "goals:full"],
+            20,
+            "Goals, active and inactive",
+        )
+        .params(GOAL_PARAMS)
+        .extras(GOAL_EXTRAS)
+    },
+    Resource::new(
+        "projects",
+        "/api/v2/projects",
+        Cursor,
+        PROJECTS,
+        10,
+        "Projects (v2)",
+    )
+    .params(&[
+        "filter_id",
+        "status",
+        "phase_id",
+        "deal_id",
+        "person_id",
+        "org_id",
+        "limit",
+        "cursor",
+    ])
+    .fields("project-fields"),
+    Resource::new(
+        "tasks",
+        "/api/v2/tasks",
+        Cursor,
+        PROJECTS,
+        10,
+        "Project tasks (v2)",
+    )
+    .params(&[
+        "cursor",
+        "limit",
+        "is_done",
+        "is_milestone",
+        "assignee_id",
+        "project_id",
+        "parent_task_id",
+    ]),
+    Resource::new(
+        "deal-products",
+        "/api/v2/deals/products",
+        Cursor,
+        &["products:read", "products:full", "deals:read", "deals:full"],
+        10,
+        "Products attached to deals, 100 deals a request",
+    )
+    .params(&["deal_ids", "cursor", "limit", "sort_by", "sort_direction"])
+    .walk(
+        Walk::Batch {
+            parent: "deals",
+            param: "deal_ids",
+            max: 100,
+        },
+        "deal_id",
+    ),
+    Resource::new(
+        "deal-installments",
+        "/api/v2/deals/installments",
+        Cursor,
+        DEALS,
+        10,
+        "Installments of deals, 100 deals a request",
+    )
+    .params(&["deal_ids", "cursor", "limit", "sort_by", "sort_direction"])
+    .walk(
+        Walk::Batch {
+            parent: "deals",
+            param: "deal_ids",
+            max: 100,
+        },
+        "deal_id",
+    ),
+    Resource::new(
+        "product-variations",
+        "/api/v2/products/{id}/variations",
+        Cursor,
+        PRODUCTS,
+        10,
+        "Variations of each product, one list per product",
+    )
+    .walk(Walk::PerParent { parent: "products" }, "product_id"),
+    Resource {
+        only_when_named: Some(
+            "one request per deal: run it with `--types deal-flow` (or `export deal-flow`)",
+        ),
+        ..Resource::new(
+            "deal-flow",
+            "/api/v1/deals/{id}/flow",
+            Offset,
+            &["recents:read"],
+            40,
+            "Updates of each deal (stage history), one request per deal",
+        )
+        .params(&["start", "limit", "all_changes", "items"])
+        .walk(Walk::PerParent { parent: "deals" }, "deal_id")
+    },
+    fields_v2("deal-fields", "/api/v2/dealFields", DEAL_FIELD_SCOPES).include(FIELDS_INCLUDE),
+    fields_v2(
+        "person-fields",
+        "/api/v2/personFields",
+        CONTACT_FIELD_SCOPES,
+    )
+    .include(FIELDS_INCLUDE),
+    fields_v2(
+        "organization-fields",
+        "/api/v2/organizationFields",
+        CONTACT_FIELD_SCOPES,
+    )
+    .include(FIELDS_INCLUDE),
+    fields_v2(
+        "product-fields",
+        "/api/v2/productFields",
+        &["products:read", "products:full", "product-fields:full"],
+    )
+    .include(&["ui_visibility"]),
+    fields_v2("activity-fields", "/api/v2/activityFields", &["admin"]).include(&["ui_visibility"]),
+    fields_v2(
+        "project-fields",
+        "/api/v2/projectFields",
+        &["projects:read", "projects:full", "project-fields:full"],
+    )
+    .params(CURSOR),
+    Resource::new(
+        "note-fields",
+        "/api/v1/noteFields",
+        Single,
+        NOTES,
+        20,
+        "Note field definitions",
+    ),
+    Resource::new(
+        "lead-fields",
+        "/api/v1/leadFields",
+        Offset,
+        &["leads:read", "leads:full", "admin"],
+        20,
+        "Lead field definitions",
+    ),
+];
+
+const DEAL_FIELD_SCOPES: &[&str] = &["deals:read", "deals:full", "admin", "deal-fields:full"];
+const CONTACT_FIELD_SCOPES: &[&str] = &[
+    "contacts:read",
+    "contacts:full",
+    "admin",
+    "contact-fields:full",
+];
+
+const fn fields_v2(
+    name: &'static str,
+    path: &'static str,
+    scopes: &'static [&'static str],
+) -> Resource {
+    Resource::new(name, path, Cursor, scopes, 10, "Field definitions (v2)").params(FIELDS_PARAMS)
+}
+
+/// v2 `activityFields` needs `admin`; v1 accepts the scopes that export activities anyway, so
+/// field names for activities come from here when `admin` was not granted.
+pub const ACTIVITY_FIELDS_V1: Resource = Resource::new(
+    "activity-fields",
+    "/api/v1/activityFields",
+    Single,
+    ACTIVITIES,
+    20,
+    "Activity field definitions (v1)",
+);
 
 /// One pipeline / one stage.
 pub const PIPELINE_SCOPES: &[&str] = DEALS_ADMIN;
 pub const STAGE_SCOPES: &[&str] = DEALS_ADMIN;
 
-pub fn resource(kind: ExportKind) -> Option<&'static Resource> {
-    RESOURCES.iter().find(|r| r.kind == kind)
+/// The pseudo-type that exports every type into a directory.
+pub const ALL: &str = "all";
+
+pub fn resource(name: &str) -> Option<&'static Resource> {
+    RESOURCES.iter().find(|r| r.name == name)
+}
+
+/// The type names, in table order.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    RESOURCES.iter().map(|r| r.name)
 }
 
 #[cfg(test)]
@@ -127,20 +803,77 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_type_but_all_has_one_resource() {
-        use clap::ValueEnum;
-        for kind in ExportKind::value_variants() {
-            let found = RESOURCES.iter().filter(|r| r.kind == *kind).count();
-            assert_eq!(found, usize::from(*kind != ExportKind::All), "{kind:?}");
+    fn thirty_four_distinct_kebab_case_types() {
+        assert_eq!(RESOURCES.len(), 34);
+        let mut names: Vec<&str> = names().collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), 34, "duplicate names");
+        for n in names {
+            assert!(
+                n.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{n} is not kebab-case"
+            );
+            assert_ne!(n, ALL);
+        }
+    }
+
+    #[test]
+    fn only_declared_parameters_are_ever_sent() {
+        for r in RESOURCES {
+            let mut sent: Vec<&str> = match r.paging {
+                Paging::Cursor => vec!["limit", "cursor"],
+                Paging::Offset => vec!["start", "limit"],
+                Paging::Single => vec![],
+            };
+            if r.updated_since && r.walk == Walk::List {
+                sent.push("updated_since");
+            }
+            if !r.include_fields.is_empty() {
+                sent.push("include_fields");
+            }
+            if let Walk::Batch { param, .. } = r.walk {
+                sent.push(param);
+            }
+            sent.extend(r.filters.iter().map(|(k, _)| *k));
+            for extra in r.extras.iter().filter(|e| e.path.is_none()) {
+                sent.extend(extra.filters.iter().map(|(k, _)| *k));
+            }
+            for p in sent {
+                assert!(r.params.contains(&p), "{} sends undeclared {p}", r.name);
+            }
+        }
+    }
+
+    #[test]
+    fn parents_exist_and_filter_by_update_time() {
+        for r in RESOURCES {
+            if let Walk::Batch { parent, .. } | Walk::PerParent { parent } = r.walk {
+                let p = resource(parent).unwrap_or_else(|| panic!("{}: no {parent}", r.name));
+                assert!(p.updated_since && p.walk == Walk::List, "{}", r.name);
+                assert!(r.parent_key.is_some());
+            }
+            if let Some(f) = r.fields {
+                assert!(resource(f).is_some(), "{}: no {f}", r.name);
+            }
         }
     }
 
     #[test]
     fn deprecated_v1_lists_are_not_used() {
         for r in RESOURCES {
-            if r.path.starts_with("/api/v1/") {
+            if r.is_v1() {
                 assert!(
-                    matches!(r.name, "notes" | "users"),
+                    !matches!(
+                        r.name,
+                        "deals"
+                            | "persons"
+                            | "organizations"
+                            | "activities"
+                            | "products"
+                            | "pipelines"
+                            | "stages"
+                    ),
                     "{} must use v2",
                     r.name
                 );

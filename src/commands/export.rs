@@ -1,31 +1,60 @@
 //! `pipedrive export <TYPE>`: every record of a type, streamed page by page into a sink.
 //!
-//! `export all --output-dir DIR` runs the single-type export for each type (a few at once, sharing
-//! one client and its rate-limit state), then writes `manifest.json`. `--state FILE` turns both into
-//! incremental exports.
+//! A type is one list (plus the lists its flags add: archived or deleted deals, archived leads,
+//! inactive goals), or a per-parent type whose parents are read first and whose children are
+//! walked by `api::children`. `export all` (in `export/all.rs`) runs this for every type into a
+//! directory. `--state FILE` turns both into incremental exports.
 
-use std::path::{Path, PathBuf};
+mod all;
 
-use futures_util::stream::{self, StreamExt};
-use serde_json::{json, Value};
+use std::collections::HashSet;
 
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::api::children::{self, ChildPlan};
 use crate::api::fields::FieldMap;
-use crate::api::pages::{self, ListPlan};
-use crate::api::resources::{self, Resource, ARCHIVED_DEALS, RESOURCES};
+use crate::api::pages::{self, ListPlan, Page};
+use crate::api::resources::{self, ExtraWhen, Resource, Walk, ALL};
 use crate::auth::session::Session;
 use crate::checkpoint::{Stamp, State};
-use crate::cli::{ExportArgs, ExportKind, Format};
+use crate::cli::{ExportArgs, Format};
 use crate::error::{Error, Result};
 use crate::output::progress::Progress;
-use crate::output::{self, Destination};
+use crate::output::{self, Destination, Sink};
 use crate::settings::Settings;
+
+/// `--include-fields`: every optional field, or these names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Include {
+    All,
+    Names(Vec<String>),
+}
 
 /// The options that shape one type's export, checked once.
 struct Plan<'a> {
     args: &'a ExportArgs,
     updated_since: Option<String>,
     field_names: bool,
+    include: Option<Include>,
     quiet: bool,
+}
+
+impl Plan<'_> {
+    /// The `include_fields` value for `r`, in the order the spec declares the names (the v2
+    /// fields endpoints accept only those orders).
+    fn include_for(&self, r: &Resource) -> Option<String> {
+        let names: Vec<&str> = match self.include.as_ref()? {
+            Include::All => r.include_fields.to_vec(),
+            Include::Names(want) => r
+                .include_fields
+                .iter()
+                .copied()
+                .filter(|f| want.iter().any(|w| w == f))
+                .collect(),
+        };
+        (!names.is_empty()).then(|| names.join(","))
+    }
 }
 
 pub async fn run(settings: &Settings, args: &ExportArgs) -> Result<()> {
@@ -33,18 +62,29 @@ pub async fn run(settings: &Settings, args: &ExportArgs) -> Result<()> {
         Some(s) => Some(normalize_time(s)?),
         None => None,
     };
-    if args.include_archived && !matches!(args.kind, ExportKind::Deals | ExportKind::All) {
-        return Err(Error::Usage(
-            "--include-archived applies to deals only".into(),
-        ));
-    }
+    let is_all = args.kind == ALL;
+    let chosen: Vec<&'static Resource> = if is_all {
+        all::chosen(args)?
+    } else {
+        let r = resources::resource(&args.kind).ok_or_else(|| {
+            Error::Usage(format!(
+                "unknown type '{}'; valid types: {}, all",
+                args.kind,
+                resources::names().collect::<Vec<_>>().join(", ")
+            ))
+        })?;
+        vec![r]
+    };
+    check_flags(args, is_all)?;
+    let include = parse_include(&args.include_fields, &chosen, is_all)?;
     let plan = Plan {
         args,
         updated_since,
         field_names: args.field_names || (args.format == Format::Csv && !args.raw_keys),
+        include,
         quiet: settings.quiet,
     };
-    if args.kind == ExportKind::All {
+    if is_all {
         let dir = args.output_dir.as_deref().ok_or_else(|| {
             Error::Usage(
                 "`export all` needs --output-dir DIR (one file per type is written there)".into(),
@@ -55,14 +95,14 @@ pub async fn run(settings: &Settings, args: &ExportArgs) -> Result<()> {
                 "`export all` writes into --output-dir; --output is for one type".into(),
             ));
         }
-        return export_all(settings, &plan, dir).await;
+        return all::run(settings, &plan, dir, &chosen).await;
     }
     if args.output_dir.is_some() {
         return Err(Error::Usage(
             "--output-dir is for `export all`; use --output FILE for one type".into(),
         ));
     }
-    let resource = resources::resource(args.kind).expect("every type but all has a resource");
+    let resource = chosen[0];
     let mut state = match &args.state {
         Some(path) => Some(State::load(path)?),
         None => None,
@@ -82,6 +122,79 @@ pub async fn run(settings: &Settings, args: &ExportArgs) -> Result<()> {
     }
     .await;
     session.finish(result).await.map(|_| ())
+}
+
+/// Flags that only some types take.
+fn check_flags(args: &ExportArgs, is_all: bool) -> Result<()> {
+    let kind = args.kind.as_str();
+    if args.include_archived && !(is_all || matches!(kind, "deals" | "leads")) {
+        return Err(Error::Usage(
+            "--include-archived applies to deals and leads only".into(),
+        ));
+    }
+    if args.include_deleted && !(is_all || kind == "deals") {
+        return Err(Error::Usage(
+            "--include-deleted applies to deals only (no other list reports deleted records)"
+                .into(),
+        ));
+    }
+    if !args.types.is_empty() && !is_all {
+        return Err(Error::Usage(
+            "--types is for `export all`; name one type as `export TYPE`".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// `--include-fields all|F1,F2`, checked against what the operations declare.
+fn parse_include(
+    names: &[String],
+    chosen: &[&'static Resource],
+    is_all: bool,
+) -> Result<Option<Include>> {
+    let names: Vec<String> = names
+        .iter()
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .collect();
+    if names.is_empty() {
+        return Ok(None);
+    }
+    if names.iter().any(|n| n == "all") {
+        return Ok(Some(Include::All));
+    }
+    let mut valid: Vec<&str> = Vec::new();
+    for r in chosen {
+        for f in r.include_fields {
+            if !valid.contains(f) {
+                valid.push(f);
+            }
+        }
+    }
+    let what = if is_all {
+        "the exported types".to_string()
+    } else {
+        chosen[0].name.to_string()
+    };
+    if valid.is_empty() {
+        return Err(Error::Usage(format!(
+            "--include-fields: {what} declare no optional fields (include_fields); types that \
+             do: {}",
+            resources::RESOURCES
+                .iter()
+                .filter(|r| !r.include_fields.is_empty())
+                .map(|r| r.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    if let Some(bad) = names.iter().find(|n| !valid.contains(&n.as_str())) {
+        return Err(Error::Usage(format!(
+            "--include-fields: '{bad}' is not an optional field of {what}; valid: all, {}",
+            valid.join(", ")
+        )));
+    }
+    Ok(Some(Include::Names(names)))
 }
 
 /// `--updated-since` from the flag, else from the state file for this type.
@@ -105,91 +218,95 @@ fn since_for(
         .or_else(|| state.and_then(|s| s.since(account, resource.name)))
 }
 
-/// Exports one type into `dest` (not yet committed); returns the count and the newest update time.
+/// Exports one type into `dest` (not yet committed); returns the count and the newest update
+/// time (of the parents, for a per-parent type).
 async fn export_one(
     session: &Session,
     plan: &Plan<'_>,
-    resource: &Resource,
+    resource: &'static Resource,
     dest: &Destination,
     since: Option<String>,
 ) -> Result<(u64, Stamp)> {
     let args = plan.args;
     session.require(resource.scopes, &format!("exporting {}", resource.name))?;
+    if let Some(parent) = resource.parent() {
+        session.require(
+            parent.scopes,
+            &format!(
+                "exporting {} (it reads the {} first)",
+                resource.name, parent.name
+            ),
+        )?;
+    }
     let fields = if plan.field_names {
         FieldMap::fetch(
             &session.client,
             session.scopes.as_deref(),
-            resource.kind,
+            resource,
             plan.quiet,
         )
         .await?
     } else {
         None
     };
-    let mut sources = vec![*resource];
-    if args.include_archived && resource.kind == ExportKind::Deals {
-        sources.push(ARCHIVED_DEALS);
-    }
+    let mut out = Writer {
+        sink: output::sink(args.format, dest.writer()?, dest.label())?,
+        fields,
+        stamp: Stamp::default(),
+        track: args.state.is_some() && resource.walk == Walk::List,
+        written: 0,
+        max: args.max,
+        progress: Progress::new(resource.name, plan.quiet, session.client.waiting()),
+    };
     let limit = match args.max {
         Some(max) if max < u64::from(args.limit) => max as u32,
         _ => args.limit,
-    };
-    let mut sink = output::sink(args.format, dest.writer()?, dest.label())?;
-    let mut progress = Progress::new(resource.name, plan.quiet, session.client.waiting());
-    let mut stamp = Stamp::default();
-    let mut written = 0u64;
-    let track = args.state.is_some();
-    'sources: for source in sources {
-        if args.max.is_some_and(|m| written >= m) {
-            break;
-        }
-        let mut filters = Vec::new();
-        if let Some(s) = &since {
-            filters.push(("updated_since", s.clone()));
-        }
-        let list = ListPlan {
-            path: source.path,
-            paging: source.paging,
-            limit,
-            filters,
-            concurrency: args.concurrency as usize,
-            max: args.max.map(|m| m.saturating_sub(written)),
-        };
-        let archived = source.path == ARCHIVED_DEALS.path;
-        let mut rx = pages::stream(session.client.clone(), list);
-        while let Some(page) = rx.recv().await {
-            let page = page?;
-            let mut in_page = 0;
-            for record in page.records() {
-                if args.max.is_some_and(|m| written >= m) {
-                    break 'sources;
-                }
-                if track {
-                    stamp.observe(record);
-                }
-                match (&fields, archived) {
-                    (None, false) => sink.write(record)?,
-                    _ => {
-                        let mut value: Value =
-                            serde_json::from_str(record).map_err(Error::other)?;
-                        if archived {
-                            mark_archived(&mut value);
-                        }
-                        if let Some(f) = &fields {
-                            f.apply(&mut value);
-                        }
-                        sink.write_value(&value)?;
-                    }
-                }
-                written += 1;
-                in_page += 1;
+    }
+    .min(resource.max_limit);
+    if resource.walk == Walk::List {
+        'lists: for (list, mark) in lists(plan, resource, since.as_deref(), limit) {
+            if out.full() {
+                break;
             }
-            progress.page(in_page);
+            let list = ListPlan {
+                max: args.max.map(|m| m.saturating_sub(out.written)),
+                ..list
+            };
+            let mut rx = pages::stream(session.client.clone(), list);
+            while let Some(page) = rx.recv().await {
+                if !out.page(&page?, mark)? {
+                    break 'lists;
+                }
+            }
+        }
+    } else {
+        let parents = parent_ids(session, plan, resource, since.as_deref(), &mut out.stamp).await?;
+        let walk = ChildPlan {
+            resource,
+            parents,
+            limit: args.limit.min(resource.max_limit),
+            concurrency: args.concurrency as usize,
+        };
+        if resource.name == "deal-flow" && !plan.quiet {
+            eprintln!(
+                "deal-flow: {} deals, so at least {} requests costing {} tokens each (about {} \
+                 tokens of the company's daily budget)",
+                walk.parents.len(),
+                walk.min_requests(),
+                resource.cost,
+                walk.min_requests() * u64::from(resource.cost)
+            );
+        }
+        let mut rx = children::stream(session.client.clone(), walk);
+        while let Some(page) = rx.recv().await {
+            if !out.page(&page?, None)? {
+                break;
+            }
         }
     }
-    if args.max.is_some_and(|m| written >= m) {
-        stamp.incomplete();
-        if track && !plan.quiet {
+    if out.full() {
+        out.stamp.incomplete();
+        if args.state.is_some() && !plan.quiet {
             eprintln!(
                 "note: --max stopped the {} export early, so --state keeps its previous time \
                  (the records not read yet would be skipped otherwise)",
@@ -197,135 +314,162 @@ async fn export_one(
             );
         }
     }
-    sink.finish()?;
+    out.sink.finish()?;
+    let Writer {
+        sink,
+        progress,
+        written,
+        stamp,
+        ..
+    } = out;
     drop(sink);
     progress.finish(&dest.label());
     Ok((written, stamp))
 }
 
-/// Archived deals say so, even where the API leaves the flag out.
-fn mark_archived(value: &mut Value) {
-    if let Some(obj) = value.as_object_mut() {
-        obj.entry("is_archived").or_insert(Value::Bool(true));
+/// The lists of a type, in order, each with the flag its records get.
+fn lists(
+    plan: &Plan,
+    r: &'static Resource,
+    since: Option<&str>,
+    limit: u32,
+) -> Vec<(ListPlan, Option<&'static str>)> {
+    let include = plan.include_for(r);
+    let list = |path: &'static str, fixed: &[(&'static str, &'static str)], send_since: bool| {
+        let mut filters: Vec<(&'static str, String)> =
+            fixed.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        if let (true, Some(s)) = (send_since, since) {
+            filters.push(("updated_since", s.to_string()));
+        }
+        if let Some(i) = &include {
+            filters.push(("include_fields", i.clone()));
+        }
+        ListPlan {
+            path,
+            paging: r.paging,
+            limit,
+            filters,
+            concurrency: plan.args.concurrency as usize,
+            max: None,
+        }
+    };
+    let mut out = vec![(list(r.path, r.filters, r.updated_since), None)];
+    for extra in r.extras {
+        let wanted = match extra.when {
+            ExtraWhen::Always => true,
+            ExtraWhen::IncludeArchived => plan.args.include_archived,
+            ExtraWhen::IncludeDeleted => plan.args.include_deleted,
+        };
+        if wanted {
+            let path = extra.path.unwrap_or(r.path);
+            out.push((list(path, extra.filters, extra.updated_since), extra.mark));
+        }
     }
+    out
 }
 
-async fn export_all(settings: &Settings, plan: &Plan<'_>, dir: &Path) -> Result<()> {
-    let args = plan.args;
-    if !dir.is_dir() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::Other(format!("cannot create {}: {e}", dir.display())))?;
+#[derive(Deserialize)]
+struct Id {
+    id: Option<u64>,
+}
+
+/// The ids of the parent records a per-parent type walks (only those updated since `since`,
+/// when given); the parents' update times go into `stamp`.
+async fn parent_ids(
+    session: &Session,
+    plan: &Plan<'_>,
+    child: &Resource,
+    since: Option<&str>,
+    stamp: &mut Stamp,
+) -> Result<Vec<u64>> {
+    let parent = child.parent().expect("a per-parent type has a parent");
+    let mut filters = Vec::new();
+    if let Some(s) = since {
+        filters.push(("updated_since", s.to_string()));
     }
-    let ext = match args.format {
-        Format::Jsonl => "jsonl",
-        Format::Csv => "csv",
+    let list = ListPlan {
+        path: parent.path,
+        paging: parent.paging,
+        limit: parent.max_limit,
+        filters,
+        concurrency: plan.args.concurrency as usize,
+        max: None,
     };
-    let mut state = match &args.state {
-        Some(path) => Some(State::load(path)?),
-        None => None,
-    };
-    let started = chrono::Utc::now();
-    let session = Session::start(settings).await?;
-    let result: Result<Value> = async {
-        // Every destination first, so an unwritable directory fails before any request.
-        let mut jobs = Vec::new();
-        for resource in RESOURCES {
-            let path: PathBuf = dir.join(format!("{}.{ext}", resource.name));
-            jobs.push((resource, Destination::open(Some(&path))?));
-        }
-        let session = &session;
-        let state_ref = state.as_ref();
-        let outcomes: Vec<_> = stream::iter(jobs)
-            .map(|(resource, dest)| async move {
-                let since = since_for(plan, state_ref, &settings.account, resource);
-                let r = export_one(session, plan, resource, &dest, since).await;
-                (resource, dest, r)
-            })
-            .buffer_unordered(args.concurrency.clamp(1, 4) as usize)
-            .collect()
-            .await;
-        let mut types = serde_json::Map::new();
-        let mut skipped = Vec::new();
-        let mut first_error = None;
-        let mut stamps = Vec::new();
-        for (resource, dest, outcome) in outcomes {
-            let file = dest
-                .path()
-                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
-            match outcome {
-                Ok((records, stamp)) => {
-                    dest.commit()?;
-                    stamps.push((resource.name, stamp));
-                    types.insert(
-                        resource.name.into(),
-                        json!({"file": file, "records": records, "endpoint": resource.path,
-                               "api_version": api_version(resource)}),
-                    );
-                }
-                Err(Error::Scope(why)) => {
-                    skipped.push(format!("{}: {why}", resource.name));
-                    types.insert(
-                        resource.name.into(),
-                        json!({"skipped": why, "endpoint": resource.path}),
-                    );
-                }
-                Err(e) => {
-                    first_error.get_or_insert(e);
+    let mut seen = HashSet::new();
+    let mut ids = Vec::new();
+    let mut rx = pages::stream(session.client.clone(), list);
+    while let Some(page) = rx.recv().await {
+        for record in page?.records() {
+            stamp.observe(record);
+            if let Ok(Id { id: Some(id) }) = serde_json::from_str::<Id>(record) {
+                if seen.insert(id) {
+                    ids.push(id);
                 }
             }
         }
-        if let Some(e) = first_error {
-            return Err(e);
-        }
-        if let (Some(state), Some(path)) = (state.as_mut(), &args.state) {
-            for (name, stamp) in stamps {
-                state.advance(&settings.account, name, stamp);
+    }
+    Ok(ids)
+}
+
+/// The sink of one type, with what it needs per record.
+struct Writer {
+    sink: Box<dyn Sink>,
+    fields: Option<FieldMap>,
+    stamp: Stamp,
+    /// Whether records' update times go into the stamp (`--state`; per-parent types stamp their
+    /// parents instead).
+    track: bool,
+    written: u64,
+    max: Option<u64>,
+    progress: Progress,
+}
+
+impl Writer {
+    fn full(&self) -> bool {
+        self.max.is_some_and(|m| self.written >= m)
+    }
+
+    /// Writes a page, setting `mark` to true on each record; false once `--max` is reached.
+    fn page(&mut self, page: &Page, mark: Option<&str>) -> Result<bool> {
+        let mut in_page = 0;
+        let mut more = true;
+        for record in page.records() {
+            if self.full() {
+                more = false;
+                break;
             }
-            state.save(path)?;
+            if self.track {
+                self.stamp.observe(record);
+            }
+            if self.fields.is_none() && mark.is_none() {
+                self.sink.write(record)?;
+            } else {
+                let mut value: Value = serde_json::from_str(record).map_err(Error::other)?;
+                if let Some(flag) = mark {
+                    // Whether `status=deleted` lists only deleted deals or adds them to the
+                    // rest, the live ones came with the main list already.
+                    if flag == "is_deleted" && !is_deleted(&value) {
+                        continue;
+                    }
+                    if let Some(obj) = value.as_object_mut() {
+                        obj.insert(flag.to_string(), Value::Bool(true));
+                    }
+                }
+                if let Some(f) = &self.fields {
+                    f.apply(&mut value);
+                }
+                self.sink.write_value(&value)?;
+            }
+            self.written += 1;
+            in_page += 1;
         }
-        let manifest = json!({
-            "tool": concat!("pipedrive-cli ", env!("CARGO_PKG_VERSION")),
-            "account": settings.account,
-            "api_domain": session.client.base(),
-            "format": ext,
-            "started_at": started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            "finished_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            "updated_since": plan.updated_since,
-            "types": types,
-            "state": state.as_ref().map(|s| s.for_account(&settings.account)),
-        });
-        write_manifest(dir, &manifest)?;
-        if !skipped.is_empty() {
-            return Err(Error::Scope(format!(
-                "exported what the token allows; skipped {}",
-                skipped.join("; ")
-            )));
-        }
-        Ok(manifest)
-    }
-    .await;
-    session.finish(result).await.map(|_| ())
-}
-
-fn api_version(resource: &Resource) -> &'static str {
-    if resource.path.starts_with("/api/v1/") {
-        "v1"
-    } else {
-        "v2"
+        self.progress.page(in_page);
+        Ok(more && !self.full())
     }
 }
 
-fn write_manifest(dir: &Path, manifest: &Value) -> Result<()> {
-    let dest = Destination::open(Some(&dir.join("manifest.json")))?;
-    {
-        let mut w = dest.writer()?;
-        serde_json::to_writer_pretty(&mut w, manifest).map_err(Error::other)?;
-        use std::io::Write;
-        w.write_all(b"\n")
-            .and_then(|_| w.flush())
-            .map_err(|e| Error::output(e, "manifest.json"))?;
-    }
-    dest.commit()
+fn is_deleted(deal: &Value) -> bool {
+    deal["is_deleted"] == Value::Bool(true) || deal["status"] == "deleted"
 }
 
 /// Accepts RFC 3339 and sends it on in UTC with a `Z`, as the API documents it.

@@ -127,10 +127,37 @@ printf '%s\n' "${{COMPREPLY[@]}}""#,
 
 #[test]
 fn bash_completes_export_types_and_flag_values() {
-    assert_eq!(bash_complete(&["pipedrive", "export", "d"]), ["deals"]);
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
     assert_eq!(
-        bash_complete(&["pipedrive", "export", "p"]),
-        ["persons", "pipelines", "products"]
+        sorted(bash_complete(&["pipedrive", "export", "dea"])),
+        [
+            "deal-fields",
+            "deal-flow",
+            "deal-installments",
+            "deal-products",
+            "deals"
+        ]
+    );
+    assert_eq!(
+        sorted(bash_complete(&["pipedrive", "export", "p"])),
+        [
+            "permission-sets",
+            "person-fields",
+            "persons",
+            "pipelines",
+            "product-fields",
+            "product-variations",
+            "products",
+            "project-fields",
+            "projects"
+        ]
+    );
+    assert_eq!(
+        bash_complete(&["pipedrive", "export", "deals", "--types", "call"]),
+        ["call-logs"]
     );
     assert_eq!(
         bash_complete(&["pipedrive", "export", "deals", "--format", "c"]),

@@ -1,0 +1,222 @@
+//! `export all --output-dir DIR`: every type the token's scopes allow, one file each, plus
+//! `manifest.json`, a few types at once sharing one client.
+//!
+//! The directory changes as a set. Every file is written as a temporary file first; only when
+//! every type succeeded are they renamed into place, and `manifest.json` last. A failed run
+//! leaves the files and the manifest of the last successful run as they were. The manifest
+//! describes exactly the files beside it: the ones this run wrote, and those an earlier run wrote
+//! that are still there (a run limited by `--types` keeps the other types' entries, with their
+//! own times).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use futures_util::stream::{self, StreamExt};
+use serde_json::{json, Value};
+
+use super::{export_one, since_for, Plan};
+use crate::api::resources::{self, Resource, RESOURCES};
+use crate::auth::session::Session;
+use crate::checkpoint::State;
+use crate::cli::{ExportArgs, Format};
+use crate::error::{Error, Result};
+use crate::output::Destination;
+use crate::settings::Settings;
+
+/// The types `export all` attempts: `--types`, or every type but those that only run when named.
+pub(super) fn chosen(args: &ExportArgs) -> Result<Vec<&'static Resource>> {
+    if args.types.is_empty() {
+        return Ok(RESOURCES
+            .iter()
+            .filter(|r| r.only_when_named.is_none())
+            .collect());
+    }
+    let mut out = Vec::new();
+    for name in &args.types {
+        let r = resources::resource(name.trim()).ok_or_else(|| {
+            Error::Usage(format!(
+                "--types: unknown type '{name}'; valid types: {}",
+                resources::names().collect::<Vec<_>>().join(", ")
+            ))
+        })?;
+        if !out.iter().any(|o: &&Resource| o.name == r.name) {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// Why a type was left out, or `None` if the token may export it.
+fn scope_gap(session: &Session, r: &Resource) -> Option<String> {
+    let mut needs = vec![r];
+    needs.extend(r.parent());
+    needs
+        .into_iter()
+        .find(|n| !n.scopes.iter().any(|s| session.has_scope(s)))
+        .map(|n| format!("the token has none of the scopes {}", n.scopes.join(", ")))
+}
+
+pub(super) async fn run(
+    settings: &Settings,
+    plan: &Plan<'_>,
+    dir: &Path,
+    chosen: &[&'static Resource],
+) -> Result<()> {
+    let args = plan.args;
+    if !dir.is_dir() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::Other(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let ext = match args.format {
+        Format::Jsonl => "jsonl",
+        Format::Csv => "csv",
+    };
+    let named = !args.types.is_empty();
+    let mut skipped: BTreeMap<&str, String> = BTreeMap::new();
+    if !named {
+        for r in RESOURCES {
+            if let Some(why) = r.only_when_named {
+                skipped.insert(r.name, why.to_string());
+            }
+        }
+    }
+    let mut state = match &args.state {
+        Some(path) => Some(State::load(path)?),
+        None => None,
+    };
+    let started = chrono::Utc::now();
+    let session = Session::start(settings).await?;
+    let result: Result<()> = async {
+        let mut todo = Vec::new();
+        for &r in chosen {
+            match scope_gap(&session, r) {
+                // A type asked for by name is an error; otherwise it is simply not this token's.
+                Some(_) if named => {
+                    session.require(r.scopes, &format!("exporting {}", r.name))?;
+                    if let Some(p) = r.parent() {
+                        session.require(p.scopes, &format!("exporting {}", r.name))?;
+                    }
+                }
+                Some(why) => {
+                    skipped.insert(r.name, why);
+                }
+                None => todo.push(r),
+            }
+        }
+        // Every destination first, so an unwritable directory fails before any request.
+        let mut jobs = Vec::new();
+        for r in todo {
+            let path: PathBuf = dir.join(format!("{}.{ext}", r.name));
+            jobs.push((r, Destination::open(Some(&path))?));
+        }
+        let session = &session;
+        let state_ref = state.as_ref();
+        let outcomes: Vec<_> = stream::iter(jobs)
+            .map(|(r, dest)| async move {
+                let since = since_for(plan, state_ref, &settings.account, r);
+                let outcome = export_one(session, plan, r, &dest, since).await;
+                (r, dest, outcome)
+            })
+            .buffer_unordered(args.concurrency.clamp(1, 4) as usize)
+            .collect()
+            .await;
+        let mut done = Vec::new();
+        for (r, dest, outcome) in outcomes {
+            match outcome {
+                Ok((records, stamp)) => done.push((r, dest, records, stamp)),
+                // The API refused a type the token's scopes seemed to allow (a plan without
+                // the feature, a user without the permission): not this account's data.
+                Err(Error::Scope(why)) if !named => {
+                    skipped.insert(r.name, why);
+                }
+                // Dropping the destinations removes every temporary file: the directory stays
+                // as the last successful run left it.
+                Err(e) => return Err(e),
+            }
+        }
+        let when = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let mut files = previous_files(dir);
+        for (r, dest, records, stamp) in done {
+            let file = format!("{}.{ext}", r.name);
+            dest.commit()?;
+            files.insert(
+                file.clone(),
+                json!({"type": r.name, "file": file, "format": ext, "records": records,
+                       "when": when, "endpoint": r.path,
+                       "api_version": if r.is_v1() { "v1" } else { "v2" }}),
+            );
+            if let Some(state) = state.as_mut() {
+                state.advance(&settings.account, r.name, stamp);
+            }
+        }
+        if let (Some(state), Some(path)) = (state.as_ref(), &args.state) {
+            state.save(path)?;
+        }
+        // By type, the newest file of each (a directory can hold both formats).
+        let mut types = serde_json::Map::new();
+        for entry in files.values() {
+            let name = entry["type"].as_str().unwrap_or_default().to_string();
+            let newer = types
+                .get(&name)
+                .is_none_or(|old: &Value| old["when"].as_str() <= entry["when"].as_str());
+            if newer {
+                types.insert(name, entry.clone());
+            }
+        }
+        let manifest = json!({
+            "tool": concat!("pipedrive-cli ", env!("CARGO_PKG_VERSION")),
+            "account": settings.account,
+            "api_domain": session.client.base(),
+            "format": ext,
+            "started_at": started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "finished_at": when,
+            "updated_since": plan.updated_since,
+            "files": files.values().collect::<Vec<_>>(),
+            "types": types,
+            "skipped": skipped,
+            "state": state.as_ref().map(|s| s.for_account(&settings.account)),
+        });
+        write_manifest(dir, &manifest)?;
+        if !skipped.is_empty() && !plan.quiet {
+            for (name, why) in &skipped {
+                eprintln!("skipped {name}: {why}");
+            }
+        }
+        Ok(())
+    }
+    .await;
+    session.finish(result).await
+}
+
+/// The entries of the last manifest whose files are still in the directory, by file name.
+fn previous_files(dir: &Path) -> BTreeMap<String, Value> {
+    let Ok(text) = std::fs::read_to_string(dir.join("manifest.json")) else {
+        return BTreeMap::new();
+    };
+    let Ok(old) = serde_json::from_str::<Value>(&text) else {
+        return BTreeMap::new();
+    };
+    let entries = old["files"].as_array().cloned().unwrap_or_default();
+    entries
+        .into_iter()
+        .filter_map(|e| {
+            let file = e["file"].as_str()?.to_string();
+            // Only plain names of ours: a manifest is not a way to point outside the directory.
+            let plain = !file.contains('/') && !file.contains('\\') && !file.starts_with('.');
+            (plain && dir.join(&file).is_file()).then_some((file, e))
+        })
+        .collect()
+}
+
+fn write_manifest(dir: &Path, manifest: &Value) -> Result<()> {
+    let dest = Destination::open(Some(&dir.join("manifest.json")))?;
+    {
+        let mut w = dest.writer()?;
+        serde_json::to_writer_pretty(&mut w, manifest).map_err(Error::other)?;
+        use std::io::Write;
+        w.write_all(b"\n")
+            .and_then(|_| w.flush())
+            .map_err(|e| Error::output(e, "manifest.json"))?;
+    }
+    dest.commit()
+}
