@@ -142,6 +142,8 @@ impl World {
             "export",
             "all",
             "--quiet",
+            "--types",
+            "deals,persons,organizations,notes,pipelines,stages,activities,products,users",
             "--output-dir",
             dir.to_str().unwrap(),
         ]));
@@ -442,7 +444,8 @@ fn main() {
     // `export all` fetches types concurrently within the rate limit; compare with one at a time.
     println!("\n## `export all` against the nine single exports ({SMALL} deals, {NOTES} notes, default seed otherwise)\n");
     let world = World::new(SMALL);
-    let singles: Duration = pipedrive_cli::api::resources::RESOURCES
+    // The first nine types of the table, the ones `export all` is compared on.
+    let singles: Duration = pipedrive_cli::api::resources::RESOURCES[..9]
         .iter()
         .map(|r| median(repeat, || world.export(&[r.name])).wall)
         .sum();
