@@ -148,7 +148,8 @@ pub struct ExportArgs {
     pub kind: String,
 
     /// `export all`: only these types (comma-separated); `deal-flow` runs only when named here
-    #[arg(long, value_name = "T1,T2", value_delimiter = ',', value_parser = export_types(false))]
+    #[arg(long, value_name = "T1,T2", value_delimiter = ',', value_parser = export_types(false),
+          hide_possible_values = true)]
     pub types: Vec<String>,
 
     /// Output format

@@ -711,30 +711,46 @@ pub const RESOURCES: &[Resource] = &[
         .params(&["start", "limit", "all_changes", "items"])
         .walk(Walk::PerParent { parent: "deals" }, "deal_id")
     },
-    fields_v2("deal-fields", "/api/v2/dealFields", DEAL_FIELD_SCOPES).include(FIELDS_INCLUDE),
+    fields_v2(
+        "deal-fields",
+        "/api/v2/dealFields",
+        DEAL_FIELD_SCOPES,
+        "Deal field definitions (v2)",
+    )
+    .include(FIELDS_INCLUDE),
     fields_v2(
         "person-fields",
         "/api/v2/personFields",
         CONTACT_FIELD_SCOPES,
+        "Person field definitions (v2)",
     )
     .include(FIELDS_INCLUDE),
     fields_v2(
         "organization-fields",
         "/api/v2/organizationFields",
         CONTACT_FIELD_SCOPES,
+        "Organization field definitions (v2)",
     )
     .include(FIELDS_INCLUDE),
     fields_v2(
         "product-fields",
         "/api/v2/productFields",
         &["products:read", "products:full", "product-fields:full"],
+        "Product field definitions (v2)",
     )
     .include(&["ui_visibility"]),
-    fields_v2("activity-fields", "/api/v2/activityFields", &["admin"]).include(&["ui_visibility"]),
+    fields_v2(
+        "activity-fields",
+        "/api/v2/activityFields",
+        &["admin"],
+        "Activity field definitions (v2; needs admin)",
+    )
+    .include(&["ui_visibility"]),
     fields_v2(
         "project-fields",
         "/api/v2/projectFields",
         &["projects:read", "projects:full", "project-fields:full"],
+        "Project field definitions (v2)",
     )
     .params(CURSOR),
     Resource::new(
@@ -743,7 +759,7 @@ pub const RESOURCES: &[Resource] = &[
         Single,
         NOTES,
         20,
-        "Note field definitions",
+        "Note field definitions (v1)",
     ),
     Resource::new(
         "lead-fields",
@@ -751,7 +767,7 @@ pub const RESOURCES: &[Resource] = &[
         Offset,
         &["leads:read", "leads:full", "admin"],
         20,
-        "Lead field definitions",
+        "Lead field definitions (v1)",
     ),
 ];
 
@@ -767,8 +783,9 @@ const fn fields_v2(
     name: &'static str,
     path: &'static str,
     scopes: &'static [&'static str],
+    about: &'static str,
 ) -> Resource {
-    Resource::new(name, path, Cursor, scopes, 10, "Field definitions (v2)").params(FIELDS_PARAMS)
+    Resource::new(name, path, Cursor, scopes, 10, about).params(FIELDS_PARAMS)
 }
 
 /// v2 `activityFields` needs `admin`; v1 accepts the scopes that export activities anyway, so
