@@ -16,6 +16,7 @@ pub mod error;
 pub mod generate;
 pub mod http;
 pub mod output;
+pub mod quote;
 pub mod secret;
 pub mod settings;
 pub mod store;

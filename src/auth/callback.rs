@@ -9,6 +9,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
+use crate::quote::{quoted, QUOTE_MAX};
 
 pub struct CallbackServer {
     servers: Vec<std::sync::Arc<tiny_http::Server>>,
@@ -203,20 +204,22 @@ enum Verdict {
 fn judge(params: &[(String, String)], state: &str) -> Verdict {
     let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     let state_ok = get("state") == Some(state);
-    if let Some(error) = get("error") {
-        // A denial carries no code, so accepting one without state grants nothing to a forger.
-        if state_ok || get("state").is_none() {
-            let why =
-                get("error_description").map_or(error.to_string(), |d| format!("{error}: {d}"));
-            return Verdict::Denied(why);
-        }
-    }
     if !state_ok {
+        // An error without our state would let any local process end the login (a denial of
+        // service): it is ignored like any other callback that is not ours.
         return Verdict::Ignore(
             "this callback does not belong to the login in progress (wrong or missing state); \
              start again from the URL printed by `pipedrive login`"
                 .into(),
         );
+    }
+    if let Some(error) = get("error") {
+        // Both parts reach the terminal: no escape sequences, no screenful of text.
+        let why = match get("error_description") {
+            Some(d) => format!("{}: {}", quoted(error, 100), quoted(d, QUOTE_MAX)),
+            None => quoted(error, 100),
+        };
+        return Verdict::Denied(why);
     }
     match get("code") {
         Some(code) if !code.is_empty() => Verdict::Code(code.to_string()),
@@ -291,6 +294,23 @@ mod tests {
             judge(&p(&[("error", "access_denied"), ("state", "x")]), "s"),
             Verdict::Ignore(_)
         ));
+        assert!(matches!(
+            judge(&p(&[("error", "access_denied")]), "s"),
+            Verdict::Ignore(_)
+        ));
+    }
+
+    #[test]
+    fn a_denial_reason_carries_no_control_characters() {
+        let params = p(&[
+            ("error", "access_denied\x1b[31m"),
+            ("error_description", "no\x1b]0;pwned\x07 way\r"),
+            ("state", "s"),
+        ]);
+        let Verdict::Denied(why) = judge(&params, "s") else {
+            panic!("a denial with our state ends the login");
+        };
+        assert!(!why.chars().any(char::is_control), "{why:?}");
     }
 
     #[test]

@@ -67,24 +67,39 @@ pub fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
 
 /// The lock that serializes refreshes of one (account, owner) on this machine.
 pub fn refresh_lock_path(config_dir: &Path, account: &str, owner: &str) -> PathBuf {
-    config_dir.join("locks").join(format!(
-        "refresh-{}-{}.lock",
-        safe_name(account),
-        safe_name(owner)
-    ))
+    config_dir
+        .join("locks")
+        .join(format!("refresh-{}.lock", pair_name(account, owner)))
 }
 
-/// A file-name-safe rendering of a user-chosen name (distinct names stay distinct).
-pub fn safe_name(name: &str) -> String {
-    let mut out = String::new();
-    for b in name.bytes() {
-        if b.is_ascii_alphanumeric() || b == b'_' || b == b'.' {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("-{b:02x}"));
-        }
+/// A file-name part for an (account, owner) pair that any file system takes: a short readable
+/// prefix of both names and a hash of the exact pair, so names of any length or script fit in
+/// well under 255 bytes and two different pairs never share a name.
+pub fn pair_name(account: &str, owner: &str) -> String {
+    use sha2::Digest;
+    let mut hash = sha2::Sha256::new();
+    // Length-prefixed, so ("ab", "c") and ("a", "bc") hash differently.
+    for part in [account, owner] {
+        hash.update((part.len() as u64).to_le_bytes());
+        hash.update(part.as_bytes());
     }
-    out
+    let digest = hash.finalize();
+    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{}-{hex}", readable(account), readable(owner))
+}
+
+/// Up to 20 characters of `name` that need no escaping anywhere (others become `_`).
+fn readable(name: &str) -> String {
+    name.chars()
+        .take(20)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -92,10 +107,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn distinct_names_give_distinct_lock_files() {
-        assert_ne!(safe_name("a-b"), safe_name("a_b"));
-        assert_ne!(safe_name("a/b"), safe_name("a-2fb"));
-        assert_eq!(safe_name("default"), "default");
+    fn distinct_names_give_distinct_short_lock_files() {
+        let pairs = [
+            ("a-b", "c"),
+            ("a_b", "c"),
+            ("a", "b-c"),
+            ("a-b-c", ""),
+            ("ab", "c"),
+            ("a", "bc"),
+            ("株式会社テスト", "x"),
+            ("株式会社テスト2", "x"),
+        ];
+        let names: std::collections::HashSet<String> =
+            pairs.iter().map(|(a, o)| pair_name(a, o)).collect();
+        assert_eq!(names.len(), pairs.len(), "{names:?}");
+        assert!(pair_name("default", "default").starts_with("default-default-"));
+        let long = "株".repeat(500);
+        let name = pair_name(&long, &long);
+        assert!(name.len() < 120, "{}", name.len());
+        assert!(name.is_ascii(), "{name}");
     }
 
     #[test]

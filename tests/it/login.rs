@@ -351,3 +351,75 @@ fn the_seeds_pipe_drive_names_work_for_the_whole_login() {
     assert_eq!(status.code(), Some(0), "stderr:\n{err}");
     assert_logged_in(&env, "acme", "cron");
 }
+
+/// The callback URL with extra query pairs appended.
+fn with_params(callback: &str, extra: &[(&str, &str)]) -> String {
+    let mut u = url::Url::parse(callback).unwrap();
+    {
+        let mut q = u.query_pairs_mut();
+        for (k, v) in extra {
+            q.append_pair(k, v);
+        }
+    }
+    u.to_string()
+}
+
+#[test]
+fn an_error_callback_without_our_state_is_ignored_and_the_login_goes_on() {
+    let env = TestEnv::new();
+    let redirect = redirect_url(free_port());
+    let login = LoginChild::spawn(login_cmd(&env, &redirect, &[]));
+    let callback = consent(&login.authorize_url());
+    // Any local process can reach the loopback port: without the login's state it ends nothing.
+    for forged in [
+        format!("{redirect}?error=access_denied"),
+        format!("{redirect}?error=access_denied&state=forged"),
+    ] {
+        let page = http_get(&forged, &[]);
+        assert_eq!(page.status, 400, "{forged}: {}", page.body);
+        assert!(page.body.contains("<html"), "an error page: {}", page.body);
+    }
+    let page = http_get(&callback, &[]);
+    assert_eq!(
+        page.status,
+        200,
+        "{}; stderr:\n{}",
+        page.body,
+        login.stderr()
+    );
+    let (status, err, _) = login.wait(Duration::from_secs(60));
+    assert_eq!(status.code(), Some(0), "stderr:\n{err}");
+    assert_logged_in(&env, "default", "default");
+}
+
+#[test]
+fn a_denial_reason_reaches_the_terminal_without_control_characters() {
+    let env = TestEnv::with(Config {
+        deny_consent: true,
+        ..Config::default()
+    });
+    let redirect = redirect_url(free_port());
+    let login = LoginChild::spawn(login_cmd(&env, &redirect, &[]));
+    let callback = consent(&login.authorize_url());
+    let hostile = with_params(
+        &callback,
+        &[(
+            "error_description",
+            "The user said no\x1b[2J\x1b]0;owned\x07\r\u{9b}31m",
+        )],
+    );
+    let page = http_get(&hostile, &[]);
+    assert_eq!(page.status, 200, "{}", page.body);
+    let (status, err, _) = login.wait(Duration::from_secs(60));
+    assert_eq!(status.code(), Some(4), "stderr:\n{err}");
+    assert!(err.contains("access_denied"), "{err}");
+    assert!(err.contains("The user said no"), "{err}");
+    let controls: Vec<char> = err
+        .chars()
+        .filter(|c| c.is_control() && *c != '\n')
+        .collect();
+    assert!(
+        controls.is_empty(),
+        "control characters {controls:?} in:\n{err:?}"
+    );
+}

@@ -10,6 +10,7 @@ mod faults;
 mod generated;
 mod login;
 mod login_paste;
+mod long_names;
 mod perf_guards;
 mod progress;
 mod secrets;
