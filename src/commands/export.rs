@@ -160,9 +160,6 @@ fn parse_include(
     if names.is_empty() {
         return Ok(None);
     }
-    if names.iter().any(|n| n == "all") {
-        return Ok(Some(Include::All));
-    }
     let mut valid: Vec<&str> = Vec::new();
     for r in chosen {
         for f in r.include_fields {
@@ -170,6 +167,9 @@ fn parse_include(
                 valid.push(f);
             }
         }
+    }
+    if names.iter().any(|n| n == "all") && (is_all || !valid.is_empty()) {
+        return Ok(Some(Include::All));
     }
     let what = if is_all {
         "the exported types".to_string()
