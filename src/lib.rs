@@ -16,6 +16,7 @@ pub mod error;
 pub mod generate;
 pub mod http;
 pub mod output;
+pub mod printer;
 pub mod quote;
 pub mod secret;
 pub mod settings;
@@ -32,6 +33,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         return commands::completions::run(args);
     }
     let settings = Settings::resolve(&cli.global)?;
+    printer::init(settings.quiet, settings.verbose);
     let work = async {
         match &cli.command {
             Command::Login(a) => commands::login::run(&settings, a).await,

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::cli::GlobalArgs;
 use crate::error::{Error, Result};
+use crate::http::retry::RetryPolicy;
 use crate::secret::Secret;
 
 pub const DEFAULT_REDIRECT_URL: &str = "http://localhost:8910/callback";
@@ -58,6 +59,15 @@ pub struct HttpSettings {
     pub request_timeout: Duration,
     pub connect_timeout: Duration,
     pub verbose: bool,
+    /// Real sleeps last this fraction of the waits they stand for: 1 in use; the tests set the
+    /// undocumented `PIPEDRIVE_TEST_TIME_SCALE` so fault tests do not sleep for real.
+    pub time_scale: f64,
+}
+
+impl HttpSettings {
+    pub fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy::new(self.max_wait, self.time_scale)
+    }
 }
 
 /// Reads a variable by its contract name, then by the seed's alias; empty counts as unset.
@@ -110,6 +120,7 @@ impl Settings {
                 request_timeout: Duration::from_secs(global.request_timeout),
                 connect_timeout: Duration::from_secs(global.connect_timeout),
                 verbose: global.verbose,
+                time_scale: time_scale(),
             },
             quiet: global.quiet,
             verbose: global.verbose,
@@ -134,6 +145,14 @@ impl Settings {
             )
         })
     }
+}
+
+fn time_scale() -> f64 {
+    std::env::var("PIPEDRIVE_TEST_TIME_SCALE")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map_or(1.0, |s| s.min(1.0))
 }
 
 fn default_config_dir() -> Result<PathBuf> {

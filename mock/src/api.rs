@@ -93,7 +93,7 @@ fn fault_reply(f: Fault) -> Reply {
             200,
             br#"{"success":false,"error":"Internal error, please try again","data":null,"additional_data":null}"#.to_vec(),
         ),
-        Fault::Drop | Fault::Truncate => unreachable!("handled by the caller"),
+        Fault::Drop | Fault::Truncate | Fault::Raw => unreachable!("handled by the caller"),
     }
 }
 
@@ -219,6 +219,10 @@ pub async fn handle(
                 _ => (r, None),
             }
         }
+        Some(Fault::Raw) => (
+            faults.raw.as_ref().expect("picked only when set").reply(),
+            fault,
+        ),
         Some(f) => (fault_reply(f), fault),
         None => (
             misbehave(&faults, answer(shared, path, pairs, auth), pairs),
@@ -244,6 +248,18 @@ pub async fn handle(
             if burst { 1 } else { reset }.to_string(),
         );
     reply = crate::limits::daily_headers(shared, reply, fault == Some(Fault::DailyBudget));
+    if fault == Some(Fault::Raw) {
+        // The raw answer's own headers win over the mock's.
+        let raw = faults.raw.as_ref().expect("picked only when set");
+        reply
+            .headers
+            .retain(|(k, _)| raw.headers.iter().all(|(n, _)| n != k));
+        reply.headers.extend(raw.headers.iter().cloned());
+    }
+    for (name, value) in &faults.headers {
+        reply.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+        reply.headers.push((name, value.clone()));
+    }
     shared
         .handler_nanos
         .fetch_add(started.elapsed().as_nanos() as u64, Ordering::SeqCst);

@@ -37,6 +37,43 @@ pub struct Faults {
     /// `x-daily-ratelimit-token-*` headers count it down and a request that does not fit answers
     /// 429 `daily request budget exceeded`. Off, the headers report 1,000,000 tokens.
     pub daily_budget: Option<u64>,
+    /// Every API request gets exactly this answer instead of the API's (fault `"raw"`): a broken
+    /// or hostile server (absurd `retry-after`, a body that is not JSON, a huge body).
+    pub raw: Option<RawAnswer>,
+    /// Headers set on every API answer, replacing the mock's own of the same name
+    /// (`x-ratelimit-reset: 1e19` with `x-ratelimit-remaining: 0`).
+    pub headers: Vec<(&'static str, String)>,
+    /// The next calls to `/oauth/token` get these answers, one each, before it works again.
+    pub oauth_answers: Vec<RawAnswer>,
+}
+
+/// An answer given as is: status, headers, body.
+#[derive(Clone, Debug, Default)]
+pub struct RawAnswer {
+    pub status: u16,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Vec<u8>,
+}
+
+impl RawAnswer {
+    pub fn new(status: u16, body: impl Into<Vec<u8>>) -> RawAnswer {
+        RawAnswer {
+            status,
+            headers: Vec::new(),
+            body: body.into(),
+        }
+    }
+
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> RawAnswer {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    pub(crate) fn reply(&self) -> crate::state::Reply {
+        let mut r = crate::state::Reply::text(self.status, "application/json", self.body.clone());
+        r.headers = self.headers.clone();
+        r
+    }
 }
 
 /// The failure chosen for one request.
@@ -51,6 +88,7 @@ pub enum Fault {
     Truncate,
     WrongShape,
     BurstLimit,
+    Raw,
 }
 
 impl Fault {
@@ -65,6 +103,7 @@ impl Fault {
             Fault::Truncate => "truncate",
             Fault::WrongShape => "wrong_shape",
             Fault::BurstLimit => "burst_limit",
+            Fault::Raw => "raw",
         }
     }
 }
@@ -81,6 +120,9 @@ impl Faults {
         }
         if self.revoked {
             return Some(Fault::Revoked);
+        }
+        if self.raw.is_some() {
+            return Some(Fault::Raw);
         }
         if self.wrong_shape {
             return Some(Fault::WrongShape);

@@ -29,7 +29,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub use edits::Editing;
-pub use faults::Faults;
+pub use faults::{Faults, RawAnswer};
 use state::Shared;
 
 /// How the mock is set up. All fields are public; start from `Config::default()`.

@@ -206,6 +206,13 @@ pub async fn token(shared: &Shared, auth: Option<&str>, form: &[(String, String)
     if let Err(r) = check_client(shared, auth) {
         return r;
     }
+    let injected = {
+        let mut faults = shared.faults.write().unwrap();
+        (!faults.oauth_answers.is_empty()).then(|| faults.oauth_answers.remove(0))
+    };
+    if let Some(answer) = injected {
+        return answer.reply();
+    }
     let grant = match get(form, "grant_type") {
         Some("authorization_code") => {
             let code = get(form, "code").unwrap_or_default();

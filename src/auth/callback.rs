@@ -117,7 +117,12 @@ impl CallbackServer {
             });
         }
         drop(tx);
-        let deadline = Instant::now() + timeout;
+        // `--timeout` takes any u64: a deadline past what the clock can hold means "no deadline"
+        // in practice (a century).
+        let deadline = Instant::now()
+            .checked_add(timeout)
+            .or_else(|| Instant::now().checked_add(Duration::from_secs(100 * 365 * 86_400)))
+            .unwrap_or_else(Instant::now);
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             let callback = match rx.recv_timeout(left) {

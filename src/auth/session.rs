@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 use crate::api::client::{ApiClient, Auth};
 use crate::auth::oauth::{OAuthClient, Refresh};
 use crate::error::{Error, Result};
-use crate::http::http_client;
+use crate::http::retry::Failure;
+use crate::http::wait::WaitStatus;
+use crate::http::{check_configured_url, http_client};
 use crate::settings::Settings;
 use crate::store::lock::{refresh_lock_path, FileLock};
 use crate::store::TokenStore;
@@ -19,6 +21,8 @@ use crate::token::{has_scope, require_scope, Token, TokenRecord};
 
 /// How long a loser of a refresh race waits for the winner's token to show up in the store.
 const RACE_WAIT: Duration = Duration::from_secs(15);
+/// Tries at saving a rotated token before giving up on the store.
+const SAVE_ATTEMPTS: u32 = 4;
 /// How long to wait for another local process's refresh to finish.
 const LOCK_WAIT: Duration = Duration::from_secs(120);
 
@@ -35,6 +39,7 @@ impl Session {
     pub async fn start(settings: &Settings) -> Result<Session> {
         let http = http_client(&settings.http)?;
         if let Some(api) = &settings.api_token {
+            check_configured_url("PIPEDRIVE_API_DOMAIN", &api.api_domain)?;
             let client = ApiClient::new(
                 http,
                 &api.api_domain,
@@ -163,7 +168,15 @@ async fn fresh_token(
             }
             // `false`: another machine saved first (only possible without rotation); our fresh
             // access token is valid all the same, so use it and leave theirs in place.
-            save_rotated(store, account, owner, old_refresh.expose(), &token).await?;
+            save_rotated(
+                settings,
+                store,
+                account,
+                owner,
+                old_refresh.expose(),
+                &token,
+            )
+            .await?;
             Ok(token)
         }
         Refresh::Refused(why) => {
@@ -190,31 +203,38 @@ async fn fresh_token(
 }
 
 /// Once the server rotated the refresh token, the new one exists nowhere but here: a store that
-/// hiccups gets a few more tries before the token is lost.
+/// hiccups gets a few more tries (the shared retry policy's backoff) before the token is lost.
 async fn save_rotated(
+    settings: &Settings,
     store: &TokenStore,
     account: &str,
     owner: &str,
     expected: &str,
     token: &Token,
 ) -> Result<()> {
-    let mut attempt = 0;
+    let policy = settings.http.retry_policy().with_attempts(SAVE_ATTEMPTS);
+    let waiting = WaitStatus::default();
+    let mut retry = policy.start(
+        format!("saving the token to the {} store", store.name()),
+        &waiting,
+    );
     loop {
-        match store.replace_token(account, owner, expected, token).await {
+        let e = match store.replace_token(account, owner, expected, token).await {
             Ok(_) => return Ok(()),
-            Err(e) if attempt >= 3 => {
-                return Err(Error::Store {
-                    store: store.name(),
-                    reason: format!(
-                        "the token was refreshed but could not be saved ({e}); the next run will \
-                         probably need `pipedrive login`"
-                    ),
-                })
-            }
-            Err(_) => {
-                attempt += 1;
-                tokio::time::sleep(Duration::from_millis(400 * attempt)).await;
-            }
+            Err(e) => e,
+        };
+        let failure = Failure::Fault {
+            why: e.to_string(),
+            asked: None,
+        };
+        if retry.after(failure).await.is_err() {
+            return Err(Error::Store {
+                store: store.name(),
+                reason: format!(
+                    "the token was refreshed but could not be saved ({e}); the next run will \
+                     probably need `pipedrive login`"
+                ),
+            });
         }
     }
 }

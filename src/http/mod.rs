@@ -7,7 +7,12 @@ use std::time::Duration;
 use crate::error::{Error, Result};
 use crate::settings::HttpSettings;
 
+pub mod retry;
 pub mod wait;
+
+/// The largest answer read into memory. Pipedrive's pages are a few MB at most; a body beyond this
+/// is a broken or hostile server, and reading it would only exhaust memory.
+pub const BODY_CAP: usize = 64 << 20;
 
 pub fn http_client(settings: &HttpSettings) -> Result<reqwest::Client> {
     reqwest::Client::builder()
@@ -18,6 +23,37 @@ pub fn http_client(settings: &HttpSettings) -> Result<reqwest::Client> {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| Error::Other(format!("cannot set up HTTP: {e}")))
+}
+
+/// Reads an answer's body, refusing more than [`BODY_CAP`] bytes (an error, exit 1). The inner
+/// `Err` is a transfer cut short: worth another attempt.
+pub async fn read_body(
+    mut resp: reqwest::Response,
+    what: &str,
+) -> Result<std::result::Result<Vec<u8>, String>> {
+    let too_large = || {
+        Error::Other(format!(
+            "{what}: the answer is larger than {} MB; refusing to read it",
+            BODY_CAP >> 20
+        ))
+    };
+    let declared = resp.content_length().unwrap_or(0);
+    if declared > BODY_CAP as u64 {
+        return Err(too_large());
+    }
+    let mut body = Vec::with_capacity(declared as usize);
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > BODY_CAP {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(Ok(body)),
+            Err(e) => return Ok(Err(describe(&e))),
+        }
+    }
 }
 
 /// Tokens are only ever sent over https, except to loopback hosts (tests, the demo).
@@ -37,6 +73,15 @@ pub fn check_secure_url(what: &str, raw: &str) -> Result<url::Url> {
             "refusing to send credentials to {what} '{raw}': it must be https (http only for loopback hosts)"
         ))),
     }
+}
+
+/// The same rule for a URL the user configured (`PIPEDRIVE_OAUTH_URL`, `PIPEDRIVE_API_DOMAIN`):
+/// breaking it is a usage error (exit 2), not a failure of the run.
+pub fn check_configured_url(what: &str, raw: &str) -> Result<url::Url> {
+    check_secure_url(what, raw).map_err(|e| match e {
+        Error::Other(msg) => Error::Usage(msg),
+        e => e,
+    })
 }
 
 /// reqwest's error text, without the URL (which could one day carry something private).

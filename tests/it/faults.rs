@@ -278,7 +278,10 @@ fn remaining_zero_pauses_instead_of_provoking_a_429() {
         ..Config::default()
     });
     env.login();
-    let out = env.run(&["export", "deals", "--limit", "200"]);
+    // The mock's burst window lasts 2 real seconds: this test needs the pauses at full length.
+    let mut cmd = env.cmd(&["export", "deals", "--limit", "200"]);
+    cmd.env("PIPEDRIVE_TEST_TIME_SCALE", "1");
+    let out = run_with_timeout(cmd, Duration::from_secs(120));
     assert_code(&out, 0);
     assert_each_once(&jsonl_ids(&stdout(&out)), 2000);
     let served_429 = env

@@ -151,6 +151,20 @@ pub fn real_login(env: &TestEnv, account: &str, owner: &str) {
 }
 
 #[test]
+fn the_largest_timeout_waits_instead_of_panicking() {
+    let env = TestEnv::new();
+    let redirect = redirect_url(free_port());
+    let cmd = login_cmd(&env, &redirect, &["--timeout", "18446744073709551615"]);
+    let login = LoginChild::spawn(cmd);
+    let page = http_get(&consent(&login.authorize_url()), &[]);
+    assert_eq!(page.status, 200, "{}", page.body);
+    let (status, err, _) = login.wait(Duration::from_secs(60));
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(status.code(), Some(0), "stderr:\n{err}");
+    assert_logged_in(&env, "default", "default");
+}
+
+#[test]
 fn full_login_through_the_loopback_server_stores_the_token() {
     let env = TestEnv::new();
     let redirect = redirect_url(free_port());

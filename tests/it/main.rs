@@ -8,6 +8,7 @@ mod csv_props;
 mod export;
 mod faults;
 mod generated;
+mod hostile;
 mod login;
 mod login_paste;
 mod long_names;

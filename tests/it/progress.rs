@@ -86,7 +86,8 @@ fn a_rate_limit_wait_says_so_on_the_terminal() {
             "--output",
             env.path("deals.jsonl").to_str().unwrap(),
         ],
-        &[],
+        // The wait must last long enough to be drawn.
+        &[("PIPEDRIVE_TEST_TIME_SCALE", "1")],
     );
     assert_eq!(code, 0, "terminal showed:\n{screen}");
     assert!(

@@ -53,6 +53,7 @@ fn an_api_token_domain_that_is_not_https_gets_no_token() {
         .env("PIPEDRIVE_API_DOMAIN", &domain);
     let out = run_with_timeout(cmd, std::time::Duration::from_secs(60));
     refused(&out, &domain);
+    assert_code(&out, 2);
     assert!(env.mock.requests().is_empty());
 }
 
@@ -71,6 +72,7 @@ fn an_oauth_url_that_is_not_https_gets_no_refresh_token() {
                 .env("PIPEDRIVE_REDIRECT_URL", "http://127.0.0.1:0/callback");
             let out = run_with_timeout(cmd, std::time::Duration::from_secs(60));
             refused(&out, url);
+            assert_code(&out, 2);
         }
     }
     assert!(env.mock.requests().is_empty(), "something went to the mock");

@@ -6,13 +6,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-pub use pipedrive_mock::{Config, Faults, MockPipedrive, Seed};
+pub use pipedrive_mock::{Config, Faults, MockPipedrive, RawAnswer, Seed};
 
 use pipedrive_cli::secret::Secret;
 use pipedrive_cli::store::file::FileStore;
 use pipedrive_cli::token::Token;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_pipedrive");
+
+/// What the binary's waits are scaled by in tests (see `PIPEDRIVE_TEST_TIME_SCALE`).
+pub const TIME_SCALE: &str = "0.01";
 
 /// One test's world: its own mock, HOME and config directory.
 pub struct TestEnv {
@@ -60,6 +63,9 @@ impl TestEnv {
             .env("PIPEDRIVE_CLIENT_SECRET", &self.client_secret)
             .env("PIPEDRIVE_OAUTH_URL", self.mock.url())
             .env("PIPEDRIVE_MAX_WAIT", "10")
+            // Retry and rate-limit sleeps last 1% of what they stand for: the fault tests check
+            // what is retried and for how long it would wait, not the wall clock.
+            .env("PIPEDRIVE_TEST_TIME_SCALE", TIME_SCALE)
             .current_dir(self.dir.path())
             .stdin(Stdio::null());
         cmd

@@ -1,0 +1,61 @@
+//! The one writer of messages on stderr: information, warnings and `-v` lines.
+//!
+//! It knows `--quiet` and `--verbose` (set once from the settings) and the live progress display:
+//! every line is printed with the bars suspended, so a message never lands in the middle of a bar
+//! and the bar is redrawn below it. Data goes to stdout through the sinks, never through here; the
+//! final error line is printed by `main` after every bar is gone.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
+
+use indicatif::{MultiProgress, ProgressDrawTarget};
+
+static QUIET: AtomicBool = AtomicBool::new(false);
+static VERBOSE: AtomicBool = AtomicBool::new(false);
+
+/// Sets the flags for the rest of the process (called once, when the settings are resolved).
+pub fn init(quiet: bool, verbose: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+    VERBOSE.store(verbose, Ordering::Relaxed);
+}
+
+pub fn is_verbose() -> bool {
+    VERBOSE.load(Ordering::Relaxed)
+}
+
+/// The set of live bars; progress displays add theirs here so messages can step around them.
+pub fn bars() -> &'static MultiProgress {
+    static BARS: OnceLock<MultiProgress> = OnceLock::new();
+    BARS.get_or_init(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(8)))
+}
+
+/// A message the user needs to act on or know (login steps); printed even under `--quiet`
+/// only when `always` is set.
+pub fn info(line: &str) {
+    if !QUIET.load(Ordering::Relaxed) {
+        print(line);
+    }
+}
+
+/// A line that must reach the user whatever `--quiet` says (the login URL, what to do next).
+pub fn always(line: &str) {
+    print(line);
+}
+
+/// `warning: ...`, hidden by `--quiet`.
+pub fn warn(line: &str) {
+    if !QUIET.load(Ordering::Relaxed) {
+        print(&format!("warning: {line}"));
+    }
+}
+
+/// `pipedrive: ...` under `-v` only (requests, retries, waits).
+pub fn verbose(line: &str) {
+    if is_verbose() {
+        print(&format!("pipedrive: {line}"));
+    }
+}
+
+fn print(line: &str) {
+    bars().suspend(|| eprintln!("{line}"));
+}
