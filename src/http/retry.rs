@@ -311,27 +311,9 @@ pub fn error_reason(body: &[u8]) -> String {
     }
 }
 
-/// At most `max` characters of `bytes` as text fit for a terminal: invalid UTF-8 becomes `�`,
-/// control characters (escape sequences, newlines) become `\xNN`, and a cut is marked with `…`.
+/// At most `max` characters of `bytes` as text fit for a terminal (see `crate::quote`).
 pub fn sanitize(bytes: &[u8], max: usize) -> String {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(max.saturating_mul(4))]);
-    let mut out = String::new();
-    let mut cut = bytes.len() > max.saturating_mul(4);
-    for (n, c) in text.chars().enumerate() {
-        if n >= max {
-            cut = true;
-            break;
-        }
-        if c.is_control() {
-            out.push_str(&format!("\\x{:02x}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    if cut {
-        out.push('…');
-    }
-    out
+    crate::quote::bytes(bytes, max)
 }
 
 /// A uniformly random duration between zero and `max`.
@@ -509,15 +491,6 @@ mod tests {
                 assert!(b >= full / 2 && b <= full, "{failures}: {b:?}");
             }
         }
-    }
-
-    #[test]
-    fn sanitize_strips_control_characters_and_caps() {
-        assert_eq!(sanitize(b"ok", 10), "ok");
-        assert_eq!(sanitize(b"\x1b[31mred\n", 20), "\\x1b[31mred\\x0a");
-        assert_eq!(sanitize(&[0xff, b'a'], 10), "\u{fffd}a");
-        let long = vec![b'x'; 1_000_000];
-        assert_eq!(sanitize(&long, 5), "xxxxx…");
     }
 
     #[tokio::test]

@@ -115,7 +115,7 @@ fn a_body_that_is_never_json_ends_with_exit_1_quoting_it_sanitised() {
     let last = err.lines().last().unwrap_or_default();
     assert!(last.contains("<html>"), "quotes the body: {err}");
     assert!(
-        last.contains("\\x1b[2J"),
+        last.contains("\\u{1b}[2J"),
         "escapes control characters: {err}"
     );
     assert!(!err.contains('\x1b'), "no raw escape sequence: {err:?}");
