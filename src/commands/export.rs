@@ -103,6 +103,7 @@ pub async fn run(settings: &Settings, args: &ExportArgs) -> Result<()> {
         ));
     }
     let resource = chosen[0];
+    note_unfiltered(&plan, &chosen);
     let mut state = match &args.state {
         Some(path) => Some(State::load(path)?),
         None => None,
@@ -197,7 +198,8 @@ fn parse_include(
     Ok(Some(Include::Names(names)))
 }
 
-/// `--updated-since` from the flag, else from the state file for this type.
+/// `--updated-since` from the flag, else from the state file for this type (`None` for types
+/// without an update filter).
 fn since_for(
     plan: &Plan,
     state: Option<&State>,
@@ -205,17 +207,26 @@ fn since_for(
     resource: &Resource,
 ) -> Option<String> {
     if !resource.updated_since {
-        if plan.updated_since.is_some() && !plan.quiet {
-            eprintln!(
-                "note: {} cannot be filtered by update time; exporting all of them",
-                resource.name
-            );
-        }
         return None;
     }
     plan.updated_since
         .clone()
         .or_else(|| state.and_then(|s| s.since(account, resource.name)))
+}
+
+/// Says once which types `--updated-since` cannot narrow.
+fn note_unfiltered(plan: &Plan, chosen: &[&Resource]) {
+    let whole: Vec<&str> = chosen
+        .iter()
+        .filter(|r| !r.updated_since)
+        .map(|r| r.name)
+        .collect();
+    if plan.updated_since.is_some() && !plan.quiet && !whole.is_empty() {
+        eprintln!(
+            "note: {} cannot be filtered by update time; exporting all of them",
+            whole.join(", ")
+        );
+    }
 }
 
 /// Exports one type into `dest` (not yet committed); returns the count and the newest update

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use futures_util::stream::{self, StreamExt};
 use serde_json::{json, Value};
 
-use super::{export_one, since_for, Plan};
+use super::{export_one, note_unfiltered, since_for, Plan};
 use crate::api::resources::{self, Resource, RESOURCES};
 use crate::auth::session::Session;
 use crate::checkpoint::State;
@@ -103,6 +103,7 @@ pub(super) async fn run(
                 None => todo.push(r),
             }
         }
+        note_unfiltered(plan, &todo);
         // Every destination first, so an unwritable directory fails before any request.
         let mut jobs = Vec::new();
         for r in todo {
@@ -136,9 +137,17 @@ pub(super) async fn run(
         }
         let when = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let mut files = previous_files(dir);
+        let mut failed = None;
         for (r, dest, records, stamp) in done {
+            if failed.is_some() {
+                continue; // dropped: the earlier file of this type stays
+            }
             let file = format!("{}.{ext}", r.name);
-            dest.commit()?;
+            if let Err(e) = dest.commit() {
+                // The manifest still has to describe the files that did move into place.
+                failed = Some(e);
+                continue;
+            }
             files.insert(
                 file.clone(),
                 json!({"type": r.name, "file": file, "format": ext, "records": records,
@@ -149,7 +158,7 @@ pub(super) async fn run(
                 state.advance(&settings.account, r.name, stamp);
             }
         }
-        if let (Some(state), Some(path)) = (state.as_ref(), &args.state) {
+        if let (Some(state), Some(path), None) = (state.as_ref(), &args.state, &failed) {
             state.save(path)?;
         }
         // By type, the newest file of each (a directory can hold both formats).
@@ -177,6 +186,9 @@ pub(super) async fn run(
             "state": state.as_ref().map(|s| s.for_account(&settings.account)),
         });
         write_manifest(dir, &manifest)?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
         if !skipped.is_empty() && !plan.quiet {
             for (name, why) in &skipped {
                 eprintln!("skipped {name}: {why}");
