@@ -6,6 +6,7 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use crate::data::Kind;
+use crate::extra;
 use crate::faults::Fault;
 use crate::lists;
 use crate::params::{self, Op};
@@ -19,9 +20,14 @@ enum Route<'a> {
     Notes,
     Users,
     FieldsV1(Kind),
+    /// The export types of issue 12 (`crate::extra`).
+    Extra(extra::Route<'a>),
 }
 
 fn route(path: &str) -> Option<(Route<'_>, &'static Op)> {
+    if let Some((r, op)) = extra::route(path) {
+        return Some((Route::Extra(r), op));
+    }
     if let Some(p) = path.strip_prefix("/api/v2/") {
         return Some(match p {
             "deals" => (Route::List(Kind::Deal), &params::DEALS),
@@ -142,6 +148,7 @@ fn answer(shared: &Shared, path: &str, pairs: &[(String, String)], auth: &AuthKi
         Route::Notes => lists::v1_notes(&world, pairs),
         Route::Users => lists::v1_users(&world),
         Route::FieldsV1(k) => lists::v1_fields(&shared.fields_v1[k as usize], pairs),
+        Route::Extra(r) => extra::answer(&world, &shared.url, r, pairs),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The mock's data set. Nothing is stored per record: record `id` of a kind is computed from
 //! the id (a hash of kind and id), so it is the same on every run. Only overrides are kept:
-//! touched `update_time`s and the ids of records added at runtime.
+//! touched `update_time`s, the ids of records added at runtime and the deletion times of
+//! deleted deals.
 
 use std::collections::HashMap;
 
@@ -97,6 +98,8 @@ pub struct World {
     ranges: [Vec<(u64, u64)>; KINDS],
     touched: [HashMap<u64, i64>; KINDS],
     created: [HashMap<u64, i64>; KINDS],
+    /// Deleted deals (archived ones too): id to deletion time.
+    deleted: HashMap<u64, i64>,
     pub custom: [Vec<CustomField>; KINDS],
     /// Generated records sorted by update time, for `sort_by=update_time` at any size.
     pub time_index: crate::timeindex::TimeIndex,
@@ -122,12 +125,29 @@ impl World {
                 ranges[k.idx()].push((first, first + n - 1));
             }
         }
+        // Seeded deleted deals follow the archived ones, deleted one day apart up to now (all
+        // within Pipedrive's 30 days, so `status=deleted` lists every one of them).
+        let mut deleted = HashMap::new();
+        let first = seed.deals + seed.archived_deals + 1;
+        let started = time::now_secs();
+        for (i, id) in (first..first + seed.deleted_deals).enumerate() {
+            deleted.insert(id, started - 3600 - (i as i64 % 29) * DAY);
+            let r = &mut ranges[Kind::Deal.idx()];
+            match r.last_mut() {
+                Some(l) if l.1 + 1 == id => l.1 = id,
+                _ => r.push((id, id)),
+            }
+        }
+        // A deletion sets update_time: it is a touch, so update-time lists see it.
+        let mut touched: [HashMap<u64, i64>; KINDS] = Default::default();
+        touched[Kind::Deal.idx()] = deleted.clone();
         World {
             seed,
             time_index: crate::timeindex::TimeIndex::new(&ranges),
             ranges,
-            touched: Default::default(),
+            touched,
             created: Default::default(),
+            deleted,
             custom: fields::custom_fields(),
         }
     }
@@ -159,6 +179,27 @@ impl World {
         for &id in ids {
             self.touched[k.family().idx()].insert(id, now);
         }
+    }
+
+    /// When deal `id` (archived or not) was deleted; `None` for other kinds and live deals.
+    pub fn deleted_at(&self, kind: Kind, id: u64) -> Option<i64> {
+        if self.deleted.is_empty() || kind.family() != Kind::Deal {
+            return None;
+        }
+        self.deleted.get(&id).copied()
+    }
+
+    /// Deletes a deal now (its `update_time` becomes now). Returns false when no such deal
+    /// exists or it was deleted already.
+    pub fn delete_deal(&mut self, id: u64) -> bool {
+        let exists = self.exists(Kind::Deal, id) || self.exists(Kind::ArchivedDeal, id);
+        if !exists || self.deleted.contains_key(&id) {
+            return false;
+        }
+        let now = time::now_secs();
+        self.deleted.insert(id, now);
+        self.touched[Kind::Deal.idx()].insert(id, now);
+        true
     }
 
     pub fn add(&mut self, kind: &str, n: usize) -> Vec<u64> {
@@ -237,6 +278,7 @@ impl World {
         if let Some(&t) = (!touched.is_empty()).then(|| touched.get(&id)).flatten() {
             update_time = t;
         }
+        let deleted = self.deleted_at(kind, id);
         let sd = &self.seed;
         let r = h(s, id, 3);
         let owner_id = self.pick(sd.users, s, id, 4);
@@ -264,6 +306,7 @@ impl World {
                 m.person_id = opt(9, sd.persons, 6);
                 m.org_id = opt(5, sd.organizations, 7);
                 m.status = match r % 10 {
+                    _ if deleted.is_some() => "deleted",
                     0..=5 => "open",
                     6 | 7 => "won",
                     _ => "lost",
@@ -295,8 +338,14 @@ mod tests {
         assert_eq!(a.add_time, b.add_time);
         assert_eq!(a.stage_id, b.stage_id);
         let ids = w.add("deals", 3);
-        assert_eq!(ids, vec![1229, 1230, 1231]);
-        assert_eq!(w.count(Kind::Deal), 1206);
+        // after 1203 deals, 25 archived and 3 deleted
+        assert_eq!(ids, vec![1232, 1233, 1234]);
+        assert_eq!(w.count(Kind::Deal), 1209);
+        assert_eq!(w.meta(Kind::Deal, 1229).status, "deleted");
+        assert!(w.delete_deal(5));
+        assert!(!w.delete_deal(5));
+        assert!(!w.delete_deal(99_999));
+        assert_eq!(w.meta(Kind::Deal, 5).status, "deleted");
         assert!(w.exists(Kind::ArchivedDeal, 1204));
         w.touch("deals", &[5]);
         assert!(w.meta(Kind::Deal, 5).update_time > a.update_time);

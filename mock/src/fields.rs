@@ -148,8 +148,16 @@ fn options(o: &mut Obj, opts: &[(u64, &str)]) {
     }
 }
 
+/// Standard fields as (code, name, type).
+pub type Standard = [(&'static str, &'static str, &'static str)];
+
 /// The `data` items of `/api/v2/<kind>Fields`, each one serialized.
 pub fn v2_fields(kind: Kind, custom: &[CustomField]) -> Vec<String> {
+    v2_items(&format!("{kind:?}"), standard(kind), custom)
+}
+
+/// v2 field definitions of an entity (`entity` names it in the descriptions).
+pub fn v2_items(entity: &str, standard: &Standard, custom: &[CustomField]) -> Vec<String> {
     let mut out = Vec::new();
     let mut item = |code: &str, name: &str, ftype: &str, opts: &[(u64, &str)], is_custom| {
         let mut buf = Vec::new();
@@ -158,7 +166,7 @@ pub fn v2_fields(kind: Kind, custom: &[CustomField]) -> Vec<String> {
             .s("field_code", code)
             .s(
                 "description",
-                &format!("{name} of the {kind:?}").to_lowercase(),
+                &format!("{name} of the {entity}").to_lowercase(),
             )
             .s("field_type", ftype);
         options(&mut o, opts);
@@ -180,7 +188,7 @@ pub fn v2_fields(kind: Kind, custom: &[CustomField]) -> Vec<String> {
         o.end();
         out.push(String::from_utf8(buf).expect("utf-8"));
     };
-    for &(code, name, ftype) in standard(kind) {
+    for &(code, name, ftype) in standard {
         item(code, name, ftype, &[], false);
     }
     for c in custom {
@@ -191,6 +199,11 @@ pub fn v2_fields(kind: Kind, custom: &[CustomField]) -> Vec<String> {
 
 /// The `data` items of `/api/v1/<kind>Fields`, each one serialized.
 pub fn v1_fields(kind: Kind, custom: &[CustomField]) -> Vec<String> {
+    v1_items(standard(kind), custom, kind == Kind::Note)
+}
+
+/// v1 field definitions; `short` gives the few keys of `/v1/noteFields` items.
+pub fn v1_items(standard: &Standard, custom: &[CustomField], short: bool) -> Vec<String> {
     let mut out = Vec::new();
     let mut n = 0;
     let mut item = |key: &str, name: &str, ftype: &str, opts: &[(u64, &str)], custom: bool| {
@@ -202,7 +215,7 @@ pub fn v1_fields(kind: Kind, custom: &[CustomField]) -> Vec<String> {
             .s("name", name)
             .i("order_nr", n)
             .s("field_type", ftype);
-        if kind != Kind::Note {
+        if !short {
             o.s("add_time", "2023-01-01 00:00:00")
                 .s("update_time", "2023-01-01 00:00:00")
                 .i("last_updated_by_user_id", 1)
@@ -211,7 +224,7 @@ pub fn v1_fields(kind: Kind, custom: &[CustomField]) -> Vec<String> {
         o.b("active_flag", true)
             .b("edit_flag", custom)
             .b("bulk_edit_allowed", true);
-        if kind != Kind::Note {
+        if !short {
             o.b("index_visible_flag", true)
                 .b("details_visible_flag", true)
                 .b("add_visible_flag", !custom)
@@ -220,14 +233,14 @@ pub fn v1_fields(kind: Kind, custom: &[CustomField]) -> Vec<String> {
                 .b("filtering_allowed", true)
                 .b("sortable_flag", true);
         }
-        if kind != Kind::Note || !opts.is_empty() {
+        if !short || !opts.is_empty() {
             options(&mut o, opts);
         }
         o.b("mandatory_flag", !custom);
         o.end();
         out.push(String::from_utf8(buf).expect("utf-8"));
     };
-    for &(code, name, ftype) in standard(kind) {
+    for &(code, name, ftype) in standard {
         let opts: &[(u64, &str)] = if code == "pinned_to_deal_flag" {
             &[(1, "Yes"), (0, "No")]
         } else {

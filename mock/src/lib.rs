@@ -5,10 +5,47 @@
 //! revoked tokens) can be injected at runtime. Start it in-process with [`MockPipedrive::start`]
 //! (it runs on its own thread and tokio runtime, so plain `#[test]` functions can use it) or run
 //! the `pipedrive-mock` binary.
+//!
+//! # Endpoints
+//! Every operation checks its declared query parameters (an undeclared, repeated or malformed
+//! one is a 400), its `security` scopes (none granted: 403 `Scope and URL mismatch`) and
+//! charges its `x-token-cost` to the daily budget (`x-daily-ratelimit-token-remaining`).
+//!
+//! | path | paging | scopes (any one) | cost | records ([`Seed`] field) |
+//! |---|---|---|---|---|
+//! | `/api/v2/deals` (`status=deleted`: deleted deals), `/deals/archived` | cursor | deals:read/full | 10, 20 | `deals`, `archived_deals`, `deleted_deals` |
+//! | `/api/v2/persons`, `/organizations`, `/activities`, `/products` | cursor | contacts, activities, products :read/full | 10 | `persons`, `organizations`, `activities`, `products` |
+//! | `/api/v2/pipelines`, `/stages` (and `/{id}`) | cursor | deals:read/full, admin | 5 (1) | `pipelines`, `stages` |
+//! | `/api/v1/notes` | offset | deals or contacts :read/full | 20 | `notes` |
+//! | `/api/v1/users` | one answer | users:read | 20 | `users` |
+//! | `/api/v1/leads` | offset, `additional_data.{start,limit,more_items_in_collection}` (flat, as the leads schema) | leads:read/full | 20 | `leads` |
+//! | `/api/v1/leads/archived` | same | leads:read/full | 40 | `archived_leads` |
+//! | `/api/v1/leadLabels` | one answer | leads:read/full | 10 | `lead_labels` |
+//! | `/api/v1/leadSources` | one answer | leads:read/full | 2 | `lead_sources` |
+//! | `/api/v1/activityTypes` | one answer | activities:read/full, admin | 20 | `activity_types` |
+//! | `/api/v1/currencies` (`term`) | one answer | base | 20 | `currencies` |
+//! | `/api/v1/filters` (`type`) | one answer | deals, activities or contacts :read/full | 20 | `filters` |
+//! | `/api/v1/permissionSets` (`app`) | one answer | admin | 20 | `permission_sets` |
+//! | `/api/v1/roles` | offset, `additional_data.pagination` | admin | 20 | `roles` |
+//! | `/api/v1/files` (limit at most 100) | offset | deals, activities or contacts :read/full | 20 | `files` |
+//! | `/api/v1/callLogs` | offset | phone-integration | 20 | `call_logs` |
+//! | `/api/v1/goals/find` (`is_active` defaults to true) | one answer, `data.goals` | goals:read/full | 20 | `goals`, `inactive_goals` |
+//! | `/api/v1/deals/{id}/flow` | offset, plus `related_objects` | recents:read | 40 | `deal_flow` updates per deal |
+//! | `/api/v1/noteFields`, `/leadFields`, `/activityFields`, `/dealFields` | one page / offset | as the spec | 20 | field definitions |
+//! | `/api/v2/projects`, `/tasks` | cursor | projects:read/full | 10 | `projects`, `tasks` |
+//! | `/api/v2/deals/products` (`deal_ids` required, at most 100) | cursor | products or deals :read/full | 10 | `deal_products` per deal |
+//! | `/api/v2/deals/installments` (`deal_ids` required, at most 100) | cursor | deals:read/full | 10 | `deal_installments` per deal |
+//! | `/api/v2/products/{id}/variations` | cursor | products:read/full | 10 | `product_variations` per product |
+//! | `/api/v2/{deal,person,organization,product,activity,project}Fields` | cursor | as the spec | 10 | field definitions |
+//!
+//! Times are RFC 3339 in v2 answers, `YYYY-MM-DD HH:MM:SS` in classic v1 ones, ISO with
+//! milliseconds where the spec's v1 service writes them (leads, lead labels, call logs). Deals
+//! deleted at runtime with [`MockPipedrive::delete_deal`] join the seeded deleted deals.
 
 mod api;
 mod data;
 mod edits;
+mod extra;
 mod faults;
 mod fields;
 mod json;
@@ -40,7 +77,8 @@ pub struct Config {
     /// OAuth client secret (default `test-secret`).
     pub client_secret: String,
     /// Scopes granted to every token (default: deals:full contacts:full activities:full
-    /// products:full users:read admin).
+    /// products:full users:read admin leads:full base goals:read phone-integration
+    /// recents:read projects:full, enough for every export type).
     pub scopes: Vec<String>,
     /// Every refresh returns a new refresh token and invalidates the old one (default true).
     pub rotate_refresh_tokens: bool,
@@ -70,6 +108,12 @@ impl Default for Config {
                 "products:full",
                 "users:read",
                 "admin",
+                "leads:full",
+                "base",
+                "goals:read",
+                "phone-integration",
+                "recents:read",
+                "projects:full",
             ]
             .iter()
             .map(|s| s.to_string())
@@ -99,6 +143,42 @@ pub struct Seed {
     pub products: u64,
     pub users: u64,
     pub archived_deals: u64,
+    /// Deals deleted within the last 30 days (ids after the archived deals), listed only by
+    /// `status=deleted`. [`MockPipedrive::delete_deal`] deletes more at runtime.
+    pub deleted_deals: u64,
+    /// Open leads of `/v1/leads` (UUID ids from the index).
+    pub leads: u64,
+    /// Leads of `/v1/leads/archived`.
+    pub archived_leads: u64,
+    pub lead_labels: u64,
+    /// Pipedrive's ten predefined sources come first; more get numbered names.
+    pub lead_sources: u64,
+    /// The first six are Pipedrive's built-in types (call, meeting, task, deadline, email,
+    /// lunch, the `type` values of activities); the others are custom.
+    pub activity_types: u64,
+    pub currencies: u64,
+    pub filters: u64,
+    pub permission_sets: u64,
+    pub roles: u64,
+    /// File metadata of `/v1/files` (the download urls point at the mock, which never serves
+    /// them: a test can check that nothing asked).
+    pub files: u64,
+    pub call_logs: u64,
+    /// Goals with `is_active: true` (what `/v1/goals/find` answers by default).
+    pub goals: u64,
+    /// Goals with `is_active: false` (answered to `is_active=false`).
+    pub inactive_goals: u64,
+    pub projects: u64,
+    /// Tasks, spread over the projects.
+    pub tasks: u64,
+    /// At most this many products per deal (each deal has 0..=N, from its id).
+    pub deal_products: u64,
+    /// At most this many installments per deal (each deal has 0..=N, from its id).
+    pub deal_installments: u64,
+    /// At most this many variations per product (each product has 0..=N, from its id).
+    pub product_variations: u64,
+    /// At most this many updates in a deal's flow (each deal has 1..=N, from its id).
+    pub deal_flow: u64,
 }
 
 impl Default for Seed {
@@ -114,6 +194,26 @@ impl Default for Seed {
             products: 40,
             users: 7,
             archived_deals: 25,
+            deleted_deals: 3,
+            leads: 150,
+            archived_leads: 20,
+            lead_labels: 4,
+            lead_sources: 10,
+            activity_types: 6,
+            currencies: 8,
+            filters: 12,
+            permission_sets: 5,
+            roles: 4,
+            files: 130,
+            call_logs: 40,
+            goals: 6,
+            inactive_goals: 3,
+            projects: 25,
+            tasks: 80,
+            deal_products: 3,
+            deal_installments: 2,
+            product_variations: 2,
+            deal_flow: 4,
         }
     }
 }
@@ -280,6 +380,16 @@ impl MockPipedrive {
             .limits
             .daily_used
             .store(tokens, Ordering::SeqCst);
+    }
+
+    /// Deletes deal `id` (archived or not) now: it leaves the lists and is listed by
+    /// `status=deleted` (`is_deleted: true`, `status: "deleted"`) with `update_time` now, so an
+    /// incremental run after the deletion sees it. Panics when there is no such live deal.
+    pub fn delete_deal(&self, id: u64) {
+        assert!(
+            self.shared.world.write().unwrap().delete_deal(id),
+            "mock Pipedrive: no live deal {id} to delete"
+        );
     }
 
     /// Appends `n` new records (created and updated now) and returns their ids.

@@ -67,6 +67,13 @@ impl Filter {
         }
     }
 
+    /// `status` names `deleted`: deleted deals are listed (only then).
+    fn wants_deleted(&self) -> bool {
+        self.status
+            .as_ref()
+            .is_some_and(|s| s.iter().any(|x| x == "deleted"))
+    }
+
     fn is_empty(&self) -> bool {
         self.ints.is_empty()
             && self.ids.is_none()
@@ -148,7 +155,14 @@ fn select(
     after: Option<(i64, u64)>,
     limit: usize,
 ) -> (Vec<(i64, u64)>, bool) {
-    let keep = |id: u64| filter.is_empty() || filter.matches(kind, &world.meta(kind, id));
+    // Deleted deals show only to `status=deleted`, and only for 30 days (as Pipedrive's).
+    let (want_deleted, cutoff) = (filter.wants_deleted(), time::now_secs() - 30 * 86_400);
+    let keep = |id: u64| {
+        world
+            .deleted_at(kind, id)
+            .is_none_or(|t| want_deleted && t >= cutoff)
+            && (filter.is_empty() || filter.matches(kind, &world.meta(kind, id)))
+    };
     let mut page = Vec::with_capacity(limit + 1);
     if field == "id" {
         // fast path: walk the id ranges from the cursor on

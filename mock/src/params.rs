@@ -20,6 +20,12 @@ pub enum P {
     Date,
     /// 1..=500
     Limit,
+    /// 1..=N (an operation that declares a lower maximum, such as `/v1/files`: 100).
+    LimitUpTo(u64),
+    /// A JSON number (integer or decimal).
+    Num,
+    /// Comma-separated non-negative integers, at most this many (`deal_ids`: 100).
+    IdList(usize),
 }
 
 pub struct Op {
@@ -324,6 +330,26 @@ fn check(name: &str, p: P, v: &str) -> Result<(), String> {
         P::Int if !int_ok => bad("a non-negative integer"),
         P::Limit if !int_ok || !(1..=500).contains(&v.parse::<u64>().unwrap_or(0)) => {
             bad("an integer from 1 to 500")
+        }
+        P::LimitUpTo(max) if !int_ok || !(1..=max).contains(&v.parse::<u64>().unwrap_or(0)) => {
+            bad(&format!("an integer from 1 to {max}"))
+        }
+        P::Num if v.parse::<f64>().map_or(true, |x| !x.is_finite()) => bad("a number"),
+        P::IdList(max) => {
+            let ids: Vec<&str> = v.split(',').map(str::trim).collect();
+            if !ids
+                .iter()
+                .all(|x| !x.is_empty() && x.len() < 19 && x.bytes().all(|b| b.is_ascii_digit()))
+            {
+                bad("a comma-separated list of integer ids")
+            } else if ids.len() > max {
+                Err(format!(
+                    "Parameter '{name}' accepts at most {max} ids, got {}",
+                    ids.len()
+                ))
+            } else {
+                Ok(())
+            }
         }
         P::Bool if !matches!(v, "true" | "false" | "1" | "0") => bad("true or false"),
         P::Flag if !matches!(v, "0" | "1") => bad("0 or 1"),

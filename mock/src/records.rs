@@ -134,6 +134,17 @@ fn address(o: &mut Obj, key: &str, id: u64) {
     });
 }
 
+/// The `name` of product `id`.
+pub fn product_name(id: u64) -> String {
+    let salt = Kind::Product as u64 + 1000;
+    format!("{} {id}", pick(PRODUCTS, salt, id, 1))
+}
+
+/// The `title` of deal `id`.
+pub fn deal_title(id: u64) -> String {
+    format!("{} deal", company(id))
+}
+
 pub fn write(world: &World, kind: Kind, id: u64, buf: &mut Vec<u8>) {
     let m = world.meta(kind, id);
     let custom = &world.custom[kind.family() as usize];
@@ -210,7 +221,7 @@ pub fn write(world: &World, kind: Kind, id: u64, buf: &mut Vec<u8>) {
         }
         Kind::Activity => activity(&mut o, &m, salt),
         Kind::Product => {
-            let name = format!("{} {id}", pick(PRODUCTS, salt, id, 1));
+            let name = product_name(id);
             o.i("id", id as i64)
                 .s("name", &name)
                 .s("code", &format!("SKU-{id:05}"))
@@ -245,12 +256,12 @@ pub fn write(world: &World, kind: Kind, id: u64, buf: &mut Vec<u8>) {
 
 fn deal(o: &mut Obj, m: &Meta, kind: Kind, custom: &[CustomField], salt: u64) {
     let id = m.id;
-    let closed = m.status != "open";
+    let closed = matches!(m.status, "won" | "lost");
     let close = m.add_time + (h(salt, id, 11) % (60 * 86_400)) as i64;
     let archived = kind == Kind::ArchivedDeal;
     let (won, lost) = (m.status == "won", m.status == "lost");
     o.i("id", id as i64)
-        .s("title", &format!("{} deal", company(id)))
+        .s("title", &deal_title(id))
         .i("creator_user_id", m.owner_id as i64)
         .i("owner_id", m.owner_id as i64)
         .f("value", money(id, salt))
@@ -265,7 +276,7 @@ fn deal(o: &mut Obj, m: &Meta, kind: Kind, custom: &[CustomField], salt: u64) {
         .t("stage_change_time", m.add_time + 3600, R)
         .s("status", m.status)
         .b("is_archived", archived)
-        .b("is_deleted", false)
+        .b("is_deleted", m.status == "deleted")
         .null("probability")
         .os("lost_reason", lost.then_some("Too expensive, \"later\""))
         .i("visible_to", 3)
