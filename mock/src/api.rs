@@ -141,7 +141,7 @@ fn answer(shared: &Shared, path: &str, pairs: &[(String, String)], auth: &AuthKi
         return refused;
     }
     let world = shared.world.read().unwrap();
-    match route {
+    let reply = match route {
         Route::List(k) => lists::v2_list(&world, k, pairs),
         Route::Fields(k) => lists::v2_fields(&shared.fields_v2[k as usize], pairs),
         Route::Single(k, id) => lists::v2_single(&world, k, id),
@@ -149,7 +149,8 @@ fn answer(shared: &Shared, path: &str, pairs: &[(String, String)], auth: &AuthKi
         Route::Users => lists::v1_users(&world),
         Route::FieldsV1(k) => lists::v1_fields(&shared.fields_v1[k as usize], pairs),
         Route::Extra(r) => extra::answer(&world, &shared.url, r, pairs),
-    }
+    };
+    extra::include_fields(&world, path, pairs, reply)
 }
 
 /// Pagination that goes wrong on a well-formed page: `repeat_cursor` points a cursor page back at

@@ -37,7 +37,73 @@ pub struct Op {
 
 const SORT_DIR: P = P::Enum(&["asc", "desc"]);
 const SORT_STD: P = P::Enum(&["id", "update_time", "add_time"]);
-const FIELDS_INCLUDE: P = P::Str;
+/// `include_fields` of the v2 field definitions: a comma-separated subset.
+const FIELDS_INCLUDE: P = P::EnumList(&["ui_visibility", "important_fields", "required_fields"]);
+const DEAL_INCLUDE: P = P::EnumList(&[
+    "next_activity_id",
+    "last_activity_id",
+    "first_won_time",
+    "products_count",
+    "files_count",
+    "notes_count",
+    "followers_count",
+    "email_messages_count",
+    "activities_count",
+    "done_activities_count",
+    "undone_activities_count",
+    "participants_count",
+    "last_incoming_mail_time",
+    "last_outgoing_mail_time",
+    "smart_bcc_email",
+    "source_lead_id",
+]);
+const PERSON_INCLUDE: P = P::EnumList(&[
+    "next_activity_id",
+    "last_activity_id",
+    "open_deals_count",
+    "related_open_deals_count",
+    "closed_deals_count",
+    "related_closed_deals_count",
+    "participant_open_deals_count",
+    "participant_closed_deals_count",
+    "email_messages_count",
+    "activities_count",
+    "done_activities_count",
+    "undone_activities_count",
+    "files_count",
+    "notes_count",
+    "followers_count",
+    "won_deals_count",
+    "related_won_deals_count",
+    "lost_deals_count",
+    "related_lost_deals_count",
+    "last_incoming_mail_time",
+    "last_outgoing_mail_time",
+    "marketing_status",
+    "doi_status",
+    "smart_bcc_email",
+]);
+const ORG_INCLUDE: P = P::EnumList(&[
+    "next_activity_id",
+    "last_activity_id",
+    "open_deals_count",
+    "related_open_deals_count",
+    "closed_deals_count",
+    "related_closed_deals_count",
+    "email_messages_count",
+    "people_count",
+    "activities_count",
+    "done_activities_count",
+    "undone_activities_count",
+    "files_count",
+    "notes_count",
+    "followers_count",
+    "won_deals_count",
+    "related_won_deals_count",
+    "lost_deals_count",
+    "related_lost_deals_count",
+    "smart_bcc_email",
+]);
 const DEAL_STATUS: P = P::EnumList(&["open", "won", "lost", "deleted"]);
 const DEALS_R: &[&str] = &["deals:read", "deals:full"];
 const CONTACTS_R: &[&str] = &["contacts:read", "contacts:full"];
@@ -60,7 +126,7 @@ pub static DEALS: Op = Op {
         ("updated_until", P::Time),
         ("sort_by", SORT_STD),
         ("sort_direction", SORT_DIR),
-        ("include_fields", P::Str),
+        ("include_fields", DEAL_INCLUDE),
         ("custom_fields", P::Str),
         ("include_option_labels", P::Bool),
         ("include_labels", P::Bool),
@@ -86,7 +152,7 @@ pub static ARCHIVED_DEALS: Op = Op {
         ("updated_until", P::Time),
         ("sort_by", SORT_STD),
         ("sort_direction", SORT_DIR),
-        ("include_fields", P::Str),
+        ("include_fields", DEAL_INCLUDE),
         ("custom_fields", P::Str),
         ("limit", P::Limit),
         ("cursor", P::Str),
@@ -107,7 +173,7 @@ pub static PERSONS: Op = Op {
         ("updated_until", P::Time),
         ("sort_by", SORT_STD),
         ("sort_direction", SORT_DIR),
-        ("include_fields", P::Str),
+        ("include_fields", PERSON_INCLUDE),
         ("custom_fields", P::Str),
         ("include_option_labels", P::Bool),
         ("include_labels", P::Bool),
@@ -128,7 +194,7 @@ pub static ORGANIZATIONS: Op = Op {
         ("updated_until", P::Time),
         ("sort_by", SORT_STD),
         ("sort_direction", SORT_DIR),
-        ("include_fields", P::Str),
+        ("include_fields", ORG_INCLUDE),
         ("custom_fields", P::Str),
         ("include_option_labels", P::Bool),
         ("include_labels", P::Bool),
@@ -185,7 +251,7 @@ pub static ACTIVITIES: Op = Op {
             P::Enum(&["id", "update_time", "add_time", "due_date"]),
         ),
         ("sort_direction", SORT_DIR),
-        ("include_fields", P::Enum(&["attendees"])),
+        ("include_fields", P::EnumList(&["attendees"])),
         ("limit", P::Limit),
         ("cursor", P::Str),
     ],
@@ -213,6 +279,12 @@ pub static PRODUCTS: Op = Op {
 
 const FIELDS_PARAMS: &[(&str, P)] = &[
     ("include_fields", FIELDS_INCLUDE),
+    ("limit", P::Limit),
+    ("cursor", P::Str),
+];
+/// Product and activity field definitions declare only `ui_visibility`.
+const FIELDS_PARAMS_UI: &[(&str, P)] = &[
+    ("include_fields", P::EnumList(&["ui_visibility"])),
     ("limit", P::Limit),
     ("cursor", P::Str),
 ];
@@ -249,13 +321,13 @@ pub static PRODUCT_FIELDS: Op = Op {
     name: "getProductFields",
     scopes: &["products:read", "products:full", "product-fields:full"],
     cost: 10,
-    params: FIELDS_PARAMS,
+    params: FIELDS_PARAMS_UI,
 };
 pub static ACTIVITY_FIELDS: Op = Op {
     name: "getActivityFields",
     scopes: &["admin"],
     cost: 10,
-    params: FIELDS_PARAMS,
+    params: FIELDS_PARAMS_UI,
 };
 
 pub static PIPELINE: Op = Op {

@@ -18,6 +18,7 @@
 //! persons, organizations and activities, tasks to projects.
 
 mod flow;
+mod include;
 mod ops;
 mod util;
 mod v1;
@@ -115,4 +116,14 @@ pub fn answer(world: &World, url: &str, route: Route<'_>, pairs: &[(String, Stri
         Route::DealInstallments => v2::deal_installments(world, pairs),
         Route::ProductVariations(id) => v2::product_variations(world, id, pairs),
     }
+}
+
+/// Appends the optional fields a v2 list was asked for with `include_fields`.
+pub fn include_fields(
+    world: &World,
+    path: &str,
+    pairs: &[(String, String)],
+    reply: Reply,
+) -> Reply {
+    include::apply(world, path, pairs, reply)
 }

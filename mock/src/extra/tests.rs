@@ -629,3 +629,53 @@ fn seed_counts_size_every_new_type() {
     );
     assert!(walk_cursor(&m, &t, "/api/v2/deals?status=deleted", 500).is_empty());
 }
+
+#[test]
+fn include_fields_adds_only_the_declared_optional_fields() {
+    let (m, t) = start();
+    let plain = ok(&m, &t, "/api/v2/deals?limit=50")["data"].clone();
+    assert!(plain[0].get("products_count").is_none());
+    let asked = ok(
+        &m,
+        &t,
+        "/api/v2/deals?limit=50&include_fields=products_count,first_won_time,activities_count",
+    )["data"]
+        .clone();
+    for d in asked.as_array().unwrap() {
+        let id = d["id"].as_u64().unwrap();
+        let own = walk_cursor(
+            &m,
+            &t,
+            &format!("/api/v2/deals/products?deal_ids={id}"),
+            500,
+        );
+        assert_eq!(d["products_count"], own.len(), "deal {id}");
+        assert!(d["activities_count"].is_u64());
+        match d["status"].as_str().unwrap() {
+            "won" => assert_eq!(d["first_won_time"], d["won_time"]),
+            _ => assert!(d["first_won_time"].is_null()),
+        }
+    }
+    let people = ok(
+        &m,
+        &t,
+        "/api/v2/persons?include_fields=won_deals_count,marketing_status",
+    );
+    assert!(people["data"][0]["won_deals_count"].is_u64());
+    assert!(people["data"][0]["marketing_status"].is_string());
+    let fields = ok(
+        &m,
+        &t,
+        "/api/v2/dealFields?include_fields=ui_visibility,required_fields",
+    );
+    assert!(fields["data"][0]["ui_visibility"]["add_visible_flag"].is_boolean());
+    for bad in [
+        "/api/v2/deals?include_fields=people_count",
+        "/api/v2/persons?include_fields=products_count",
+        "/api/v2/productFields?include_fields=important_fields",
+        "/api/v2/products?include_fields=products_count",
+        "/api/v2/projectFields?include_fields=ui_visibility",
+    ] {
+        assert_eq!(get(&m, &t, bad).status, 400, "{bad}");
+    }
+}

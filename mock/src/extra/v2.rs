@@ -287,6 +287,15 @@ fn children(salt: u64, p: u64, max: u64) -> u64 {
     }
 }
 
+/// How many deal products deal `d` has (its `products_count`).
+pub fn deal_product_count(world: &World, d: u64) -> u64 {
+    if world.seed.products == 0 {
+        0
+    } else {
+        children(S_DP, d, world.seed.deal_products)
+    }
+}
+
 /// `/v2/deals/products`: the products attached to the deals named by `deal_ids`, cursor pages,
 /// `sort_by` id, deal_id, add_time, update_time or order_nr.
 pub fn deal_products(world: &World, pairs: &Pairs) -> Reply {
