@@ -21,3 +21,4 @@ mod smoke;
 mod status_logout;
 mod store_keyring;
 mod store_mongo;
+mod types;
