@@ -98,7 +98,9 @@ async fn walk_unit(client: &ApiClient, plan: &ChildPlan, unit: Unit) -> Result<V
     let mut pages = Vec::new();
     let mut seen = HashSet::new();
     let mut start = 0u64;
-    filters.push(("limit", limit));
+    if r.paging != Paging::Single {
+        filters.push(("limit", limit));
+    }
     loop {
         let mut query = filters.clone();
         match r.paging {

@@ -185,11 +185,24 @@ impl FieldMap {
                 Some(field) => {
                     map.insert(field.name.clone(), field.label(value));
                 }
-                None => {
-                    map.insert(key, value);
-                }
+                None => match self.subfield(&key) {
+                    Some(name) => {
+                        map.insert(name, value);
+                    }
+                    None => {
+                        map.insert(key, value);
+                    }
+                },
             }
         }
+    }
+
+    /// v1 records (notes, leads) spell the parts of a composite field `<key>_<part>` (a money
+    /// field's `_currency`, an address's `_locality`...): they follow the field's name.
+    fn subfield(&self, key: &str) -> Option<String> {
+        let (base, part) = (key.get(..40)?, key.get(40..)?.strip_prefix('_')?);
+        let field = self.fields.get(base).filter(|_| !part.is_empty())?;
+        Some(format!("{}_{part}", field.name))
     }
 }
 
@@ -272,6 +285,17 @@ mod tests {
         map().apply(&mut rec);
         assert_eq!(rec["custom_fields"]["Region (22222222)"], "north");
         assert_eq!(rec["custom_fields"]["Region (33333333)"], "south");
+    }
+
+    #[test]
+    fn parts_of_composite_v1_fields_follow_the_name() {
+        let raw: Vec<RawField> =
+            serde_json::from_value(json!([{"key": H1, "name": "Contract value"}])).unwrap();
+        let mut rec = json!({H1: 5, format!("{H1}_currency"): "EUR", format!("{H2}_x"): 1});
+        FieldMap::build(raw, false).apply(&mut rec);
+        assert_eq!(rec["Contract value"], 5);
+        assert_eq!(rec["Contract value_currency"], "EUR");
+        assert_eq!(rec[format!("{H2}_x")], 1);
     }
 
     #[test]
