@@ -100,6 +100,8 @@ pub struct World {
     created: [HashMap<u64, i64>; KINDS],
     /// Deleted deals (archived ones too): id to deletion time.
     deleted: HashMap<u64, i64>,
+    /// Touched leads (open and archived, by 1-based index): index to update time.
+    leads_touched: HashMap<u64, i64>,
     pub custom: [Vec<CustomField>; KINDS],
     /// Generated records sorted by update time, for `sort_by=update_time` at any size.
     pub time_index: crate::timeindex::TimeIndex,
@@ -148,6 +150,7 @@ impl World {
             touched,
             created: Default::default(),
             deleted,
+            leads_touched: HashMap::new(),
             custom: fields::custom_fields(),
         }
     }
@@ -174,11 +177,24 @@ impl World {
     }
 
     pub fn touch(&mut self, kind: &str, ids: &[u64]) {
+        if kind == "leads" {
+            let now = time::now_secs();
+            self.leads_touched.extend(ids.iter().map(|&n| (n, now)));
+            return;
+        }
         let k = Kind::from_name(kind).unwrap_or_else(|| panic!("unknown kind {kind:?}"));
         let now = time::now_secs();
         for &id in ids {
             self.touched[k.family().idx()].insert(id, now);
         }
+    }
+
+    /// The `update_time` given to lead `n` at runtime, if any.
+    pub fn lead_touched(&self, n: u64) -> Option<i64> {
+        if self.leads_touched.is_empty() {
+            return None;
+        }
+        self.leads_touched.get(&n).copied()
     }
 
     /// When deal `id` (archived or not) was deleted; `None` for other kinds and live deals.

@@ -181,6 +181,82 @@ pub struct Seed {
     pub deal_flow: u64,
 }
 
+impl Seed {
+    /// The names [`Seed::set`] takes: the field names.
+    pub const NAMES: &'static [&'static str] = &[
+        "deals",
+        "persons",
+        "organizations",
+        "notes",
+        "pipelines",
+        "stages",
+        "activities",
+        "products",
+        "users",
+        "archived_deals",
+        "deleted_deals",
+        "leads",
+        "archived_leads",
+        "lead_labels",
+        "lead_sources",
+        "activity_types",
+        "currencies",
+        "filters",
+        "permission_sets",
+        "roles",
+        "files",
+        "call_logs",
+        "goals",
+        "inactive_goals",
+        "projects",
+        "tasks",
+        "deal_products",
+        "deal_installments",
+        "product_variations",
+        "deal_flow",
+    ];
+
+    /// Sets one count by its field name (`"leads"`, `"deal_products"` ...); false for an
+    /// unknown name.
+    pub fn set(&mut self, name: &str, n: u64) -> bool {
+        let field = match name {
+            "deals" => &mut self.deals,
+            "persons" => &mut self.persons,
+            "organizations" => &mut self.organizations,
+            "notes" => &mut self.notes,
+            "pipelines" => &mut self.pipelines,
+            "stages" => &mut self.stages,
+            "activities" => &mut self.activities,
+            "products" => &mut self.products,
+            "users" => &mut self.users,
+            "archived_deals" => &mut self.archived_deals,
+            "deleted_deals" => &mut self.deleted_deals,
+            "leads" => &mut self.leads,
+            "archived_leads" => &mut self.archived_leads,
+            "lead_labels" => &mut self.lead_labels,
+            "lead_sources" => &mut self.lead_sources,
+            "activity_types" => &mut self.activity_types,
+            "currencies" => &mut self.currencies,
+            "filters" => &mut self.filters,
+            "permission_sets" => &mut self.permission_sets,
+            "roles" => &mut self.roles,
+            "files" => &mut self.files,
+            "call_logs" => &mut self.call_logs,
+            "goals" => &mut self.goals,
+            "inactive_goals" => &mut self.inactive_goals,
+            "projects" => &mut self.projects,
+            "tasks" => &mut self.tasks,
+            "deal_products" => &mut self.deal_products,
+            "deal_installments" => &mut self.deal_installments,
+            "product_variations" => &mut self.product_variations,
+            "deal_flow" => &mut self.deal_flow,
+            _ => return false,
+        };
+        *field = n;
+        true
+    }
+}
+
 impl Default for Seed {
     fn default() -> Self {
         Seed {
@@ -363,7 +439,8 @@ impl MockPipedrive {
     }
 
     /// Sets `update_time` of these records to now. `kind`: deals (archived ones too), persons,
-    /// organizations, notes, pipelines, stages, activities, products, users.
+    /// organizations, notes, pipelines, stages, activities, products, users, or leads (ids are
+    /// then the 1-based index over open then archived leads, as [`Seed::leads`] counts them).
     pub fn touch(&self, kind: &str, ids: &[u64]) {
         self.shared.world.write().unwrap().touch(kind, ids);
     }

@@ -1,16 +1,18 @@
 //! `pipedrive-mock`: runs the mock Pipedrive until killed, printing its url on one line.
 //!
-//! Flags: `--port P` `--deals N` `--latency-ms MS` `--client-id X` `--client-secret Y`
-//! `--api-token T` `--no-rotate`.
+//! Flags: `--port P` `--deals N` `--seed NAME=N` (any [`pipedrive_mock::Seed`] count, such as
+//! `--seed leads=5000`) `--latency-ms MS` `--client-id X` `--client-secret Y` `--api-token T`
+//! `--no-rotate`.
 
 use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use pipedrive_mock::{Config, MockPipedrive};
+use pipedrive_mock::{Config, MockPipedrive, Seed};
 
-const USAGE: &str = "usage: pipedrive-mock [--port P] [--deals N] [--latency-ms MS] \
+const USAGE: &str =
+    "usage: pipedrive-mock [--port P] [--deals N] [--seed NAME=N]... [--latency-ms MS] \
 [--client-id X] [--client-secret Y] [--api-token T] [--no-rotate]";
 
 fn parse() -> Result<(u16, Config), String> {
@@ -26,6 +28,18 @@ fn parse() -> Result<(u16, Config), String> {
         match a.as_str() {
             "--port" => port = num("--port", value("--port")?)? as u16,
             "--deals" => config.seed.deals = num("--deals", value("--deals")?)?,
+            "--seed" => {
+                let v = value("--seed")?;
+                let (name, n) = v
+                    .split_once('=')
+                    .ok_or_else(|| format!("--seed needs NAME=N, got {v:?}"))?;
+                if !config.seed.set(name, num("--seed", n.to_string())?) {
+                    return Err(format!(
+                        "--seed: unknown count {name:?}; one of {}",
+                        Seed::NAMES.join(", ")
+                    ));
+                }
+            }
             "--latency-ms" => {
                 config.latency = Duration::from_millis(num("--latency-ms", value("--latency-ms")?)?)
             }

@@ -679,3 +679,32 @@ fn include_fields_adds_only_the_declared_optional_fields() {
         assert_eq!(get(&m, &t, bad).status, 400, "{bad}");
     }
 }
+
+#[test]
+fn a_touched_lead_is_updated_since_now() {
+    let (m, t) = start();
+    let since = crate::time::rfc3339(crate::time::now_secs() - 1);
+    let path = format!("/api/v1/leads?updated_since={since}");
+    assert!(ok(&m, &t, &path)["data"].is_null());
+    m.touch("leads", &[3, 160]);
+    let fresh = walk_offset(&m, &t, &path, 500, true);
+    assert_eq!(fresh.len(), 1);
+    let all = walk_offset(&m, &t, "/api/v1/leads", 500, true);
+    assert_eq!(fresh[0]["id"], all[2]["id"]);
+    let archived = walk_offset(&m, &t, "/api/v1/leads/archived", 500, true);
+    let touched: Vec<&Value> = archived
+        .iter()
+        .filter(|l| l["update_time"].as_str().unwrap() >= since.as_str())
+        .collect();
+    assert_eq!(touched.len(), 1);
+}
+
+#[test]
+fn seed_counts_are_settable_by_name() {
+    let mut s = Seed::default();
+    for name in Seed::NAMES {
+        assert!(s.set(name, 7), "{name}");
+    }
+    assert_eq!((s.leads, s.deal_flow, s.deals), (7, 7, 7));
+    assert!(!s.set("lead", 1));
+}

@@ -73,7 +73,8 @@ struct Lead {
 
 fn lead(world: &World, n: u64) -> Lead {
     let s = &world.seed;
-    let (add_time, update_time) = times(S_LEAD, n);
+    let (add_time, generated) = times(S_LEAD, n);
+    let update_time = world.lead_touched(n).unwrap_or(generated);
     Lead {
         archived: n > s.leads,
         owner_id: pick(s.users, S_LEAD, n, 3, 0).unwrap_or(1),
