@@ -11,7 +11,10 @@ use std::time::{Duration, Instant};
 
 use crate::support::*;
 
-const RECORDS: u64 = 5000;
+/// 50 pages of 40: as many requests (and so as many injected faults) as 5000 records in pages of
+/// 100, for a fifth of the records to encode and decode.
+const RECORDS: u64 = 2000;
+const PAGE: &str = "40";
 
 fn big_seed() -> Config {
     Config {
@@ -48,7 +51,7 @@ fn survives(name: &str, faults: Faults, kind: &str, format: &str) {
     env.login();
     let file = env.path(&format!("{kind}.{format}"));
     let file_arg = file.to_str().unwrap();
-    let mut args = vec!["export", kind, "--format", format, "--limit", "100"];
+    let mut args = vec!["export", kind, "--format", format, "--limit", PAGE];
     args.extend(["--concurrency", "4"]);
     if format == "csv" {
         args.extend(["--output", file_arg]);
