@@ -235,3 +235,42 @@ fn fish_completes_types_and_global_option_values_where_fish_is_installed() {
     assert_eq!(complete("pipedrive export deals --format c"), ["csv"]);
     assert_eq!(complete("pipedrive completions f"), ["fish"]);
 }
+
+#[test]
+fn the_readme_types_table_names_every_type_with_its_endpoint_and_cost() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let rows: Vec<&str> = readme.lines().filter(|l| l.starts_with("| `")).collect();
+    for r in pipedrive_cli::api::resources::RESOURCES {
+        let row = rows
+            .iter()
+            .find(|l| l.starts_with(&format!("| `{}` |", r.name)))
+            .unwrap_or_else(|| panic!("README: no row for {} in the export types table", r.name));
+        let cells: Vec<&str> = row.split(" | ").collect();
+        assert!(
+            cells[1].contains(&format!("`{}", r.path)),
+            "README: {} reads {}: {row}",
+            r.name,
+            r.path
+        );
+        assert!(
+            cells
+                .last()
+                .unwrap()
+                .trim_end_matches(" |")
+                .starts_with(&r.cost.to_string()),
+            "README: {} costs {} tokens a request: {row}",
+            r.name,
+            r.cost
+        );
+        for scope in r.scopes {
+            let family = scope.split(':').next().unwrap();
+            assert!(
+                cells[2].contains(family),
+                "README: {} needs one of {:?}: {row}",
+                r.name,
+                r.scopes
+            );
+        }
+    }
+}

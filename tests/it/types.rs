@@ -386,6 +386,13 @@ fn include_fields_sends_what_the_operation_declares_and_refuses_the_rest() {
     let env = small_env();
     let out = env.run(&["export", "deals", "--quiet", "--include-fields", "all"]);
     assert_code(&out, 0);
+    let deals = json_lines(&stdout(&out));
+    assert!(
+        deals
+            .iter()
+            .all(|d| d.get("activities_count").is_some() && d.get("products_count").is_some()),
+        "the optional fields arrive"
+    );
     let asked = env.requests_to("/api/v2/deals");
     let sent = asked[0].param("include_fields").expect("include_fields");
     for f in [
