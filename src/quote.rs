@@ -48,6 +48,31 @@ pub fn clean(text: &str) -> String {
     text.chars().filter(|c| !is_control(*c)).collect()
 }
 
+/// Why JSON could not be read, without any of the values it holds (serde's own message quotes
+/// the offending value, which may be a token or a megabyte of text).
+pub fn json_error(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let at = format!("line {}, column {}", e.line(), e.column());
+    match e.classify() {
+        Category::Syntax => format!("not valid JSON at {at}"),
+        Category::Eof => format!("JSON cut short at {at}"),
+        Category::Io => "unreadable".to_string(),
+        Category::Data => {
+            // "missing field `x`" names a field of ours, never a stored value.
+            let text = e.to_string();
+            let named = ["missing field `", "unknown field `", "duplicate field `"]
+                .iter()
+                .any(|p| text.starts_with(p));
+            if named {
+                let what = text.split(" at line ").next().unwrap_or_default();
+                format!("{} at {at}", quoted(what, 80))
+            } else {
+                format!("a value of the wrong type at {at}")
+            }
+        }
+    }
+}
+
 fn is_control(c: char) -> bool {
     // C0, DEL and C1 (0x80-0x9f: the 8-bit CSI among them), and the bidi overrides that can make
     // text read differently from what it is.
@@ -72,6 +97,25 @@ mod tests {
         assert!(!quoted(evil, 100).chars().any(is_control));
         assert!(quoted(evil, 100).contains("\\u{1b}"));
         assert_eq!(clean(evil), "denied[2J]0;title31m");
+    }
+
+    #[test]
+    fn json_errors_never_quote_values() {
+        let e = serde_json::from_str::<Vec<u32>>(r#"["SECRET-VALUE"]"#).unwrap_err();
+        assert!(!json_error(&e).contains("SECRET"), "{}", json_error(&e));
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct R {
+            token: String,
+        }
+        let e = serde_json::from_str::<R>(r#"{"other": "SECRET"}"#).unwrap_err();
+        assert!(
+            json_error(&e).starts_with("missing field `token`"),
+            "{}",
+            json_error(&e)
+        );
+        let e = serde_json::from_str::<R>("SECRET").unwrap_err();
+        assert!(!json_error(&e).contains("SECRET"), "{}", json_error(&e));
     }
 
     #[test]

@@ -140,6 +140,9 @@ fn answer(shared: &Shared, path: &str, pairs: &[(String, String)], auth: &AuthKi
     if let Some(refused) = crate::limits::spend_daily(shared, op.cost as u64) {
         return refused;
     }
+    if let Some(reply) = fields_fault(shared, &route) {
+        return reply;
+    }
     let world = shared.world.read().unwrap();
     let reply = match route {
         Route::List(k) => lists::v2_list(&world, k, pairs),
@@ -151,6 +154,33 @@ fn answer(shared: &Shared, path: &str, pairs: &[(String, String)], auth: &AuthKi
         Route::Extra(r) => extra::answer(&world, &shared.url, r, pairs),
     };
     extra::include_fields(&world, path, pairs, reply)
+}
+
+/// `Faults::fields`: field definitions that cannot be read, while the records still can.
+fn fields_fault(shared: &Shared, route: &Route) -> Option<Reply> {
+    if !matches!(route, Route::Fields(_) | Route::FieldsV1(_)) {
+        return None;
+    }
+    let fault = shared.faults.read().unwrap().fields?;
+    Some(match fault {
+        // Pipedrive's own refusal of a scope is JSON; an HTML 403 is its edge throttling.
+        crate::FieldsFault::Status(403) => error_reply(403, "Scope and URL mismatch"),
+        crate::FieldsFault::Status(status) => Reply::text(
+            status,
+            "text/html; charset=utf-8",
+            format!("<html><body><h1>{status}</h1></body></html>"),
+        ),
+        crate::FieldsFault::Malformed => {
+            let junk = format!("\x1b[2J{}", "x".repeat(1 << 20));
+            let field = serde_json::json!({
+                "field_code": "0123456789abcdef0123456789abcdef01234567",
+                "field_name": "Broken", "is_custom_field": true, "options": junk,
+            });
+            let body = serde_json::json!({"success": true, "data": [field],
+                "additional_data": {"next_cursor": null}});
+            Reply::json(200, serde_json::to_vec(&body).expect("serialize"))
+        }
+    })
 }
 
 /// Pagination that goes wrong on a well-formed page: `repeat_cursor` points a cursor page back at

@@ -45,6 +45,8 @@ pub struct Faults {
     pub headers: Vec<(&'static str, String)>,
     /// The next calls to `/oauth/token` get these answers, one each, before it works again.
     pub oauth_answers: Vec<RawAnswer>,
+    /// Field definition endpoints only (`*Fields`): what they answer instead of the definitions.
+    pub fields: Option<FieldsFault>,
 }
 
 /// An answer given as is: status, headers, body.
@@ -74,6 +76,17 @@ impl RawAnswer {
         r.headers = self.headers.clone();
         r
     }
+}
+
+/// How the field definition endpoints fail when [`Faults::fields`] is set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldsFault {
+    /// This status on every try: with an HTML body, or for 403 Pipedrive's JSON "Scope and URL
+    /// mismatch".
+    Status(u16),
+    /// 200 with one definition whose `options` is a 1 MB string (with escape sequences in it)
+    /// instead of a list.
+    Malformed,
 }
 
 /// The failure chosen for one request.

@@ -66,7 +66,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub use edits::Editing;
-pub use faults::{Faults, RawAnswer};
+pub use faults::{Faults, FieldsFault, RawAnswer};
 use state::Shared;
 
 /// How the mock is set up. All fields are public; start from `Config::default()`.

@@ -15,6 +15,7 @@ use crate::api::client::ApiClient;
 use crate::api::pages::{self, ListPlan};
 use crate::api::resources::{self, Resource};
 use crate::error::{Error, Result};
+use crate::quote::json_error;
 use crate::token::{has_scope, require_scope};
 
 #[derive(Debug, Clone)]
@@ -63,9 +64,10 @@ fn definitions(scopes: Option<&[String]>, resource: &Resource) -> Option<&'stati
 }
 
 impl FieldMap {
-    /// The map for `resource`, or `None` when it has no custom fields or their definitions cannot
-    /// be read: readable names are a convenience, never a reason to lose the export. A dead token
-    /// or an exhausted rate limit still ends the command, since the export would fail the same way.
+    /// The map for `resource`, or `None` when it has no custom fields or the token lacks the
+    /// scope to read their definitions (a warning: that is stable from run to run). Any other
+    /// failure to read them fails the export: quietly falling back to raw keys would change a
+    /// nightly CSV's columns under whoever loads it.
     /// `scopes` are the token's grants (`None` for a personal API token).
     pub async fn fetch(
         client: &Arc<ApiClient>,
@@ -74,8 +76,8 @@ impl FieldMap {
         quiet: bool,
     ) -> Result<Option<FieldMap>> {
         match Self::try_fetch(client, scopes, resource, quiet).await {
-            Err(e @ (Error::Unauthorized(_) | Error::Temporary(_) | Error::Interrupted)) => Err(e),
-            Err(e) => {
+            // The API's own 403: the app or user may not read the definitions.
+            Err(Error::Scope(e)) => {
                 if !quiet {
                     eprintln!(
                         "warning: keeping raw custom field keys: cannot read field names ({e})"
@@ -83,6 +85,12 @@ impl FieldMap {
                 }
                 Ok(None)
             }
+            // A missing definitions endpoint is no "pipeline or stage not found" (exit 6).
+            Err(Error::NotFound(e)) => Err(Error::Other(format!(
+                "cannot read the field names of {} ({e}); --raw-keys exports without them",
+                resource.name
+            ))),
+            Err(e) => Err(e),
             ok => ok,
         }
     }
@@ -116,7 +124,11 @@ impl FieldMap {
         while let Some(page) = rx.recv().await {
             for rec in page?.records() {
                 let field: RawField = serde_json::from_str(rec).map_err(|e| {
-                    Error::Other(format!("GET {path}: a field definition is malformed ({e})"))
+                    Error::Other(format!(
+                        "GET {path}: a field definition is malformed ({}), so field names \
+                         cannot be given; --raw-keys exports without them",
+                        json_error(&e)
+                    ))
                 })?;
                 raw.push(field);
             }

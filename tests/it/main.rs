@@ -7,6 +7,7 @@ mod bad_input;
 mod csv_props;
 mod export;
 mod faults;
+mod field_names;
 mod generated;
 mod hostile;
 mod login;

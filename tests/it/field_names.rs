@@ -1,0 +1,56 @@
+//! Field names in exports: definitions that cannot be read fail the export (a nightly CSV must
+//! not change its columns), except for a missing scope, which stays a warning because it is
+//! stable from run to run.
+
+use crate::support::*;
+use pipedrive_mock::FieldsFault;
+
+fn env_with(fault: FieldsFault) -> TestEnv {
+    let env = TestEnv::with(Config {
+        faults: Faults {
+            fields: Some(fault),
+            ..Faults::default()
+        },
+        ..Config::default()
+    });
+    env.login();
+    env
+}
+
+#[test]
+fn a_malformed_field_definition_fails_the_csv_export_with_a_short_message() {
+    let env = env_with(FieldsFault::Malformed);
+    let out = env.run(&["export", "deals", "--format", "csv", "-o", "deals.csv"]);
+    assert_code(&out, 1);
+    let err = stderr(&out);
+    assert!(err.len() < 2_000, "{} bytes on stderr", err.len());
+    assert!(err.contains("dealFields"), "{err}");
+    assert!(!err.contains('\x1b'), "{err:?}");
+    assert!(!env.path("deals.csv").exists(), "no CSV with other columns");
+}
+
+#[test]
+fn field_definitions_that_keep_failing_fail_the_csv_export_with_75() {
+    let env = env_with(FieldsFault::Status(503));
+    let mut cmd = env.cmd(&["export", "persons", "--format", "csv", "-o", "p.csv"]);
+    cmd.env("PIPEDRIVE_MAX_WAIT", "0");
+    let out = run_with_timeout(cmd, std::time::Duration::from_secs(120));
+    assert_code(&out, 75);
+    assert!(!env.path("p.csv").exists());
+}
+
+#[test]
+fn a_missing_scope_for_field_definitions_stays_a_warning() {
+    let env = env_with(FieldsFault::Status(403));
+    let out = env.run(&["export", "deals", "--format", "csv", "-o", "deals.csv"]);
+    assert_code(&out, 0);
+    assert!(stderr(&out).contains("warning"), "{}", stderr(&out));
+    let csv = std::fs::read_to_string(env.path("deals.csv")).unwrap();
+    let (header, _) = parse_csv(&csv);
+    assert!(
+        header
+            .iter()
+            .any(|h| h.strip_prefix("custom_fields.").is_some_and(is_hash)),
+        "raw keys: {header:?}"
+    );
+}
