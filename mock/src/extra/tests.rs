@@ -309,7 +309,9 @@ fn offset_lists_page_and_cap_their_limit() {
     let fields = walk_offset(&m, &t, "/api/v1/leadFields", 4, false);
     assert_eq!(fields.len(), 10 + 6);
     assert!(fields.iter().any(|f| f["key"] == "title"));
-    assert!(fields.iter().all(|f| f["field_type"].is_string()));
+    assert!(fields
+        .iter()
+        .all(|f| f["field_type"].is_string() && f["is_subfield"] == false));
 }
 
 #[test]
@@ -414,6 +416,9 @@ fn projects_tasks_and_project_fields_page_by_cursor() {
     assert!(!of_p1.is_empty() && of_p1.iter().all(|x| x["project_id"] == 1));
     let fields = walk_cursor(&m, &t, "/api/v2/projectFields", 5);
     assert_eq!(fields.len(), 12 + 2);
+    assert!(fields
+        .iter()
+        .all(|f| f["ui_visibility"].is_object() && f.get("description").is_none()));
     let custom: Vec<&Value> = fields
         .iter()
         .filter(|f| f["is_custom_field"] == true)

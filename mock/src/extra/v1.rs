@@ -707,6 +707,17 @@ pub fn lead_fields(world: &World, pairs: &Pairs) -> Reply {
     let items = fields::v1_items(LEAD_STANDARD, &world.custom[Kind::Deal as usize], false);
     let ids: Vec<u64> = (0..items.len() as u64).collect();
     util::offset_page(&ids, pairs, Offset::Pagination, |n, buf| {
-        buf.extend_from_slice(items[n as usize].as_bytes())
+        let item = &items[n as usize];
+        // The leadFields schema adds these three to the v1 field keys.
+        buf.extend_from_slice(&item.as_bytes()[..item.len() - 1]);
+        buf.extend_from_slice(b",\"options_deleted\":[],\"is_subfield\":false");
+        if item.contains("\"field_type\":\"monetary\"") {
+            buf.extend_from_slice(
+                b",\"subfields\":[{\"key\":\"currency\",\"name\":\"Currency\",\"field_type\":\"varchar\"}]",
+            );
+        } else {
+            buf.extend_from_slice(b",\"subfields\":null");
+        }
+        buf.push(b'}');
     })
 }

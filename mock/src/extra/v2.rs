@@ -161,9 +161,31 @@ pub fn projects(world: &World, pairs: &Pairs) -> Reply {
     })
 }
 
-/// `/v2/projectFields`: cursor pages over the standard and custom project fields.
+/// `/v2/projectFields`: cursor pages over the standard and custom project fields. Their schema
+/// has no `description` and always carries the visibility objects (the operation declares no
+/// `include_fields`).
 pub fn project_fields(pairs: &Pairs) -> Reply {
-    let items = fields::v2_items("project", PROJECT_STANDARD, &project_custom());
+    let items: Vec<String> = fields::v2_items("project", PROJECT_STANDARD, &project_custom())
+        .into_iter()
+        .map(|item| {
+            let mut v: serde_json::Value = serde_json::from_str(&item).expect("field json");
+            let o = v.as_object_mut().expect("field object");
+            o.remove("description");
+            o.insert(
+                "ui_visibility".into(),
+                serde_json::json!({"add_visible_flag": true, "details_visible_flag": true}),
+            );
+            o.insert(
+                "important_fields".into(),
+                serde_json::json!({"enabled": false, "stage_ids": []}),
+            );
+            o.insert(
+                "required_fields".into(),
+                serde_json::json!({"enabled": false}),
+            );
+            v.to_string()
+        })
+        .collect();
     crate::lists::v2_fields(&items, pairs)
 }
 
