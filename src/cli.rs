@@ -18,24 +18,13 @@ use clap::{Args, Parser, Subcommand};
     propagate_version = true,
     max_term_width = 100
 )]
-#[command(after_help = EXIT_CODES)]
+#[command(after_help = crate::error::exit_codes_help())]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Command,
 }
-
-pub const EXIT_CODES: &str = "\
-Exit codes:
-  0   success (also when stdout is closed early, as by `| head`)
-  1   any other error
-  2   usage error
-  4   authentication needed: not logged in, token invalidated, refresh refused, consent denied
-  5   a scope the command needs was not granted
-  6   not found (pipeline or stage id)
-  7   token store unavailable (keyring, file or MongoDB)
-  75  temporary failure: network or server errors after retries, rate limit beyond --max-wait";
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {

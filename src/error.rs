@@ -54,9 +54,53 @@ pub mod exit {
     pub const SCOPE: i32 = 5;
     pub const NOT_FOUND: i32 = 6;
     pub const STORE: i32 = 7;
+    pub const TEMPORARY: i32 = 75;
     pub const INTERRUPTED: i32 = 130;
     pub const TERMINATED: i32 = 143;
-    pub const TEMPORARY: i32 = 75;
+}
+
+/// The contract's exit-code table, the one source of `--help`'s list, the man page's EXIT STATUS
+/// and the README's table (a test checks the README against it).
+pub const EXIT_TABLE: &[(i32, &str)] = &[
+    (
+        exit::OK,
+        "success (also when stdout is closed early, as by a pipe into head)",
+    ),
+    (exit::FAILURE, "any other error"),
+    (
+        exit::USAGE,
+        "usage error: unknown flag, type or value, non-numeric id, a URL that would carry \
+         credentials without https",
+    ),
+    (
+        exit::AUTH,
+        "authentication needed: not logged in, token invalidated, refresh refused, consent denied",
+    ),
+    (exit::SCOPE, "a scope the command needs was not granted"),
+    (exit::NOT_FOUND, "not found (pipeline or stage id)"),
+    (
+        exit::STORE,
+        "token store unavailable (keyring, file or MongoDB cannot be read or written)",
+    ),
+    (
+        exit::TEMPORARY,
+        "temporary failure: network or server errors after retries, rate limit beyond \
+         --max-wait, budget reserve reached; try again later",
+    ),
+    (
+        exit::INTERRUPTED,
+        "interrupted by SIGINT (Ctrl-C), after cleaning up",
+    ),
+    (exit::TERMINATED, "terminated by SIGTERM, after cleaning up"),
+];
+
+/// The table as `--help` prints it after the options.
+pub fn exit_codes_help() -> String {
+    let mut text = String::from("Exit codes:");
+    for (code, meaning) in EXIT_TABLE {
+        text.push_str(&format!("\n  {code:<4}{meaning}"));
+    }
+    text
 }
 
 impl Error {
@@ -121,11 +165,44 @@ mod tests {
                 7,
             ),
             (Error::Temporary("x".into()), 75),
+            (Error::Interrupted, 130),
+            (Error::Terminated, 143),
             (Error::BrokenPipe, 0),
             (Error::Other("x".into()), 1),
         ];
         for (err, code) in table {
             assert_eq!(err.exit_code(), code, "{err:?}");
+        }
+    }
+
+    #[test]
+    fn every_exit_code_is_in_the_table_once() {
+        let errors = [
+            Error::Usage("x".into()),
+            Error::Auth("x".into()),
+            Error::Scope("x".into()),
+            Error::NotFound("x".into()),
+            Error::Store {
+                store: "file",
+                reason: "x".into(),
+            },
+            Error::Temporary("x".into()),
+            Error::Interrupted,
+            Error::Terminated,
+            Error::BrokenPipe,
+            Error::Other("x".into()),
+        ];
+        for err in errors {
+            let code = err.exit_code();
+            assert_eq!(
+                EXIT_TABLE.iter().filter(|(c, _)| *c == code).count(),
+                1,
+                "{code} ({err:?})"
+            );
+        }
+        let help = exit_codes_help();
+        for code in ["130", "143", "75"] {
+            assert!(help.contains(&format!("\n  {code} ")), "{help}");
         }
     }
 

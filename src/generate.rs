@@ -10,6 +10,7 @@ use clap_complete::{Generator, Shell};
 use clap_mangen::roff::{bold, italic, roman, Roff};
 
 use crate::cli::Cli;
+use crate::error::EXIT_TABLE;
 
 const BIN: &str = "pipedrive";
 
@@ -310,40 +311,17 @@ fn files(roff: &mut Roff) {
     )]);
 }
 
-/// The contract's exit-code table (the same one `--help` prints).
-pub const EXIT_STATUS: &[(i32, &str)] = &[
-    (
-        0,
-        "Success (also when stdout is closed early, as by | head).",
-    ),
-    (1, "Any other error."),
-    (
-        2,
-        "Usage error: unknown flag, type or value, non-numeric id.",
-    ),
-    (
-        4,
-        "Authentication needed: not logged in, token invalidated, refresh refused, consent denied.",
-    ),
-    (5, "A scope the command needs was not granted."),
-    (6, "Not found (pipeline or stage id)."),
-    (
-        7,
-        "Token store unavailable (keyring, file or MongoDB cannot be read or written).",
-    ),
-    (
-        75,
-        "Temporary failure: network or server errors after retries, rate limit beyond --max-wait. \
-          Try again later.",
-    ),
-];
-
 fn exit_status(roff: &mut Roff) {
     roff.control("SH", ["EXIT STATUS"]);
-    for (code, meaning) in EXIT_STATUS {
+    for (code, meaning) in EXIT_TABLE {
+        let mut sentence = String::new();
+        let mut chars = meaning.chars();
+        sentence.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+        sentence.extend(chars);
+        sentence.push('.');
         roff.control("TP", []);
         roff.text([bold(code.to_string())]);
-        roff.text([roman(*meaning)]);
+        roff.text([roman(sentence)]);
     }
 }
 
@@ -366,25 +344,6 @@ fn see_also(roff: &mut Roff, cmd: &clap::Command) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_exit_table_matches_the_error_module() {
-        use crate::error::exit;
-        let codes: Vec<i32> = EXIT_STATUS.iter().map(|(c, _)| *c).collect();
-        assert_eq!(
-            codes,
-            [
-                exit::OK,
-                exit::FAILURE,
-                exit::USAGE,
-                exit::AUTH,
-                exit::SCOPE,
-                exit::NOT_FOUND,
-                exit::STORE,
-                exit::TEMPORARY
-            ]
-        );
-    }
 
     #[test]
     fn one_page_per_subcommand_and_one_script_per_shell() {

@@ -274,3 +274,37 @@ fn the_readme_types_table_names_every_type_with_its_endpoint_and_cost() {
         }
     }
 }
+
+/// `--help`, `man pipedrive` and the README list every exit code of the one table in `error.rs`.
+#[test]
+fn every_exit_code_is_in_help_man_and_readme() {
+    let help = std::process::Command::new(BIN)
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    // `--help` wraps long lines: compare words.
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let help_words = words(&help);
+    let man = std::fs::read_to_string(root().join("man/pipedrive.1"))
+        .unwrap()
+        .replace("\\-", "-");
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    for (code, meaning) in pipedrive_cli::error::EXIT_TABLE {
+        assert!(
+            help_words.contains(&words(&format!("{code} {meaning}"))),
+            "--help lacks exit code {code}:\n{help}"
+        );
+        assert!(
+            man.contains(&format!("\\fB{code}\\fR")),
+            "man/pipedrive.1 lacks exit code {code}; {REGENERATE}"
+        );
+        assert!(
+            readme.contains(&format!("| {code} | {meaning} |")),
+            "README.md's exit-code table lacks `| {code} | {meaning} |`"
+        );
+    }
+    for code in ["130", "143"] {
+        assert!(help.contains(&format!("\n  {code} ")), "{help}");
+    }
+}
