@@ -162,6 +162,7 @@ Register-ArgumentCompleter -Native -CommandName 'pipedrive' -ScriptBlock {
             [CompletionResult]::new('--raw-keys', '--raw-keys', [CompletionResultType]::ParameterName, 'Keep the API''s custom field keys and option ids (turns off the CSV default)')
             [CompletionResult]::new('--include-archived', '--include-archived', [CompletionResultType]::ParameterName, 'Also export archived deals (deals) or archived leads (leads)')
             [CompletionResult]::new('--include-deleted', '--include-deleted', [CompletionResultType]::ParameterName, 'Also export deals deleted in the last 30 days, marked `is_deleted` (deals only)')
+            [CompletionResult]::new('--excel', '--excel', [CompletionResultType]::ParameterName, 'CSV for spreadsheets: a UTF-8 byte-order mark, and text cells that start with =, +, -, @, tab or CR (and are not numbers) prefixed with '' so no formula runs (needs --format csv)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress display and no informational messages (errors are still printed)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress display and no informational messages (errors are still printed)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each HTTP request (method, URL without secrets, status, time) on stderr')

@@ -178,6 +178,11 @@ pub struct ExportArgs {
     #[arg(long, value_name = "all|F1,F2", value_delimiter = ',')]
     pub include_fields: Vec<String>,
 
+    /// CSV for spreadsheets: a UTF-8 byte-order mark, and text cells that start with =, +, -, @,
+    /// tab or CR (and are not numbers) prefixed with ' so no formula runs (needs --format csv)
+    #[arg(long)]
+    pub excel: bool,
+
     /// Records per page, 1 to 500
     #[arg(long, value_name = "N", default_value_t = 500,
           value_parser = clap::value_parser!(u32).range(1..=500))]

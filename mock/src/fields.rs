@@ -35,6 +35,8 @@ const DEAL: &[Def] = &[
     ("Regions", "set", REGIONS),
     ("Win score", "double", &[]),
     ("Renewal date", "date", &[]),
+    // Users name fields freely: this one's flattened name meets the monetary field's `currency`.
+    ("Contract value.currency", "varchar", &[]),
 ];
 const PERSON: &[Def] = &[
     ("Nickname", "varchar", &[]),

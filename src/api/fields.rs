@@ -139,6 +139,20 @@ impl FieldMap {
         Ok(Some(FieldMap::build(raw, nested)))
     }
 
+    /// The map from field definitions as the fields endpoint sends them, one JSON object each
+    /// (benchmarks build one without a session).
+    pub fn from_definitions<'a>(
+        defs: impl IntoIterator<Item = &'a str>,
+        nested: bool,
+    ) -> Result<FieldMap> {
+        let raw = defs
+            .into_iter()
+            .map(serde_json::from_str)
+            .collect::<serde_json::Result<Vec<RawField>>>()
+            .map_err(|e| Error::Other(format!("a field definition is malformed ({e})")))?;
+        Ok(FieldMap::build(raw, nested))
+    }
+
     fn build(raw: Vec<RawField>, nested: bool) -> FieldMap {
         let custom: Vec<RawField> = raw
             .into_iter()
@@ -215,6 +229,29 @@ impl FieldMap {
         let (base, part) = (key.get(..40)?, key.get(40..)?.strip_prefix('_')?);
         let field = self.fields.get(base).filter(|_| !part.is_empty())?;
         Some(format!("{}_{part}", field.name))
+    }
+}
+
+/// What the output sinks ask while they write (CSV renames as it walks a record's text).
+impl FieldMap {
+    /// Whether custom fields sit under `custom_fields` (v2 records) or at the top level (v1).
+    pub fn nested(&self) -> bool {
+        self.nested
+    }
+
+    /// The readable name of custom field `key`, and whether its values are option ids.
+    pub fn field(&self, key: &str) -> Option<(&str, bool)> {
+        self.fields
+            .get(key)
+            .map(|f| (f.name.as_str(), !f.options.is_empty()))
+    }
+
+    /// The value of field `key` with option ids replaced by their labels.
+    pub fn label(&self, key: &str, value: Value) -> Value {
+        match self.fields.get(key) {
+            Some(f) => f.label(value),
+            None => value,
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 mod all;
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -21,7 +22,7 @@ use crate::checkpoint::{Stamp, State};
 use crate::cli::{ExportArgs, Format};
 use crate::error::{Error, Result};
 use crate::output::progress::Progress;
-use crate::output::{self, Destination, Sink};
+use crate::output::{self, Destination, Sink, SinkOptions};
 use crate::settings::Settings;
 
 /// `--include-fields`: every optional field, or these names.
@@ -76,6 +77,7 @@ pub async fn run(settings: &Settings, args: &ExportArgs) -> Result<()> {
         vec![r]
     };
     check_flags(args, is_all)?;
+    check_paths(args)?;
     let include = parse_include(&args.include_fields, &chosen, is_all)?;
     let plan = Plan {
         args,
@@ -143,6 +145,28 @@ fn check_flags(args: &ExportArgs, is_all: bool) -> Result<()> {
         return Err(Error::Usage(
             "--types is for `export all`; name one type as `export TYPE`".into(),
         ));
+    }
+    Ok(())
+}
+
+/// Every path the run will write, checked before any request: a run must not commit its output
+/// and then fail to save its state, nor save its state over its output.
+fn check_paths(args: &ExportArgs) -> Result<()> {
+    if args.excel && args.format != Format::Csv {
+        return Err(Error::Usage(
+            "--excel shapes CSV for spreadsheets; add --format csv".into(),
+        ));
+    }
+    if let (Some(out), Some(state)) = (&args.output, &args.state) {
+        if output::same_file(out, state) {
+            return Err(Error::Usage(format!(
+                "--state and --output name the same file ({}); the state would overwrite the export",
+                out.display()
+            )));
+        }
+    }
+    if let Some(state) = &args.state {
+        output::check_writable(state)?;
     }
     Ok(())
 }
@@ -260,9 +284,12 @@ async fn export_one(
     } else {
         None
     };
+    let options = SinkOptions {
+        excel: args.excel,
+        relabel: fields.map(|f| Arc::new(f) as Arc<dyn output::Relabel>),
+    };
     let mut out = Writer {
-        sink: output::sink(args.format, dest.writer()?, dest.label())?,
-        fields,
+        sink: output::sink_with(args.format, dest.writer()?, dest.label(), options)?,
         stamp: Stamp::default(),
         track: args.state.is_some() && resource.walk == Walk::List,
         written: 0,
@@ -424,8 +451,8 @@ async fn parent_ids(
 
 /// The sink of one type, with what it needs per record.
 struct Writer {
+    /// Renames custom fields itself (`--field-names`).
     sink: Box<dyn Sink>,
-    fields: Option<FieldMap>,
     stamp: Stamp,
     /// Whether records' update times go into the stamp (`--state`; per-parent types stamp their
     /// parents instead).
@@ -452,7 +479,7 @@ impl Writer {
             if self.track {
                 self.stamp.observe(record);
             }
-            if self.fields.is_none() && mark.is_none() {
+            if mark.is_none() {
                 self.sink.write(record)?;
             } else {
                 let mut value: Value = serde_json::from_str(record).map_err(Error::other)?;
@@ -466,9 +493,6 @@ impl Writer {
                         obj.insert(flag.to_string(), Value::Bool(true));
                     }
                 }
-                if let Some(f) = &self.fields {
-                    f.apply(&mut value);
-                }
                 self.sink.write_value(&value)?;
             }
             self.written += 1;
@@ -476,6 +500,25 @@ impl Writer {
         }
         self.progress.page(in_page);
         Ok(more && !self.full())
+    }
+}
+
+/// The sinks rename as they write (CSV while it walks a record's text).
+impl output::Relabel for FieldMap {
+    fn nested(&self) -> bool {
+        FieldMap::nested(self)
+    }
+
+    fn field(&self, key: &str) -> Option<(&str, bool)> {
+        FieldMap::field(self, key)
+    }
+
+    fn label(&self, key: &str, value: Value) -> Value {
+        FieldMap::label(self, key, value)
+    }
+
+    fn apply(&self, record: &mut Value) {
+        FieldMap::apply(self, record)
     }
 }
 

@@ -4,19 +4,41 @@
 //! cells are spilled to an anonymous temporary file tagged with their column numbers, while the
 //! column list grows (memory grows with the number of distinct keys, not records); `finish`
 //! writes the header and then one row per spilled record, without parsing JSON again.
-//! Nested objects flatten with `.` (`custom_fields.<key>`), arrays become JSON text, null is empty.
+//!
+//! A record is flattened straight from its text by a serde visitor: no `Value` tree is built, and
+//! keys and strings without escapes are borrowed from the text. With `--field-names` the visitor
+//! renames custom field keys as it meets them; only a value whose option ids become labels, and
+//! arrays (written as JSON text), are built as values.
+//!
+//! Column names: nested objects flatten with `.` (`custom_fields.<key>`), arrays become JSON text,
+//! null is empty. A key that contains `.` (or starts with `"`) is written in double quotes, inner
+//! quotes doubled, so it never shares a column with a nested key: `{"a.b":1}` is column `"a.b"`,
+//! `{"a":{"b":2}}` is column `a.b`. The rule depends on the key alone, so a column's name is the
+//! same in every export whatever other records hold.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::io::{BufRead, BufReader, BufWriter, Read, Seek, Write};
+use std::sync::Arc;
 
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::output::Sink;
+use crate::output::{Relabel, Sink, SinkOptions};
 
 pub struct CsvSink<W: Write> {
     out: Option<W>,
     label: String,
+    table: Table,
+    relabel: Option<Arc<dyn Relabel>>,
+    /// The column name of the cell being walked; one buffer for the whole export.
+    prefix: String,
+    records: u64,
+}
+
+/// The columns seen so far and the spilled cells.
+struct Table {
     /// Per record: (column + 1, cell length, cell bytes) for each non-empty cell, then a 0.
     spill: BufWriter<std::fs::File>,
     columns: Vec<String>,
@@ -24,20 +46,35 @@ pub struct CsvSink<W: Write> {
     /// The previous record's columns in order. Records of one type mostly share their keys, so a
     /// key is first compared with the column at the same place, and only looked up on a miss.
     shape: Vec<usize>,
-    records: u64,
+    /// Cells of the current record so far.
+    at: usize,
+    excel: bool,
+    /// The first spill error of the current record (reported when the record ends).
+    io: std::io::Result<()>,
 }
 
 impl<W: Write> CsvSink<W> {
     pub fn new(out: W, label: String) -> Result<Self> {
+        CsvSink::with(out, label, SinkOptions::default())
+    }
+
+    pub fn with(out: W, label: String, options: SinkOptions) -> Result<Self> {
         let spill = tempfile::tempfile()
             .map_err(|e| Error::Other(format!("cannot create a temporary file for CSV: {e}")))?;
         Ok(CsvSink {
             out: Some(out),
             label,
-            spill: BufWriter::with_capacity(1 << 16, spill),
-            columns: Vec::new(),
-            index: HashMap::new(),
-            shape: Vec::new(),
+            table: Table {
+                spill: BufWriter::with_capacity(1 << 16, spill),
+                columns: Vec::new(),
+                index: HashMap::new(),
+                shape: Vec::new(),
+                at: 0,
+                excel: options.excel,
+                io: Ok(()),
+            },
+            relabel: options.relabel,
+            prefix: String::new(),
             records: 0,
         })
     }
@@ -74,52 +111,342 @@ fn get_varint(r: &mut impl BufRead) -> std::io::Result<u64> {
     Err(std::io::Error::other("CSV spill file damaged"))
 }
 
-impl<W: Write> Sink for CsvSink<W> {
-    fn write(&mut self, json: &str) -> Result<()> {
-        let value: Value = serde_json::from_str(json)
-            .map_err(|e| Error::Other(format!("a record is not valid JSON: {e}")))?;
-        self.write_value(&value)
+impl Table {
+    /// One cell of the current record; `is_text` is a JSON string (not a number, a literal or
+    /// JSON text), the only kind `--excel` guards.
+    fn cell(&mut self, key: &str, text: &str, is_text: bool) {
+        let col = match self.shape.get(self.at) {
+            Some(&c) if self.columns[c] == key => c,
+            _ => {
+                let c = match self.index.get(key) {
+                    Some(&c) => c,
+                    None => {
+                        self.columns.push(key.to_string());
+                        self.index.insert(key.to_string(), self.columns.len() - 1);
+                        self.columns.len() - 1
+                    }
+                };
+                match self.shape.get_mut(self.at) {
+                    Some(slot) => *slot = c,
+                    None => self.shape.push(c),
+                }
+                c
+            }
+        };
+        self.at += 1;
+        if text.is_empty() || self.io.is_err() {
+            return;
+        }
+        let quote = self.excel && is_text && runs_as_formula(text);
+        let spill = &mut self.spill;
+        self.io = put_varint(spill, col as u64 + 1)
+            .and_then(|_| put_varint(spill, (text.len() + usize::from(quote)) as u64))
+            .and_then(|_| if quote { spill.write_all(b"'") } else { Ok(()) })
+            .and_then(|_| spill.write_all(text.as_bytes()));
     }
 
-    fn write_value(&mut self, value: &Value) -> Result<()> {
-        let (columns, index, shape, spill) = (
-            &mut self.columns,
-            &mut self.index,
-            &mut self.shape,
-            &mut self.spill,
-        );
-        let mut at = 0;
-        let mut io = Ok(());
-        flatten(value, &mut String::new(), &mut |key, cell| {
-            let col = match shape.get(at) {
-                Some(&c) if columns[c] == key => c,
-                _ => {
-                    let c = *index.entry(key.to_string()).or_insert_with(|| {
-                        columns.push(key.to_string());
-                        columns.len() - 1
-                    });
-                    match shape.get_mut(at) {
-                        Some(slot) => *slot = c,
-                        None => shape.push(c),
-                    }
-                    c
-                }
-            };
-            at += 1;
-            if io.is_ok() && !cell.is_empty() {
-                io = put_varint(spill, col as u64 + 1)
-                    .and_then(|_| put_varint(spill, cell.len() as u64))
-                    .and_then(|_| spill.write_all(cell.as_bytes()));
+    fn end_record(&mut self) -> std::io::Result<()> {
+        self.shape.truncate(self.at);
+        self.at = 0;
+        std::mem::replace(&mut self.io, Ok(())).and_then(|_| put_varint(&mut self.spill, 0))
+    }
+}
+
+/// Whether a spreadsheet would evaluate this text (`=cmd|...`, `+1+1`, `@SUM`), or trim the
+/// tab or CR it starts with: text starting so that is not a plain number gets a leading `'`.
+pub fn runs_as_formula(text: &str) -> bool {
+    matches!(
+        text.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    ) && !is_number(text)
+}
+
+/// A decimal number such as `-12`, `+3.5` or `-1e-3` (what a spreadsheet reads as a number).
+fn is_number(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let digits = |i: &mut usize| {
+        let from = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - from
+    };
+    let mut n = digits(&mut i);
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        n += digits(&mut i);
+    }
+    if n == 0 {
+        return false;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Appends one key to a column name: after a `.` unless it starts the name, and quoted when it
+/// holds a `.` or starts with `"` (see the module comment).
+pub fn push_key(name: &mut String, key: &str, first: bool) {
+    if !first {
+        name.push('.');
+    }
+    if key.contains('.') || key.starts_with('"') {
+        name.push('"');
+        for part in key.split_inclusive('"') {
+            name.push_str(part);
+            if part.ends_with('"') {
+                name.push('"');
             }
-        });
-        shape.truncate(at);
-        io.and_then(|_| put_varint(spill, 0)).map_err(spill_err)?;
+        }
+        name.push('"');
+    } else {
+        name.push_str(key);
+    }
+}
+
+/// The state of one record's walk.
+struct Walk<'a> {
+    table: &'a mut Table,
+    prefix: &'a mut String,
+    relabel: Option<&'a dyn Relabel>,
+    /// The raw key of a field whose value is being relabeled.
+    key: String,
+    num: String,
+}
+
+impl Walk<'_> {
+    /// A cell at the current key; a bare scalar or array record has no key: column `value`.
+    fn leaf(&mut self, top: bool, text: &str, is_text: bool) {
+        let key = if top { "value" } else { self.prefix.as_str() };
+        self.table.cell(key, text, is_text);
+    }
+
+    /// A value built as a tree (a relabeled field), flattened like the text walk would.
+    fn value(&mut self, value: Value) {
+        match value {
+            Value::Null => self.leaf(false, "", false),
+            Value::String(s) => self.leaf(false, &s, true),
+            Value::Object(map) if !map.is_empty() => {
+                for (k, v) in map {
+                    let len = self.prefix.len();
+                    push_key(self.prefix, &k, false);
+                    self.value(v);
+                    self.prefix.truncate(len);
+                }
+            }
+            other => self.leaf(false, &other.to_string(), false),
+        }
+    }
+}
+
+/// A value in the record: `top` is the record itself, `custom` the object whose keys are custom
+/// fields (`custom_fields` in v2 records, the record itself in v1).
+struct Node<'w, 'a> {
+    walk: &'w mut Walk<'a>,
+    top: bool,
+    custom: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for Node<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Node<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<(), E> {
+        self.walk
+            .leaf(self.top, if v { "true" } else { "false" }, false);
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<(), E> {
+        let mut num = std::mem::take(&mut self.walk.num);
+        num.clear();
+        let _ = fmt::Write::write_fmt(&mut num, format_args!("{v}"));
+        self.walk.leaf(self.top, &num, false);
+        self.walk.num = num;
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<(), E> {
+        let mut num = std::mem::take(&mut self.walk.num);
+        num.clear();
+        let _ = fmt::Write::write_fmt(&mut num, format_args!("{v}"));
+        self.walk.leaf(self.top, &num, false);
+        self.walk.num = num;
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<(), E> {
+        // As `Value` prints it, so both paths give the same cell.
+        let text = serde_json::Number::from_f64(v)
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        self.walk.leaf(self.top, &text, false);
+        Ok(())
+    }
+
+    fn visit_str<E>(self, v: &str) -> std::result::Result<(), E> {
+        self.walk.leaf(self.top, v, true);
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> std::result::Result<(), E> {
+        self.walk.leaf(self.top, "", false);
+        Ok(())
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> std::result::Result<(), E> {
+        self.visit_unit()
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        let mut items = Vec::new();
+        while let Some(v) = seq.next_element::<Value>()? {
+            items.push(v);
+        }
+        let text = if items.is_empty() {
+            "[]".to_string()
+        } else {
+            Value::Array(items).to_string()
+        };
+        self.walk.leaf(self.top, &text, false);
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        let Node { walk, top, custom } = self;
+        let mut any = false;
+        loop {
+            let len = walk.prefix.len();
+            let key = Key {
+                walk: &mut *walk,
+                top,
+                custom,
+            };
+            let Some(next) = map.next_key_seed(key)? else {
+                break;
+            };
+            any = true;
+            match next {
+                Next::Walk { custom } => map.next_value_seed(Node {
+                    walk: &mut *walk,
+                    top: false,
+                    custom,
+                })?,
+                Next::Label => {
+                    let value: Value = map.next_value()?;
+                    if let Some(r) = walk.relabel {
+                        let labeled = r.label(&walk.key, value);
+                        walk.value(labeled);
+                    }
+                }
+            }
+            walk.prefix.truncate(len);
+        }
+        // An empty object inside a record is a cell of its own; an empty record has no cells.
+        if !any && !top {
+            walk.leaf(false, "{}", false);
+        }
+        Ok(())
+    }
+}
+
+/// Reads a key and appends it (renamed where it is a custom field) to the column name.
+struct Key<'w, 'a> {
+    walk: &'w mut Walk<'a>,
+    top: bool,
+    custom: bool,
+}
+
+/// What follows a key: a value to walk (and whether its keys are custom fields), or a value whose
+/// option ids become labels.
+enum Next {
+    Walk { custom: bool },
+    Label,
+}
+
+impl<'de> DeserializeSeed<'de> for Key<'_, '_> {
+    type Value = Next;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Next, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key<'_, '_> {
+    type Value = Next;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E>(self, key: &str) -> std::result::Result<Next, E> {
+        let walk = self.walk;
+        let field = match walk.relabel {
+            Some(r) if self.custom => r.field(key),
+            _ => None,
+        };
+        match field {
+            Some((name, options)) => {
+                push_key(walk.prefix, name, self.top);
+                if options {
+                    walk.key.clear();
+                    walk.key.push_str(key);
+                    return Ok(Next::Label);
+                }
+            }
+            None => push_key(walk.prefix, key, self.top),
+        }
+        let custom = self.top && key == "custom_fields" && walk.relabel.is_some_and(|r| r.nested());
+        Ok(Next::Walk { custom })
+    }
+}
+
+impl<W: Write> Sink for CsvSink<W> {
+    fn write(&mut self, json: &str) -> Result<()> {
+        self.prefix.clear();
+        let mut walk = Walk {
+            table: &mut self.table,
+            prefix: &mut self.prefix,
+            relabel: self.relabel.as_deref(),
+            key: String::new(),
+            num: String::new(),
+        };
+        let custom = walk.relabel.is_some_and(|r| !r.nested());
+        let mut de = serde_json::Deserializer::from_str(json);
+        Node {
+            walk: &mut walk,
+            top: true,
+            custom,
+        }
+        .deserialize(&mut de)
+        .and_then(|_| de.end())
+        .map_err(|e| Error::Other(format!("a record is not valid JSON: {e}")))?;
+        self.table.end_record().map_err(spill_err)?;
         self.records += 1;
         Ok(())
     }
 
     fn finish(&mut self) -> Result<()> {
-        let Some(out) = self.out.take() else {
+        let Some(mut out) = self.out.take() else {
             return Ok(());
         };
         let label = self.label.clone();
@@ -127,17 +454,30 @@ impl<W: Write> Sink for CsvSink<W> {
             csv::ErrorKind::Io(io) => Error::output(io, &label),
             other => Error::Other(format!("cannot write CSV: {other:?}")),
         };
-        self.spill.flush().map_err(spill_err)?;
-        let mut file = self.spill.get_ref().try_clone().map_err(spill_err)?;
+        let table = &mut self.table;
+        table.spill.flush().map_err(spill_err)?;
+        let mut file = table.spill.get_ref().try_clone().map_err(spill_err)?;
         file.rewind().map_err(spill_err)?;
+        if self.records > 0 && table.excel {
+            // Without the byte-order mark Excel reads UTF-8 as the local code page.
+            out.write_all(b"\xEF\xBB\xBF")
+                .map_err(|e| Error::output(e, &self.label))?;
+        }
         // RFC 4180 ends every record with CRLF (spreadsheets and Python's csv module expect it).
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(out);
         if self.records > 0 {
-            writer.write_record(&self.columns).map_err(out_err)?;
+            let header = table.columns.iter().map(|c| {
+                if table.excel && runs_as_formula(c) {
+                    format!("'{c}")
+                } else {
+                    c.clone()
+                }
+            });
+            writer.write_record(header).map_err(out_err)?;
         }
-        let mut row: Vec<Vec<u8>> = vec![Vec::new(); self.columns.len()];
+        let mut row: Vec<Vec<u8>> = vec![Vec::new(); table.columns.len()];
         let mut filled = Vec::new();
         let mut reader = BufReader::with_capacity(1 << 16, file);
         for _ in 0..self.records {
@@ -161,56 +501,6 @@ impl<W: Write> Sink for CsvSink<W> {
         }
         writer.flush().map_err(|e| Error::output(e, &self.label))?;
         Ok(())
-    }
-}
-
-/// Calls `f` with every flattened key of `value`, in document order.
-pub fn visit_keys(value: &Value, prefix: &mut String, f: &mut impl FnMut(&str)) {
-    let top = prefix.is_empty();
-    flatten_inner(value, prefix, &mut |k, _| f(k), false, top);
-}
-
-/// Calls `f(key, cell)` for every flattened column of `value`.
-pub fn flatten(value: &Value, prefix: &mut String, f: &mut impl FnMut(&str, String)) {
-    let top = prefix.is_empty();
-    flatten_inner(value, prefix, f, true, top);
-}
-
-/// `top` is the record itself: its keys start the column names. Whether the prefix is empty
-/// cannot tell, since a key may be empty (`{"": {"b": 1}}` is column `.b`, not `b`).
-fn flatten_inner(
-    value: &Value,
-    prefix: &mut String,
-    f: &mut impl FnMut(&str, String),
-    cells: bool,
-    top: bool,
-) {
-    match value {
-        Value::Object(map) if top || !map.is_empty() => {
-            for (k, v) in map {
-                let len = prefix.len();
-                if !top {
-                    prefix.push('.');
-                }
-                prefix.push_str(k);
-                flatten_inner(v, prefix, f, cells, false);
-                prefix.truncate(len);
-            }
-        }
-        // A bare scalar or array record has no keys of its own: give it a `value` column.
-        other if top => f("value", if cells { cell(other) } else { String::new() }),
-        other => f(prefix, if cells { cell(other) } else { String::new() }),
-    }
-}
-
-/// One cell: strings as they are, null empty, arrays and empty objects as JSON text.
-pub fn cell(value: &Value) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        other => other.to_string(),
     }
 }
 
@@ -262,5 +552,135 @@ mod tests {
     #[test]
     fn no_records_no_header() {
         assert_eq!(run(&[]), "");
+    }
+
+    #[test]
+    fn a_dotted_key_and_a_nested_key_keep_both_values() {
+        let csv = run(&[
+            r#"{"a.b":1,"a":{"b":2},"\"q":3}"#,
+            r#"{"a":{"b":4},"a.b":5}"#,
+        ]);
+        assert_eq!(
+            csv,
+            "\"\"\"a.b\"\"\",a.b,\"\"\"\"\"\"\"q\"\"\"\r\n1,2,3\r\n5,4,\r\n"
+        );
+        let mut name = String::new();
+        push_key(&mut name, "x", true);
+        push_key(&mut name, "No. \"1\"", false);
+        assert_eq!(name, r#"x."No. ""1""""#);
+    }
+
+    fn excel(records: &[&str]) -> String {
+        let mut out = Vec::new();
+        {
+            let options = SinkOptions {
+                excel: true,
+                relabel: None,
+            };
+            let mut sink = CsvSink::with(&mut out, "test".into(), options).unwrap();
+            for r in records {
+                sink.write(r).unwrap();
+            }
+            sink.finish().unwrap();
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn excel_adds_a_bom_and_defuses_formulas_but_not_numbers() {
+        let csv = excel(&[
+            r#"{"=h":"=1+2","b":"+49 30","c":"-12.5","d":-3,"e":"@SUM(A1)","f":"\tx","g":"a=b","h":"-","i":"1e5"}"#,
+        ]);
+        assert_eq!(
+            csv,
+            "\u{feff}'=h,b,c,d,e,f,g,h,i\r\n'=1+2,'+49 30,-12.5,-3,'@SUM(A1),'\tx,a=b,'-,1e5\r\n"
+        );
+        assert_eq!(excel(&[]), "");
+        for n in ["-1", "+2.5", "-.5", "1E-3", "-0"] {
+            assert!(!runs_as_formula(n), "{n}");
+        }
+        for t in ["-1-1", "=1", "+", "-e5", "-1e", "\r1", "-inf", "-1.2.3"] {
+            assert!(runs_as_formula(t), "{t}");
+        }
+    }
+
+    /// Renames `k1` to `One.` and labels `k2`'s option 7 as `seven`.
+    struct Names {
+        nested: bool,
+    }
+
+    impl Relabel for Names {
+        fn nested(&self) -> bool {
+            self.nested
+        }
+        fn field(&self, key: &str) -> Option<(&str, bool)> {
+            match key {
+                "k1" => Some(("One.", false)),
+                "k2" => Some(("Two", true)),
+                _ => None,
+            }
+        }
+        fn label(&self, _key: &str, value: Value) -> Value {
+            match value {
+                Value::Array(v) => Value::Array(v.into_iter().map(|v| self.label("", v)).collect()),
+                v if v == 7 => Value::String("seven".into()),
+                v => v,
+            }
+        }
+        fn apply(&self, _record: &mut Value) {
+            unreachable!("CSV renames while it walks")
+        }
+    }
+
+    fn relabeled(nested: bool, records: &[&str]) -> String {
+        let mut out = Vec::new();
+        {
+            let options = SinkOptions {
+                excel: false,
+                relabel: Some(Arc::new(Names { nested })),
+            };
+            let mut sink = CsvSink::with(&mut out, "test".into(), options).unwrap();
+            for r in records {
+                sink.write(r).unwrap();
+            }
+            sink.finish().unwrap();
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn field_names_rename_only_custom_fields_where_they_sit() {
+        let v2 = relabeled(
+            true,
+            &[
+                r#"{"k1":0,"custom_fields":{"k1":{"value":5},"k2":7,"k3":7},"x":{"k2":7}}"#,
+                r#"{"custom_fields":{"k2":[7,8]}}"#,
+            ],
+        );
+        assert_eq!(
+            v2,
+            "k1,\"custom_fields.\"\"One.\"\".value\",custom_fields.Two,custom_fields.k3,x.k2\r\n\
+             0,5,seven,7,7\r\n\
+             ,,\"[\"\"seven\"\",8]\",,\r\n"
+        );
+        let v1 = relabeled(false, &[r#"{"k1":1,"k2":7,"custom_fields":{"k1":2}}"#]);
+        assert_eq!(v1, "\"\"\"One.\"\"\",Two,custom_fields.k1\r\n1,seven,2\r\n");
+    }
+
+    #[test]
+    fn numbers_print_as_a_value_tree_prints_them() {
+        let csv = run(&[
+            r#"{"a":1.50,"b":1e2,"c":-0,"d":18446744073709551615,"e":123456789012345678901234}"#,
+        ]);
+        let v: Value =
+            serde_json::from_str(r#"[1.50,1e2,-0,18446744073709551615,123456789012345678901234]"#)
+                .unwrap();
+        let want: Vec<String> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(csv, format!("a,b,c,d,e\r\n{}\r\n", want.join(",")));
     }
 }

@@ -6,9 +6,13 @@ pub mod compact;
 pub mod csv;
 pub mod jsonl;
 pub mod progress;
+pub mod target;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use target::{check_writable, same_file};
 
 use crate::error::{Error, Result};
 
@@ -34,39 +38,88 @@ pub enum Format {
     Csv,
 }
 
+/// Custom field keys to readable names and option ids to labels (`--field-names`), applied by
+/// the sink as it writes, so CSV can rename while it walks a record's text.
+pub trait Relabel: Send + Sync {
+    /// Whether custom fields sit under `custom_fields` (v2 records) or at the top level (v1).
+    fn nested(&self) -> bool;
+    /// The readable name of custom field `key`, and whether its values are option ids.
+    fn field(&self, key: &str) -> Option<(&str, bool)>;
+    /// The value of field `key` with option ids replaced by their labels.
+    fn label(&self, key: &str, value: serde_json::Value) -> serde_json::Value;
+    /// The whole record renamed and relabeled in place.
+    fn apply(&self, record: &mut serde_json::Value);
+}
+
+/// How a sink writes, beyond its format.
+#[derive(Clone, Default)]
+pub struct SinkOptions {
+    /// CSV for spreadsheets: a byte-order mark, and no text cell that a spreadsheet would run.
+    pub excel: bool,
+    pub relabel: Option<Arc<dyn Relabel>>,
+}
+
 pub fn sink<W: Write + 'static>(format: Format, out: W, label: String) -> Result<Box<dyn Sink>> {
+    sink_with(format, out, label, SinkOptions::default())
+}
+
+pub fn sink_with<W: Write + 'static>(
+    format: Format,
+    out: W,
+    label: String,
+    options: SinkOptions,
+) -> Result<Box<dyn Sink>> {
     Ok(match format {
-        Format::Jsonl => Box::new(jsonl::JsonlSink::new(out, label)),
-        Format::Csv => Box::new(csv::CsvSink::new(out, label)?),
+        Format::Jsonl => Box::new(jsonl::JsonlSink::new(out, label, options.relabel)),
+        Format::Csv => Box::new(csv::CsvSink::with(out, label, options)?),
     })
 }
 
-/// stdout, or a file that only appears complete.
+/// stdout, a file that only appears complete, or a node written in place (FIFO, device).
 pub enum Destination {
     Stdout,
-    File(atomic::AtomicFile),
+    File(atomic::AtomicFile, PathBuf),
+    Direct(std::fs::File, PathBuf),
 }
 
 impl Destination {
     /// Prepares the destination before any API call, so a bad path fails fast.
     pub fn open(path: Option<&Path>) -> Result<Destination> {
-        match path {
-            None => Ok(Destination::Stdout),
-            Some(p) => Ok(Destination::File(atomic::AtomicFile::create(p)?)),
+        let Some(path) = path else {
+            return Ok(Destination::Stdout);
+        };
+        match target::classify(path)? {
+            target::Target::Replace(p) => Ok(Destination::File(
+                atomic::AtomicFile::create(&p)?,
+                path.to_path_buf(),
+            )),
+            target::Target::Direct(p) => {
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true);
+                // A regular file behind `/dev/fd/N` was opened by the shell (truncated by `>`,
+                // or kept by `>>`): add to it, never truncate it again or write over its start.
+                if std::fs::metadata(&p).is_ok_and(|m| m.is_file()) {
+                    options.append(true);
+                }
+                let file = options
+                    .open(&p)
+                    .map_err(|e| Error::output(e, &p.display().to_string()))?;
+                Ok(Destination::Direct(file, p))
+            }
         }
     }
 
     pub fn label(&self) -> String {
         match self {
             Destination::Stdout => "stdout".into(),
-            Destination::File(f) => f.dest().display().to_string(),
+            Destination::File(_, p) | Destination::Direct(_, p) => p.display().to_string(),
         }
     }
 
     pub fn path(&self) -> Option<PathBuf> {
         match self {
             Destination::Stdout => None,
-            Destination::File(f) => Some(f.dest().to_path_buf()),
+            Destination::File(_, p) | Destination::Direct(_, p) => Some(p.clone()),
         }
     }
 
@@ -77,19 +130,25 @@ impl Destination {
                 1 << 16,
                 std::io::stdout(),
             )),
-            Destination::File(f) => Box::new(std::io::BufWriter::with_capacity(
+            Destination::File(f, p) => Box::new(std::io::BufWriter::with_capacity(
                 1 << 16,
                 f.reopen()
-                    .map_err(|e| Error::output(e, &f.dest().display().to_string()))?,
+                    .map_err(|e| Error::output(e, &p.display().to_string()))?,
+            )),
+            Destination::Direct(f, p) => Box::new(std::io::BufWriter::with_capacity(
+                1 << 16,
+                f.try_clone()
+                    .map_err(|e| Error::output(e, &p.display().to_string()))?,
             )),
         })
     }
 
-    /// Publishes the file (rename over the destination); stdout has nothing to do.
+    /// Publishes the file (rename over the destination); stdout and nodes written in place have
+    /// nothing left to do (the sink flushed them).
     pub fn commit(self) -> Result<()> {
         match self {
-            Destination::Stdout => Ok(()),
-            Destination::File(f) => f.commit(),
+            Destination::Stdout | Destination::Direct(..) => Ok(()),
+            Destination::File(f, _) => f.commit(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Property test of the CSV sink: any JSON objects (nested objects, arrays, strings with commas,
 //! quotes, newlines and any unicode) come back from a CSV reader as rows whose columns match the
 //! header, each cell equal to the flattened value, checked against an independent flattening.
+//! Keys with dots get columns of their own: no two values of a record ever share a column.
 
 use std::collections::HashMap;
 
@@ -9,14 +10,14 @@ use pipedrive_cli::output::Sink;
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
-/// Keys as a CSV header would choke on: commas, quotes, newlines, unicode, even empty. Never a
-/// `.`, the separator of flattened keys: `{"a.b":1}` and `{"a":{"b":1}}` are the same column by
-/// design (Pipedrive's keys have no dots).
+/// Keys as a CSV header would choke on: commas, quotes, newlines, unicode, even empty, and dots
+/// and quotes that could make `{"a.b":1}` and `{"a":{"b":1}}` share a column.
 fn key() -> impl Strategy<Value = String> {
     prop_oneof![
         "[a-z_]{1,6}",
-        "[a-z ,\"\n\r;\t'üß€中😀]{0,6}",
-        any::<String>().prop_filter("no dot", |s| !s.contains('.')),
+        "[ab.\"]{0,4}",
+        "[a-z ,\"\n\r;\t'üß€中😀.]{0,6}",
+        any::<String>(),
     ]
 }
 
@@ -58,6 +59,15 @@ fn record() -> impl Strategy<Value = Value> {
         .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>()))
 }
 
+/// A key in a column name: quoted when it holds a `.` or starts with a quote (README, "CSV").
+fn segment(key: &str) -> String {
+    if key.contains('.') || key.starts_with('"') {
+        format!("\"{}\"", key.replace('"', "\"\""))
+    } else {
+        key.to_string()
+    }
+}
+
 /// The flattening the contract describes, written independently of the sink: nested objects
 /// joined with `.`, arrays and empty objects as JSON text, null empty, strings as they are.
 fn reference(value: &Value, path: Option<&str>, out: &mut Vec<(String, String)>) {
@@ -66,8 +76,8 @@ fn reference(value: &Value, path: Option<&str>, out: &mut Vec<(String, String)>)
         Value::Object(map) if !map.is_empty() || path.is_none() => {
             for (k, v) in map {
                 let p = match path {
-                    None => k.clone(),
-                    Some(p) => format!("{p}.{k}"),
+                    None => segment(k),
+                    Some(p) => format!("{p}.{}", segment(k)),
                 };
                 reference(v, Some(&p), out);
             }
@@ -124,7 +134,10 @@ proptest! {
                     expected_header.push(k.clone());
                 }
             }
-            flat.push(cells.into_iter().collect::<HashMap<_, _>>());
+            let n = cells.len();
+            let by_column = cells.into_iter().collect::<HashMap<_, _>>();
+            prop_assert_eq!(by_column.len(), n, "two values of {} share a column", text);
+            flat.push(by_column);
         }
         prop_assert_eq!(&header, &expected_header);
 

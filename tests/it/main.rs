@@ -13,6 +13,7 @@ mod hostile;
 mod login;
 mod login_paste;
 mod long_names;
+mod output_files;
 mod perf_guards;
 mod progress;
 mod secrets;

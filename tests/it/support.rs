@@ -358,8 +358,14 @@ pub fn flat_keys(value: &serde_json::Value, prefix: &str, out: &mut Vec<String>)
     match value {
         serde_json::Value::Object(map) if !map.is_empty() => {
             for (k, v) in map {
-                let key = if prefix.is_empty() {
+                // A key holding a dot (or starting with a quote) is quoted (README, "CSV").
+                let k = if k.contains('.') || k.starts_with('"') {
+                    format!("\"{}\"", k.replace('"', "\"\""))
+                } else {
                     k.clone()
+                };
+                let key = if prefix.is_empty() {
+                    k
                 } else {
                     format!("{prefix}.{k}")
                 };

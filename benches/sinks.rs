@@ -1,0 +1,127 @@
+//! `cargo bench --bench sinks`: CPU per record of the output sinks alone, without the network.
+//!
+//! Fetches v2 deals and their field definitions once from the in-process mock Pipedrive (the same
+//! records an export reads), then runs each sink over them as `export` does, into a file (CSV also
+//! through its spill file), and prints microseconds per record and records per second for JSON
+//! lines and CSV, with the API's keys and with `--field-names`.
+//!
+//! `BENCH_RECORDS=N` (default 50000) records per run; each figure is the best of `BENCH_REPEAT=N`
+//! (default 5) runs, since the machine is shared and the best run is the one least disturbed.
+
+use std::io::BufWriter;
+use std::sync::Arc;
+use std::time::Instant;
+
+use pipedrive_cli::api::fields::FieldMap;
+use pipedrive_cli::output::{self, Format, Relabel, SinkOptions};
+use pipedrive_mock::{Config, MockPipedrive, Seed};
+
+/// Distinct deals fetched; the runs cycle through them.
+const FETCH: u64 = 5_000;
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The `data` records of every page of `path`, and the records of its field definitions.
+fn fetch(mock: &MockPipedrive) -> (Vec<String>, Vec<String>) {
+    let grant = mock.issue_token();
+    let base = grant.api_domain.trim_end_matches('/').to_string();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let http = reqwest::Client::new();
+        let all = |path: &'static str| {
+            let http = http.clone();
+            let base = base.clone();
+            let token = grant.access_token.clone();
+            async move {
+                let mut records = Vec::new();
+                let mut cursor: Option<String> = None;
+                loop {
+                    let mut req = http
+                        .get(format!("{base}{path}"))
+                        .bearer_auth(&token)
+                        .query(&[("limit", "500")]);
+                    if let Some(c) = &cursor {
+                        req = req.query(&[("cursor", c)]);
+                    }
+                    let body: serde_json::Value = req.send().await.unwrap().json().await.unwrap();
+                    for r in body["data"].as_array().expect("a list") {
+                        records.push(r.to_string());
+                    }
+                    cursor = body["additional_data"]["next_cursor"]
+                        .as_str()
+                        .map(str::to_string);
+                    if cursor.is_none() {
+                        return records;
+                    }
+                }
+            }
+        };
+        let deals = all("/api/v2/deals").await;
+        let fields = all("/api/v2/dealFields").await;
+        (deals, fields)
+    })
+}
+
+/// Runs one sink over `n` records into a temporary file, as `export` feeds it; returns seconds.
+fn run(format: Format, fields: Option<Arc<dyn Relabel>>, records: &[String], n: usize) -> f64 {
+    let file = tempfile::tempfile().unwrap();
+    let out = BufWriter::with_capacity(1 << 16, file);
+    let start = Instant::now();
+    let options = SinkOptions {
+        excel: false,
+        relabel: fields,
+    };
+    let mut sink = output::sink_with(format, out, "bench".into(), options).unwrap();
+    for rec in records.iter().cycle().take(n) {
+        sink.write(rec).unwrap();
+    }
+    sink.finish().unwrap();
+    drop(sink);
+    start.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let n = env_or("BENCH_RECORDS", 50_000);
+    let repeat = env_or("BENCH_REPEAT", 5).max(1);
+    let mock = MockPipedrive::start(Config {
+        seed: Seed {
+            deals: FETCH,
+            ..Seed::default()
+        },
+        ..Config::default()
+    });
+    let (deals, defs) = fetch(&mock);
+    assert_eq!(deals.len() as u64, FETCH, "every deal fetched");
+    let names: Arc<dyn Relabel> =
+        Arc::new(FieldMap::from_definitions(defs.iter().map(String::as_str), true).unwrap());
+    let bytes: usize = deals.iter().map(String::len).sum();
+
+    println!("# Sink benchmark\n");
+    println!(
+        "- {n} v2 deals per run (the mock's {FETCH} distinct deals, {} bytes of JSON each on average), best of {repeat} runs",
+        bytes / deals.len()
+    );
+    println!("- output to a buffered temporary file; CSV includes its spill file and `finish`\n");
+    println!("| format | keys | us/record | records/s |");
+    println!("|---|---|---:|---:|");
+    for (format, name) in [(Format::Jsonl, "JSON lines"), (Format::Csv, "CSV")] {
+        for (fields, keys) in [
+            (None, "raw (`--raw-keys`)"),
+            (Some(&names), "`--field-names`"),
+        ] {
+            let best = (0..repeat)
+                .map(|_| run(format, fields.cloned(), &deals, n))
+                .fold(f64::INFINITY, f64::min);
+            let per = best / n as f64;
+            println!("| {name} | {keys} | {:.2} | {:.0} |", per * 1e6, 1.0 / per);
+        }
+    }
+}
