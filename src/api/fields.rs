@@ -5,6 +5,7 @@
 //! level. Two fields with the same name get distinct, stable columns: the name followed by the
 //! start of its key, which does not change when fields are added or reordered.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -239,11 +240,13 @@ impl FieldMap {
         self.nested
     }
 
-    /// The readable name of custom field `key`, and whether its values are option ids.
-    pub fn field(&self, key: &str) -> Option<(&str, bool)> {
-        self.fields
-            .get(key)
-            .map(|f| (f.name.as_str(), !f.options.is_empty()))
+    /// The readable name of custom field `key` (or of a part of a composite v1 field), and
+    /// whether its values are option ids: the renaming `apply` does, one key at a time.
+    pub fn field(&self, key: &str) -> Option<(Cow<'_, str>, bool)> {
+        match self.fields.get(key) {
+            Some(f) => Some((Cow::Borrowed(f.name.as_str()), !f.options.is_empty())),
+            None => self.subfield(key).map(|name| (Cow::Owned(name), false)),
+        }
     }
 
     /// The value of field `key` with option ids replaced by their labels.

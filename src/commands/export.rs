@@ -509,7 +509,7 @@ impl output::Relabel for FieldMap {
         FieldMap::nested(self)
     }
 
-    fn field(&self, key: &str) -> Option<(&str, bool)> {
+    fn field(&self, key: &str) -> Option<(std::borrow::Cow<'_, str>, bool)> {
         FieldMap::field(self, key)
     }
 
@@ -540,6 +540,61 @@ pub fn normalize_time(text: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// CSV renames while it walks a record's text; the result must be what renaming the whole
+    /// record (`FieldMap::apply`, as JSON lines do) and flattening it gives.
+    #[test]
+    fn csv_renames_as_field_map_apply_does() {
+        const H1: &str = "1111111111111111111111111111111111111111";
+        const H2: &str = "2222222222222222222222222222222222222222";
+        const H3: &str = "3333333333333333333333333333333333333333";
+        let defs = [
+            format!(
+                r#"{{"key":"{H1}","name":"Priority","options":[{{"id":1,"label":"Low"}},{{"id":2,"label":"=High"}}]}}"#
+            ),
+            format!(r#"{{"key":"{H2}","name":"No. of seats"}}"#),
+            format!(r#"{{"key":"{H3}","name":"Budget"}}"#),
+            r#"{"key":"title","name":"Title","is_custom_field":false}"#.to_string(),
+        ];
+        let records = [
+            format!(
+                r#"{{"id":1,"title":"t","{H1}":2,"{H2}":5,"{H3}":7,"{H3}_currency":"EUR","x":{{"{H1}":1}}}}"#
+            ),
+            format!(
+                r#"{{"id":2,"custom_fields":{{"{H1}":[1,2,9],"{H2}":null,"{H3}":{{"value":1.5,"currency":"USD"}}}}}}"#
+            ),
+        ];
+        for nested in [false, true] {
+            let map = FieldMap::from_definitions(defs.iter().map(String::as_str), nested).unwrap();
+            let csv = |relabel: Option<Arc<dyn output::Relabel>>, texts: &[String]| {
+                let mut out = Vec::new();
+                {
+                    let options = SinkOptions {
+                        excel: false,
+                        relabel,
+                    };
+                    let mut sink =
+                        output::csv::CsvSink::with(&mut out, "t".into(), options).unwrap();
+                    for t in texts {
+                        sink.write(t).unwrap();
+                    }
+                    sink.finish().unwrap();
+                }
+                String::from_utf8(out).unwrap()
+            };
+            let applied: Vec<String> = records
+                .iter()
+                .map(|r| {
+                    let mut v: Value = serde_json::from_str(r).unwrap();
+                    map.apply(&mut v);
+                    v.to_string()
+                })
+                .collect();
+            let walked = csv(Some(Arc::new(map)), &records);
+            assert_eq!(walked, csv(None, &applied), "nested: {nested}");
+            assert!(walked.contains("Priority"), "{walked}");
+        }
+    }
 
     #[test]
     fn updated_since_is_validated_and_normalized() {

@@ -406,7 +406,7 @@ impl<'de> Visitor<'de> for Key<'_, '_> {
         };
         match field {
             Some((name, options)) => {
-                push_key(walk.prefix, name, self.top);
+                push_key(walk.prefix, &name, self.top);
                 if options {
                     walk.key.clear();
                     walk.key.push_str(key);
@@ -507,6 +507,7 @@ impl<W: Write> Sink for CsvSink<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::borrow::Cow;
 
     fn run(records: &[&str]) -> String {
         let mut out = Vec::new();
@@ -613,10 +614,10 @@ mod tests {
         fn nested(&self) -> bool {
             self.nested
         }
-        fn field(&self, key: &str) -> Option<(&str, bool)> {
+        fn field(&self, key: &str) -> Option<(Cow<'_, str>, bool)> {
             match key {
-                "k1" => Some(("One.", false)),
-                "k2" => Some(("Two", true)),
+                "k1" => Some(("One.".into(), false)),
+                "k2" => Some(("Two".into(), true)),
                 _ => None,
             }
         }

@@ -8,6 +8,7 @@ pub mod jsonl;
 pub mod progress;
 pub mod target;
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -43,8 +44,9 @@ pub enum Format {
 pub trait Relabel: Send + Sync {
     /// Whether custom fields sit under `custom_fields` (v2 records) or at the top level (v1).
     fn nested(&self) -> bool;
-    /// The readable name of custom field `key`, and whether its values are option ids.
-    fn field(&self, key: &str) -> Option<(&str, bool)>;
+    /// The readable name of custom field `key` (or of a part of one, such as v1's
+    /// `<key>_currency`), and whether its values are option ids.
+    fn field(&self, key: &str) -> Option<(Cow<'_, str>, bool)>;
     /// The value of field `key` with option ids replaced by their labels.
     fn label(&self, key: &str, value: serde_json::Value) -> serde_json::Value;
     /// The whole record renamed and relabeled in place.
