@@ -64,11 +64,39 @@ pub fn deal_flow(world: &World, id: &str, pairs: &Pairs) -> Reply {
     };
     let stage_changes_after =
         |k: u64| ((k + 1)..n).filter(|&j| field(j) == "stage_id").count() as u64;
-    // Newest first, as Pipedrive lists a flow.
-    let ids: Vec<u64> = (0..n).rev().collect();
+    // Newest first, as Pipedrive lists a flow. `all_changes=1` adds the custom field changes:
+    // here one, the deal's oldest update (`CUSTOM` stands for it among the indexes).
+    const CUSTOM: u64 = u64::MAX;
+    let custom = world.custom[Kind::Deal as usize].first();
+    let mut ids: Vec<u64> = (0..n).rev().collect();
+    if n > 0 && get(pairs, "all_changes") == Some("1") && custom.is_some() {
+        ids.push(CUSTOM);
+    }
     let value_now = deal["value"].as_f64().unwrap_or(0.0) as i64;
     let mut users = vec![m.owner_id];
     let reply = util::offset_page(&ids, pairs, Offset::Pagination, |k, buf| {
+        if k == CUSTOM {
+            let key = &custom.expect("a custom field").key;
+            let at = m.add_time + 60;
+            let mut o = Obj::new(buf);
+            o.s("object", "dealChange").t("timestamp", at, V1);
+            o.obj("data", |c| {
+                // an id space of its own, clear of the other changes' ids
+                c.i("id", (1_000_000_000_000 + d) as i64)
+                    .i("item_id", d as i64)
+                    .i("user_id", m.owner_id as i64)
+                    .s("field_key", key)
+                    .null("old_value")
+                    .s("new_value", "Referral, \"warm\"")
+                    .null("is_bulk_update_flag")
+                    .t("log_time", at, V1)
+                    .s("change_source", "app")
+                    .s("change_source_user_agent", AGENT)
+                    .raw("additional_data", "[]");
+            });
+            o.end();
+            return;
+        }
         let at = m.add_time + span * (k as i64 + 1) / n as i64;
         let r = h(S_FLOW, d, 10 + k);
         let user = 1 + r % world.seed.users.max(1);

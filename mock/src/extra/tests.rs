@@ -548,6 +548,17 @@ fn deal_flow_tells_each_deals_history_newest_first() {
         }
     }
     assert!(total > 4);
+    let plain = walk_offset(&m, &t, "/api/v1/deals/2/flow", 100, false);
+    let all = walk_offset(&m, &t, "/api/v1/deals/2/flow?all_changes=1", 100, false);
+    assert_eq!(all.len(), plain.len() + 1);
+    assert_eq!(all[..plain.len()], plain[..]);
+    assert_eq!(
+        all.last().unwrap()["data"]["field_key"]
+            .as_str()
+            .unwrap()
+            .len(),
+        40
+    );
     assert_eq!(get(&m, &t, "/api/v1/deals/999999/flow").status, 404);
     let none = ok(&m, &t, "/api/v1/deals/1/flow?items=activity");
     assert!(none["data"].is_null());
