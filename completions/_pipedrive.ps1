@@ -160,7 +160,7 @@ Register-ArgumentCompleter -Native -CommandName 'pipedrive' -ScriptBlock {
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Timeout of opening one connection, in seconds')
             [CompletionResult]::new('--field-names', '--field-names', [CompletionResultType]::ParameterName, 'Turn custom field keys into field names and option ids into labels (default for CSV)')
             [CompletionResult]::new('--raw-keys', '--raw-keys', [CompletionResultType]::ParameterName, 'Keep the API''s custom field keys and option ids (turns off the CSV default)')
-            [CompletionResult]::new('--include-archived', '--include-archived', [CompletionResultType]::ParameterName, 'Also export archived deals (deals) or archived leads (leads)')
+            [CompletionResult]::new('--include-archived', '--include-archived', [CompletionResultType]::ParameterName, 'Also export archived deals (deals) or archived leads (leads); per-deal types walk archived deals too')
             [CompletionResult]::new('--include-deleted', '--include-deleted', [CompletionResultType]::ParameterName, 'Also export deals deleted in the last 30 days, marked `is_deleted` (deals only)')
             [CompletionResult]::new('--excel', '--excel', [CompletionResultType]::ParameterName, 'CSV for spreadsheets: a UTF-8 byte-order mark, and text cells that start with =, +, -, @, tab or CR (and are not numbers) prefixed with '' so no formula runs (needs --format csv)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress display and no informational messages (errors are still printed)')

@@ -153,7 +153,7 @@ set edit:completion:arg-completer[pipedrive] = {|@words|
             cand --connect-timeout 'Timeout of opening one connection, in seconds'
             cand --field-names 'Turn custom field keys into field names and option ids into labels (default for CSV)'
             cand --raw-keys 'Keep the API''s custom field keys and option ids (turns off the CSV default)'
-            cand --include-archived 'Also export archived deals (deals) or archived leads (leads)'
+            cand --include-archived 'Also export archived deals (deals) or archived leads (leads); per-deal types walk archived deals too'
             cand --include-deleted 'Also export deals deleted in the last 30 days, marked `is_deleted` (deals only)'
             cand --excel 'CSV for spreadsheets: a UTF-8 byte-order mark, and text cells that start with =, +, -, @, tab or CR (and are not numbers) prefixed with '' so no formula runs (needs --format csv)'
             cand -q 'No progress display and no informational messages (errors are still printed)'

@@ -148,7 +148,7 @@ complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l request-t
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l field-names -d 'Turn custom field keys into field names and option ids into labels (default for CSV)'
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l raw-keys -d 'Keep the API\'s custom field keys and option ids (turns off the CSV default)'
-complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l include-archived -d 'Also export archived deals (deals) or archived leads (leads)'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l include-archived -d 'Also export archived deals (deals) or archived leads (leads); per-deal types walk archived deals too'
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l include-deleted -d 'Also export deals deleted in the last 30 days, marked `is_deleted` (deals only)'
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l excel -d 'CSV for spreadsheets: a UTF-8 byte-order mark, and text cells that start with =, +, -, @, tab or CR (and are not numbers) prefixed with \' so no formula runs (needs --format csv)'
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -s q -l quiet -d 'No progress display and no informational messages (errors are still printed)'

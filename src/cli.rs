@@ -165,7 +165,8 @@ pub struct ExportArgs {
     #[arg(long)]
     pub raw_keys: bool,
 
-    /// Also export archived deals (deals) or archived leads (leads)
+    /// Also export archived deals (deals) or archived leads (leads); per-deal types walk archived
+    /// deals too
     #[arg(long)]
     pub include_archived: bool,
 

@@ -130,9 +130,12 @@ pub async fn run(settings: &Settings, args: &ExportArgs) -> Result<()> {
 /// Flags that only some types take.
 fn check_flags(args: &ExportArgs, is_all: bool) -> Result<()> {
     let kind = args.kind.as_str();
-    if args.include_archived && !(is_all || matches!(kind, "deals" | "leads")) {
+    let of_deals = resources::resource(kind)
+        .and_then(Resource::parent)
+        .is_some_and(|p| p.name == "deals");
+    if args.include_archived && !(is_all || of_deals || matches!(kind, "deals" | "leads")) {
         return Err(Error::Usage(
-            "--include-archived applies to deals and leads only".into(),
+            "--include-archived applies to deals, leads and the per-deal types only".into(),
         ));
     }
     if args.include_deleted && !(is_all || kind == "deals") {
@@ -421,27 +424,39 @@ async fn parent_ids(
     stamp: &mut Stamp,
 ) -> Result<Vec<u64>> {
     let parent = child.parent().expect("a per-parent type has a parent");
-    let mut filters = Vec::new();
-    if let Some(s) = since {
-        filters.push(("updated_since", s.to_string()));
-    }
-    let list = ListPlan {
-        path: parent.path,
-        paging: parent.paging,
-        limit: parent.max_limit,
-        filters,
-        concurrency: plan.args.concurrency as usize,
-        max: None,
-    };
+    // The parents' own lists: the main one, and archived deals under --include-archived (their
+    // products and installments belong to the company's data as much).
+    let mut paths = vec![parent.path];
+    paths.extend(
+        parent
+            .extras
+            .iter()
+            .filter(|e| e.when == ExtraWhen::IncludeArchived && plan.args.include_archived)
+            .filter_map(|e| e.path),
+    );
     let mut seen = HashSet::new();
     let mut ids = Vec::new();
-    let mut rx = pages::stream(session.client.clone(), list);
-    while let Some(page) = rx.recv().await {
-        for record in page?.records() {
-            stamp.observe(record);
-            if let Ok(Id { id: Some(id) }) = serde_json::from_str::<Id>(record) {
-                if seen.insert(id) {
-                    ids.push(id);
+    for path in paths {
+        let mut filters = Vec::new();
+        if let Some(s) = since {
+            filters.push(("updated_since", s.to_string()));
+        }
+        let list = ListPlan {
+            path,
+            paging: parent.paging,
+            limit: parent.max_limit,
+            filters,
+            concurrency: plan.args.concurrency as usize,
+            max: None,
+        };
+        let mut rx = pages::stream(session.client.clone(), list);
+        while let Some(page) = rx.recv().await {
+            for record in page?.records() {
+                stamp.observe(record);
+                if let Ok(Id { id: Some(id) }) = serde_json::from_str::<Id>(record) {
+                    if seen.insert(id) {
+                        ids.push(id);
+                    }
                 }
             }
         }

@@ -574,3 +574,32 @@ fn a_failed_export_all_leaves_the_directory_as_the_last_success_left_it() {
     let files = assert_manifest_matches(&dir);
     assert_eq!(files.len(), 33);
 }
+
+#[test]
+fn per_deal_types_take_archived_deals_as_parents_under_include_archived() {
+    let env = small_env();
+    let seed = small_seed();
+    let out = env.run(&[
+        "export",
+        "deal-installments",
+        "--quiet",
+        "--include-archived",
+    ]);
+    assert_code(&out, 0);
+    let asked: BTreeSet<u64> = env
+        .requests_to("/api/v2/deals/installments")
+        .iter()
+        .flat_map(|r| {
+            r.param("deal_ids")
+                .unwrap()
+                .split(',')
+                .map(|i| i.parse::<u64>().unwrap())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let total = seed.deals + seed.archived_deals;
+    assert_eq!(asked, (1..=total).collect::<BTreeSet<u64>>());
+    assert!(!env.requests_to("/api/v2/deals/archived").is_empty());
+    let out = env.run(&["export", "product-variations", "--include-archived"]);
+    assert_code(&out, 2);
+}
