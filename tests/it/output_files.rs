@@ -197,13 +197,16 @@ fn a_state_file_that_cannot_be_saved_fails_before_the_output_is_committed() {
 fn a_later_run_removes_the_partial_a_killed_run_left_but_no_other() {
     let env = small();
     env.login();
-    // The first run hangs in its token refresh, its partial file already open.
-    env.mock.set_faults(Faults {
-        refresh_delay: Duration::from_secs(60),
-        ..Faults::default()
-    });
+    // The first run hangs in its token refresh, its partial file already open: its OAuth server
+    // accepts the connection and never answers (the real mock never sees that refresh).
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let mut child = env
         .cmd(&["export", "deals", "--quiet", "-o", "out.jsonl"])
+        .env(
+            "PIPEDRIVE_OAUTH_URL",
+            format!("http://{}", silent.local_addr().unwrap()),
+        )
+        .env("PIPEDRIVE_TEST_TIME_SCALE", "1")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -237,7 +240,6 @@ fn a_later_run_removes_the_partial_a_killed_run_left_but_no_other() {
         set_old(name);
     }
 
-    env.mock.set_faults(Faults::default());
     let out = env.run(&["export", "deals", "--quiet", "-o", "out.jsonl"]);
     assert_code(&out, 0);
     let text = std::fs::read_to_string(env.path("out.jsonl")).unwrap();
