@@ -723,4 +723,7 @@ fn seed_counts_are_settable_by_name() {
     }
     assert_eq!((s.leads, s.deal_flow, s.deals), (7, 7, 7));
     assert!(!s.set("lead", 1));
+    // every field has its name: a count added to Seed without one fails here
+    let debug = format!("{:?}", Seed::default());
+    assert_eq!(debug.matches(": ").count(), Seed::NAMES.len(), "{debug}");
 }
