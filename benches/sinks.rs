@@ -51,7 +51,8 @@ fn fetch(mock: &MockPipedrive) -> (Vec<String>, Vec<String>) {
                     if let Some(c) = &cursor {
                         req = req.query(&[("cursor", c)]);
                     }
-                    let body: serde_json::Value = req.send().await.unwrap().json().await.unwrap();
+                    let bytes = req.send().await.unwrap().bytes().await.unwrap();
+                    let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
                     for r in body["data"].as_array().expect("a list") {
                         records.push(r.to_string());
                     }

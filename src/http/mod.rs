@@ -15,6 +15,9 @@ pub mod wait;
 pub const BODY_CAP: usize = 64 << 20;
 
 pub fn http_client(settings: &HttpSettings) -> Result<reqwest::Client> {
+    // reqwest is built without a crypto provider of its own: use ring, which mongodb's rustls
+    // already links. Installing twice (a second client) is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .user_agent(concat!("pipedrive-cli/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(settings.connect_timeout)

@@ -5,6 +5,9 @@ use std::process::Command;
 
 use pipedrive_cli::generate;
 
+#[path = "../../examples/generate/man.rs"]
+mod man;
+
 use crate::support::*;
 
 const REGENERATE: &str = "run `cargo run --example generate` and commit completions/ and man/";
@@ -45,8 +48,22 @@ fn committed_completions_are_fresh() {
 }
 
 #[test]
+fn one_man_page_per_subcommand() {
+    let names: Vec<String> = man::man_pages()
+        .iter()
+        .map(|(p, _)| p.display().to_string())
+        .collect();
+    assert!(names.contains(&"man/pipedrive.1".to_string()));
+    assert!(names.contains(&"man/pipedrive-export.1".to_string()));
+    let subcommands = <pipedrive_cli::cli::Cli as clap::CommandFactory>::command()
+        .get_subcommands()
+        .count();
+    assert_eq!(names.len(), 1 + subcommands);
+}
+
+#[test]
 fn committed_man_pages_are_fresh() {
-    assert_fresh(generate::man_pages(), "man");
+    assert_fresh(man::man_pages(), "man");
 }
 
 #[test]
@@ -170,7 +187,7 @@ fn bash_completes_export_types_and_flag_values() {
 /// Every variable the program reads (a `"PIPEDRIVE_..."` literal anywhere in src/) is documented.
 #[test]
 fn man_page_documents_every_environment_variable() {
-    let (_, page) = generate::man_pages()
+    let (_, page) = man::man_pages()
         .into_iter()
         .find(|(p, _)| p.ends_with("pipedrive.1"))
         .unwrap();

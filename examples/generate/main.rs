@@ -5,11 +5,13 @@
 
 use std::path::Path;
 
+mod man;
+
 fn main() -> std::io::Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let files = pipedrive_cli::generate::completions()
         .into_iter()
-        .chain(pipedrive_cli::generate::man_pages());
+        .chain(man::man_pages());
     for (path, content) in files {
         let full = root.join(&path);
         if let Some(dir) = full.parent() {
