@@ -20,6 +20,7 @@ pub mod printer;
 pub mod quote;
 pub mod secret;
 pub mod settings;
+pub mod shield;
 pub mod store;
 pub mod token;
 
@@ -47,13 +48,26 @@ pub async fn run(cli: Cli) -> Result<()> {
     };
     // `biased`: the Ctrl-C handler is installed by the first poll, before `work` creates any
     // temporary file, so an early Ctrl-C still cleans up instead of killing the process.
-    tokio::select! {
+    let result = tokio::select! {
         biased;
         _ = tokio::signal::ctrl_c() => Err(Error::Interrupted),
         _ = terminated() => Err(Error::Terminated),
         r = work => r,
+    };
+    // A refresh the server may already have answered must reach the store (or the recovery
+    // file) before the process exits, or the only copy of the new refresh token dies with it.
+    if shield::busy() {
+        printer::info(
+            "finishing the token refresh before exiting, so the new token is not lost...",
+        );
+        shield::settle(SETTLE_LIMIT).await;
     }
+    result
 }
+
+/// Bound on the wait for a shielded token step after a signal (each of its calls has its own
+/// timeout; this only guards against a step stuck beyond them).
+const SETTLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// SIGTERM (what `timeout`, systemd and cron's killers send) cleans up like Ctrl-C.
 #[cfg(unix)]

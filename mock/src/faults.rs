@@ -47,6 +47,10 @@ pub struct Faults {
     pub oauth_answers: Vec<RawAnswer>,
     /// Field definition endpoints only (`*Fields`): what they answer instead of the definitions.
     pub fields: Option<FieldsFault>,
+    /// Delay inside `/oauth/token` after a refresh token was rotated, before the answer leaves.
+    pub refresh_answer_delay: Duration,
+    /// Lifetime of access tokens issued from now on (and their `expires_in`); default 3599 s.
+    pub token_lifetime: Option<Duration>,
 }
 
 /// An answer given as is: status, headers, body.

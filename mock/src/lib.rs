@@ -494,6 +494,11 @@ impl MockPipedrive {
         self.shared.max_in_flight.load(Ordering::SeqCst)
     }
 
+    /// Every access token issued so far expires now (as after an hour); refresh tokens stay valid.
+    pub fn expire_access_tokens(&self) {
+        self.shared.oauth.lock().unwrap().expire_access_tokens();
+    }
+
     /// The refresh token valid now for the most recent grant chain.
     pub fn current_refresh_token(&self) -> Option<String> {
         self.shared.oauth.lock().unwrap().current_refresh_token()

@@ -23,7 +23,7 @@ pub struct OAuth {
     salt: u64,
     seq: u64,
     codes: HashMap<String, (String, Instant)>,
-    /// access token -> (chain, issued)
+    /// access token -> (chain, expires)
     access: HashMap<String, (u64, Instant)>,
     /// valid refresh token -> chain
     refresh: HashMap<String, u64>,
@@ -60,7 +60,9 @@ impl OAuth {
 
     fn grant(&mut self, shared: &Shared, chain: u64, refresh: String) -> TokenGrant {
         let access = self.fresh("v1u:");
-        self.access.insert(access.clone(), (chain, Instant::now()));
+        let lifetime = token_lifetime(shared);
+        self.access
+            .insert(access.clone(), (chain, Instant::now() + lifetime));
         self.refresh.insert(refresh.clone(), chain);
         self.chains.insert(
             chain,
@@ -79,7 +81,7 @@ impl OAuth {
                 .api_domain
                 .clone()
                 .unwrap_or_else(|| shared.url.clone()),
-            expires_in: EXPIRES_IN,
+            expires_in: lifetime.as_secs(),
         }
     }
 
@@ -123,8 +125,15 @@ impl OAuth {
     }
 
     pub fn check_access(&self, token: &str) -> bool {
-        matches!(self.access.get(token),
-            Some((_, issued)) if issued.elapsed() < Duration::from_secs(EXPIRES_IN))
+        matches!(self.access.get(token), Some((_, expires)) if Instant::now() < *expires)
+    }
+
+    /// Every access token issued so far expires now; refresh tokens stay valid.
+    pub fn expire_access_tokens(&mut self) {
+        let now = Instant::now();
+        for (_, expires) in self.access.values_mut() {
+            *expires = now;
+        }
     }
 
     pub fn current_refresh_token(&self) -> Option<String> {
@@ -137,6 +146,16 @@ impl OAuth {
     pub fn is_refresh_valid(&self, t: &str) -> bool {
         self.refresh.contains_key(t)
     }
+}
+
+/// How long new access tokens live (`Faults::token_lifetime`, else about an hour as Pipedrive's).
+fn token_lifetime(shared: &Shared) -> Duration {
+    shared
+        .faults
+        .read()
+        .unwrap()
+        .token_lifetime
+        .unwrap_or(Duration::from_secs(EXPIRES_IN))
 }
 
 fn oauth_error(status: u16, error: &str, description: &str) -> Reply {
@@ -238,6 +257,7 @@ pub async fn token(shared: &Shared, auth: Option<&str>, form: &[(String, String)
             let g = shared.oauth.lock().unwrap().refresh(shared, t);
             if g.is_some() {
                 shared.refresh_count.fetch_add(1, Ordering::SeqCst);
+                slow_answer(shared).await;
             }
             g
         }
@@ -266,6 +286,15 @@ pub async fn token(shared: &Shared, auth: Option<&str>, form: &[(String, String)
             "invalid_grant",
             "Invalid grant: token is invalid or used",
         ),
+    }
+}
+
+/// `Faults::refresh_answer_delay`: the refresh token is already rotated while the answer is on
+/// its way, the window in which a client that dies loses the only copy.
+async fn slow_answer(shared: &Shared) {
+    let delay = shared.faults.read().unwrap().refresh_answer_delay;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
     }
 }
 

@@ -6,7 +6,10 @@
 //! the API's own reading of final answers (401, 403, 404) and of the envelope. Retries happen per
 //! page before anything is written, so a retried page can never duplicate records.
 
+use std::sync::Arc;
 use std::time::Instant;
+
+use futures_util::future::BoxFuture;
 
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
@@ -22,12 +25,34 @@ use crate::secret::Secret;
 use crate::settings::HttpSettings;
 
 /// How requests prove who we are.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum Auth {
-    /// An OAuth access token, sent as `Authorization: Bearer`.
+    /// A fixed OAuth access token, sent as `Authorization: Bearer`.
     Bearer(Secret),
+    /// An OAuth access token that the session keeps fresh (refreshed before it expires and once
+    /// after a 401), sent as `Authorization: Bearer`.
+    OAuth(Arc<dyn AccessToken>),
     /// A personal API token, sent as `x-api-token`.
     ApiToken(Secret),
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Auth::Bearer(_) => "Bearer(<redacted>)",
+            Auth::OAuth(_) => "OAuth(<session>)",
+            Auth::ApiToken(_) => "ApiToken(<redacted>)",
+        })
+    }
+}
+
+/// Where the client gets its access token: the session implements it (the API layer knows
+/// nothing of stores and refreshes).
+pub trait AccessToken: Send + Sync {
+    /// The access token for the next request, refreshed first if it is about to expire.
+    fn current(&self) -> BoxFuture<'_, Result<Secret>>;
+    /// The API answered 401 to `rejected`: a renewed token, or an error when none can be had.
+    fn renew<'a>(&'a self, rejected: &'a Secret) -> BoxFuture<'a, Result<Secret>>;
 }
 
 /// Pipedrive's answer envelope.
@@ -127,11 +152,25 @@ impl ApiClient {
     ) -> Result<Envelope<D>> {
         let url = format!("{}{}", self.base, path);
         let mut retry = self.policy.start(format!("GET {path}"), &self.waiting);
+        let mut renewed = false;
         loop {
             self.wait_for_pause().await?;
-            match self.attempt::<D>(&url, query).await? {
-                Step::Done(env) => return Ok(env),
-                Step::Again(failure) => retry.after(failure).await?,
+            let token = match &self.auth {
+                Auth::OAuth(source) => Some(source.current().await?),
+                _ => None,
+            };
+            match self.attempt::<D>(&url, query, token.as_ref()).await {
+                Ok(Step::Done(env)) => return Ok(env),
+                Ok(Step::Again(failure)) => retry.after(failure).await?,
+                // An access token can expire mid-export: one refresh and one more try before the
+                // 401 counts as an invalidated token. Nothing was written for this request yet.
+                Err(Error::Unauthorized(_)) if !renewed && token.is_some() => {
+                    renewed = true;
+                    if let (Auth::OAuth(source), Some(t)) = (&self.auth, &token) {
+                        source.renew(t).await?;
+                    }
+                }
+                Err(e) => return Err(e),
             }
         }
     }
@@ -140,12 +179,14 @@ impl ApiClient {
         &self,
         url: &str,
         query: &[(&str, String)],
+        token: Option<&Secret>,
     ) -> Result<Step<Envelope<D>>> {
         let started = Instant::now();
         let req = self.http.get(url).query(query);
-        let req = match &self.auth {
-            Auth::Bearer(t) => req.bearer_auth(t.expose()),
-            Auth::ApiToken(t) => req.header("x-api-token", t.expose()),
+        let req = match (&self.auth, token) {
+            (_, Some(t)) | (Auth::Bearer(t), None) => req.bearer_auth(t.expose()),
+            (Auth::ApiToken(t), None) => req.header("x-api-token", t.expose()),
+            (Auth::OAuth(_), None) => return Err(Error::other("no access token to send")),
         };
         let resp = match req.send().await {
             Ok(r) => r,

@@ -1,21 +1,36 @@
-//! "Give me a fresh token": load, check, lock, refresh, save.
+//! "Give me a fresh token": load, check, lock, refresh, save; and keep it fresh during the run.
 //!
 //! Every command that calls the API first refreshes the token and stores the whole answer. On one
 //! machine a lock file serializes refreshes so parallel cron jobs take turns with a rotating
 //! refresh token; across machines (MongoDB) the save is a compare-and-swap on the old refresh
 //! token, and a process whose refresh was refused re-reads the record: if another process rotated
 //! the token meanwhile, it uses that one instead of declaring the token dead.
+//!
+//! The API client asks this module for the access token before each request ([`AccessToken`]):
+//! an export that outlives its access token (about an hour) refreshes again when the token is
+//! about to expire, and once after a 401, before a 401 counts as invalidation.
+//!
+//! Once the server has answered a refresh, the new refresh token exists nowhere else: the
+//! refresh-and-save runs shielded from Ctrl-C and SIGTERM (`crate::shield`), and a token the
+//! store will not take is kept in a recovery file that the next run stores.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::api::client::{ApiClient, Auth};
+use futures_util::future::BoxFuture;
+
+use crate::api::client::{AccessToken, ApiClient, Auth};
 use crate::auth::oauth::{OAuthClient, Refresh};
 use crate::error::{Error, Result};
 use crate::http::retry::Failure;
 use crate::http::wait::WaitStatus;
 use crate::http::{check_configured_url, http_client};
+use crate::printer;
+use crate::secret::Secret;
 use crate::settings::Settings;
+use crate::shield;
 use crate::store::lock::{refresh_lock_path, FileLock};
+use crate::store::recovery::{self, Recovery};
 use crate::store::TokenStore;
 use crate::token::{has_scope, require_scope, Token, TokenRecord};
 
@@ -25,12 +40,14 @@ const RACE_WAIT: Duration = Duration::from_secs(15);
 const SAVE_ATTEMPTS: u32 = 4;
 /// How long to wait for another local process's refresh to finish.
 const LOCK_WAIT: Duration = Duration::from_secs(120);
+/// A token is refreshed this long before it expires (or at half its life, if that is shorter).
+const EXPIRY_MARGIN: Duration = Duration::from_secs(300);
 
 pub struct Session {
-    pub client: std::sync::Arc<ApiClient>,
+    pub client: Arc<ApiClient>,
     /// Granted scopes; `None` for a personal API token (it carries the user's own permissions).
     pub scopes: Option<Vec<String>>,
-    store: Option<TokenStore>,
+    tokens: Option<Arc<Tokens>>,
     account: String,
 }
 
@@ -47,37 +64,32 @@ impl Session {
                 settings.http.clone(),
             )?;
             return Ok(Session {
-                client: std::sync::Arc::new(client),
+                client: Arc::new(client),
                 scopes: None,
-                store: None,
+                tokens: None,
                 account: settings.account.clone(),
             });
         }
         let store = TokenStore::open(settings).await?.store;
-        let token = match fresh_token(settings, &store, &http).await {
-            Ok(t) => t,
-            Err(e) => {
-                store.close().await;
-                return Err(e);
-            }
-        };
+        let tokens = Tokens::start(settings, store, &http).await?;
+        let token = tokens.current.lock().await.token.clone();
         let client = ApiClient::new(
             http,
             &token.api_domain,
-            Auth::Bearer(token.access_token.clone()),
+            Auth::OAuth(Arc::new(Provider(tokens.clone()))),
             settings.http.clone(),
         );
         let client = match client {
             Ok(c) => c,
             Err(e) => {
-                store.close().await;
+                tokens.store.close().await;
                 return Err(e);
             }
         };
         Ok(Session {
-            client: std::sync::Arc::new(client),
+            client: Arc::new(client),
             scopes: Some(token.scopes()),
-            store: Some(store),
+            tokens: Some(tokens),
             account: settings.account.clone(),
         })
     }
@@ -94,9 +106,9 @@ impl Session {
 
     /// Ends the session; a 401 in `result` flags every token of the account first.
     pub async fn finish<T>(self, result: Result<T>) -> Result<T> {
-        let result = match (result, &self.store) {
-            (Err(Error::Unauthorized(msg)), Some(store)) => {
-                match store.invalidate_account(&self.account).await {
+        let result = match (result, &self.tokens) {
+            (Err(Error::Unauthorized(msg)), Some(tokens)) => {
+                match tokens.store.invalidate_account(&self.account).await {
                     Ok(n) => Err(Error::Unauthorized(format!(
                         "{msg} (marked {n} stored token(s) of account '{}' invalidated)",
                         self.account
@@ -108,8 +120,8 @@ impl Session {
             }
             (r, _) => r,
         };
-        if let Some(store) = self.store {
-            store.close().await;
+        if let Some(tokens) = &self.tokens {
+            tokens.store.close().await;
         }
         result
     }
@@ -128,113 +140,316 @@ pub fn usable(record: Option<TokenRecord>, settings: &Settings) -> Result<TokenR
     Ok(record)
 }
 
-async fn fresh_token(
-    settings: &Settings,
-    store: &TokenStore,
-    http: &reqwest::Client,
-) -> Result<Token> {
-    let (account, owner) = (settings.account.as_str(), settings.owner.as_str());
-    // Fail fast, before taking any lock or needing the OAuth app settings.
-    usable(store.load(account, owner).await?, settings)?;
-    let oauth = OAuthClient::new(settings, http.clone())?;
+/// The OAuth token of one (account, owner) for the length of a run.
+struct Tokens {
+    settings: Settings,
+    store: TokenStore,
+    oauth: OAuthClient,
+    current: tokio::sync::Mutex<Current>,
+}
 
-    let lock_path = refresh_lock_path(&settings.config_dir, account, owner);
-    let lock_store = store.name();
-    let lock =
-        tokio::task::spawn_blocking(move || FileLock::acquire(&lock_path, LOCK_WAIT, lock_store))
-            .await
-            .map_err(|e| Error::other(format!("lock task failed: {e}")))?;
-    let _lock = match (lock, store) {
-        (Ok(l), _) => Some(l),
-        // MongoDB is shared by machines anyway; its compare-and-swap is the real guard.
-        (Err(_), TokenStore::Mongo(_)) => None,
-        (Err(e), _) => return Err(e),
-    };
+/// The token in use and when it was obtained (an `Instant`: the wall clock may jump).
+struct Current {
+    token: Token,
+    obtained: Instant,
+}
 
-    // Re-read under the lock: the process before us may have rotated the token.
-    let record = usable(store.load(account, owner).await?, settings)?;
-    let old_refresh = record.token.refresh_token.clone();
-    match oauth.refresh(&old_refresh).await? {
-        Refresh::Granted(answer) => {
-            let mut token = Token::from_oauth_answer(answer);
-            if token.api_domain.is_empty() {
-                token.api_domain = record.token.api_domain.clone();
-            }
-            if token.refresh_token.is_empty() {
-                token.refresh_token = old_refresh.clone();
-            }
-            if token.scope.trim().is_empty() {
-                token.scope = record.token.scope.clone();
-            }
-            // `false`: another machine saved first (only possible without rotation); our fresh
-            // access token is valid all the same, so use it and leave theirs in place.
-            save_rotated(
-                settings,
-                store,
-                account,
-                owner,
-                old_refresh.expose(),
-                &token,
-            )
-            .await?;
-            Ok(token)
+impl Current {
+    fn fresh(token: Token) -> Current {
+        Current {
+            token,
+            obtained: Instant::now(),
         }
-        Refresh::Refused(why) => {
-            let deadline = Instant::now() + RACE_WAIT;
-            loop {
-                if let Some(now) = store.load(account, owner).await? {
-                    if now.token.refresh_token != old_refresh {
-                        // Someone refreshed (or logged in) meanwhile: theirs is the live token.
-                        return Ok(usable(Some(now), settings)?.token);
-                    }
-                }
-                if Instant::now() >= deadline || !matches!(store, TokenStore::Mongo(_)) {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(250)).await;
-            }
-            let n = store.invalidate_account(account).await?;
-            Err(Error::Auth(format!(
-                "Pipedrive refused to refresh the token ({why}); marked {n} token(s) of account \
-                 '{account}' invalidated. Run `pipedrive login` to log in again"
-            )))
+    }
+
+    /// A token another process obtained, dated by its `generated_at`.
+    fn stored(token: Token) -> Current {
+        let age = Duration::from_secs(token.age_secs().max(0) as u64);
+        let obtained = Instant::now().checked_sub(age).unwrap_or_else(Instant::now);
+        Current { token, obtained }
+    }
+
+    /// Whether the access token expires within the margin (never, when its life is unknown).
+    fn expiring(&self) -> bool {
+        let Ok(life) = u64::try_from(self.token.expires_in) else {
+            return false;
+        };
+        if life == 0 {
+            return false;
         }
+        let life = Duration::from_secs(life);
+        self.obtained.elapsed() + EXPIRY_MARGIN.min(life / 2) >= life
     }
 }
 
-/// Once the server rotated the refresh token, the new one exists nowhere but here: a store that
-/// hiccups gets a few more tries (the shared retry policy's backoff) before the token is lost.
-async fn save_rotated(
-    settings: &Settings,
-    store: &TokenStore,
-    account: &str,
-    owner: &str,
-    expected: &str,
-    token: &Token,
-) -> Result<()> {
-    let policy = settings.http.retry_policy().with_attempts(SAVE_ATTEMPTS);
-    let waiting = WaitStatus::default();
-    let mut retry = policy.start(
-        format!("saving the token to the {} store", store.name()),
-        &waiting,
-    );
-    loop {
-        let e = match store.replace_token(account, owner, expected, token).await {
-            Ok(_) => return Ok(()),
-            Err(e) => e,
-        };
-        let failure = Failure::Fault {
-            why: e.to_string(),
-            asked: None,
-        };
-        if retry.after(failure).await.is_err() {
-            return Err(Error::Store {
-                store: store.name(),
-                reason: format!(
-                    "the token was refreshed but could not be saved ({e}); the next run will \
-                     probably need `pipedrive login`"
-                ),
-            });
+/// What the shielded refresh-and-save ended with.
+enum Refreshed {
+    Granted(Token),
+    /// `invalid_grant`, with the server's reason.
+    Refused(String),
+}
+
+impl Tokens {
+    /// Loads and refreshes the token (as every invocation must), closing the store on failure.
+    async fn start(
+        settings: &Settings,
+        store: TokenStore,
+        http: &reqwest::Client,
+    ) -> Result<Arc<Tokens>> {
+        let (account, owner) = (settings.account.as_str(), settings.owner.as_str());
+        // Fail fast, before taking any lock or needing the OAuth app settings.
+        let ready = async {
+            if recovery::find(&settings.config_dir, account, owner).is_none() {
+                usable(store.load(account, owner).await?, settings)?;
+            }
+            OAuthClient::new(settings, http.clone())
         }
+        .await;
+        let oauth = match ready {
+            Ok(o) => o,
+            Err(e) => {
+                store.close().await;
+                return Err(e);
+            }
+        };
+        let tokens = Arc::new(Tokens {
+            settings: settings.clone(),
+            store,
+            oauth,
+            current: tokio::sync::Mutex::new(Current::fresh(placeholder())),
+        });
+        match tokens.obtain(None).await {
+            Ok(current) => {
+                *tokens.current.lock().await = current;
+                Ok(tokens)
+            }
+            Err(e) => {
+                tokens.store.close().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// A usable token from the store, refreshed under the lock. `seen` is the token this run
+    /// holds now: if another process refreshed since, its token is taken as it is (unless it is
+    /// about to expire too) instead of spending another refresh.
+    async fn obtain(self: &Arc<Self>, seen: Option<&Token>) -> Result<Current> {
+        let settings = &self.settings;
+        let (account, owner) = (settings.account.as_str(), settings.owner.as_str());
+        // A store that cannot take the new token must fail before the old one is spent.
+        self.store.check_writable().await?;
+        let lock_path = refresh_lock_path(&settings.config_dir, account, owner);
+        let lock_store = self.store.name();
+        let lock = tokio::task::spawn_blocking(move || {
+            FileLock::acquire(&lock_path, LOCK_WAIT, lock_store)
+        })
+        .await
+        .map_err(|e| Error::other(format!("lock task failed: {e}")))?;
+        let lock = match (lock, &self.store) {
+            (Ok(l), _) => Some(l),
+            // MongoDB is shared by machines anyway; its compare-and-swap is the real guard.
+            (Err(_), TokenStore::Mongo(_)) => None,
+            (Err(e), _) => return Err(e),
+        };
+        self.recover().await?;
+
+        // Re-read under the lock: the process before us may have rotated the token.
+        let record = usable(self.store.load(account, owner).await?, settings)?;
+        if let Some(seen) = seen {
+            if record.token.refresh_token != seen.refresh_token
+                && record.token.access_token != seen.access_token
+            {
+                let theirs = Current::stored(record.token.clone());
+                if !theirs.expiring() {
+                    return Ok(theirs);
+                }
+            }
+        }
+        let old_refresh = record.token.refresh_token.clone();
+        let me = self.clone();
+        let refreshed = shield::shielded(async move {
+            let _lock = lock;
+            me.refresh_and_save(record).await
+        })
+        .await?;
+        match refreshed {
+            Refreshed::Granted(token) => Ok(Current::fresh(token)),
+            Refreshed::Refused(why) => self.refused(&old_refresh, &why).await,
+        }
+    }
+
+    /// Refresh and save: runs to its end even when a signal cancels the command.
+    async fn refresh_and_save(&self, record: TokenRecord) -> Result<Refreshed> {
+        let old_refresh = record.token.refresh_token.clone();
+        let answer = match self.oauth.refresh(&old_refresh).await? {
+            Refresh::Granted(answer) => answer,
+            Refresh::Refused(why) => return Ok(Refreshed::Refused(why)),
+        };
+        let mut token = Token::from_oauth_answer(answer);
+        if token.api_domain.is_empty() {
+            token.api_domain = record.token.api_domain.clone();
+        }
+        if token.refresh_token.is_empty() {
+            token.refresh_token = old_refresh.clone();
+        }
+        if token.scope.trim().is_empty() {
+            token.scope = record.token.scope.clone();
+        }
+        // `false` from the store: another machine saved first (only possible without rotation);
+        // our fresh access token is valid all the same, so use it and leave theirs in place.
+        self.save_rotated(&old_refresh, &token).await?;
+        Ok(Refreshed::Granted(token))
+    }
+
+    /// The refresh was refused: someone else may have rotated the token, else it is dead.
+    async fn refused(&self, old_refresh: &Secret, why: &str) -> Result<Current> {
+        let (account, owner) = (self.settings.account.as_str(), self.settings.owner.as_str());
+        let deadline = Instant::now() + RACE_WAIT;
+        loop {
+            if let Some(now) = self.store.load(account, owner).await? {
+                if now.token.refresh_token != *old_refresh {
+                    // Someone refreshed (or logged in) meanwhile: theirs is the live token.
+                    return Ok(Current::stored(usable(Some(now), &self.settings)?.token));
+                }
+            }
+            if Instant::now() >= deadline || !matches!(self.store, TokenStore::Mongo(_)) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        let n = self.store.invalidate_account(account).await?;
+        Err(Error::Auth(format!(
+            "Pipedrive refused to refresh the token ({why}); marked {n} token(s) of account \
+             '{account}' invalidated. Run `pipedrive login` to log in again"
+        )))
+    }
+
+    /// Once the server rotated the refresh token, the new one exists nowhere but here: a store
+    /// that hiccups gets a few more tries (the shared retry policy's backoff), and a store that
+    /// keeps failing leaves the token in the recovery file rather than losing it.
+    async fn save_rotated(&self, expected: &Secret, token: &Token) -> Result<()> {
+        let settings = &self.settings;
+        let (account, owner) = (settings.account.as_str(), settings.owner.as_str());
+        let store = &self.store;
+        let policy = settings.http.retry_policy().with_attempts(SAVE_ATTEMPTS);
+        let waiting = WaitStatus::default();
+        let mut retry = policy.start(
+            format!("saving the token to the {} store", store.name()),
+            &waiting,
+        );
+        let e = loop {
+            let e = match store
+                .replace_token(account, owner, expected.expose(), token)
+                .await
+            {
+                Ok(_) => return Ok(()),
+                Err(e) => e,
+            };
+            let failure = Failure::Fault {
+                why: e.to_string(),
+                asked: None,
+            };
+            if retry.after(failure).await.is_err() {
+                break e;
+            }
+        };
+        let kept = Recovery {
+            account_id: account.to_string(),
+            owner: owner.to_string(),
+            replaces: expected.clone(),
+            token: token.clone(),
+            store: store.name().to_string(),
+        };
+        let reason = match recovery::keep(&settings.config_dir, &kept) {
+            Ok(path) => format!(
+                "the token was refreshed but could not be saved ({e}); it is kept in {} (mode \
+                 0600) and the next run stores it: fix the store and run the command again",
+                path.display()
+            ),
+            Err(io) => format!(
+                "the token was refreshed but could not be saved ({e}) nor kept in a recovery \
+                 file in {} ({io}); the next run will probably need `pipedrive login`",
+                settings.config_dir.display()
+            ),
+        };
+        Err(Error::Store {
+            store: store.name(),
+            reason,
+        })
+    }
+
+    /// Stores the token an earlier run kept in the recovery file, if any, then removes the file.
+    /// Called under the refresh lock.
+    async fn recover(&self) -> Result<()> {
+        let settings = &self.settings;
+        let (account, owner) = (settings.account.as_str(), settings.owner.as_str());
+        let Some((path, kept)) = recovery::find(&settings.config_dir, account, owner) else {
+            return Ok(());
+        };
+        let stored = self.store.load(account, owner).await?;
+        let what = match stored {
+            Some(r) if r.token.refresh_token == kept.replaces => {
+                let done = self
+                    .store
+                    .replace_token(account, owner, kept.replaces.expose(), &kept.token)
+                    .await?;
+                if done {
+                    "stored the token an earlier run could not save"
+                } else {
+                    "dropped an outdated recovery file"
+                }
+            }
+            Some(r) if r.token.refresh_token == kept.token.refresh_token => {
+                "removed a recovery file whose token is already stored"
+            }
+            _ => "dropped an outdated recovery file (logged in again since)",
+        };
+        let _ = std::fs::remove_file(&path);
+        printer::info(&format!("{what} ({})", path.display()));
+        Ok(())
+    }
+}
+
+/// What `Tokens::current` holds until the first refresh has answered.
+fn placeholder() -> Token {
+    Token {
+        access_token: Secret::new(""),
+        refresh_token: Secret::new(""),
+        expires_in: 0,
+        generated_at: 0,
+        token_type: String::new(),
+        scope: String::new(),
+        api_domain: String::new(),
+        extra: Default::default(),
+    }
+}
+
+/// The API client's view of the token: the current access token, refreshed when it is about to
+/// expire, and a renewal after a 401.
+struct Provider(Arc<Tokens>);
+
+impl AccessToken for Provider {
+    fn current(&self) -> BoxFuture<'_, Result<Secret>> {
+        Box::pin(async move {
+            let mut cur = self.0.current.lock().await;
+            if cur.expiring() {
+                printer::verbose("the access token is about to expire; refreshing it");
+                *cur = self.0.obtain(Some(&cur.token)).await?;
+            }
+            Ok(cur.token.access_token.clone())
+        })
+    }
+
+    fn renew<'a>(&'a self, rejected: &'a Secret) -> BoxFuture<'a, Result<Secret>> {
+        Box::pin(async move {
+            let mut cur = self.0.current.lock().await;
+            // Another request of this run got the 401 first and renewed already.
+            if cur.token.access_token != *rejected {
+                return Ok(cur.token.access_token.clone());
+            }
+            printer::verbose("the API refused the access token (401); refreshing it once");
+            *cur = self.0.obtain(Some(&cur.token)).await?;
+            Ok(cur.token.access_token.clone())
+        })
     }
 }

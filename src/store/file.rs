@@ -81,6 +81,26 @@ impl FileStore {
         Ok(())
     }
 
+    /// Whether the directory takes a new token file: a small file written, synced and removed
+    /// (a full disk or a read-only mount fails here, before a refresh spends the old token).
+    pub fn check_writable(&self) -> Result<()> {
+        let fail = |e: std::io::Error| {
+            unavailable(format!(
+                "cannot write in {} ({e}), so a refreshed token could not be saved; free space \
+                 or fix the permissions first",
+                self.dir.display()
+            ))
+        };
+        ensure_private_dir(&self.dir).map_err(fail)?;
+        let mut probe = tempfile::Builder::new()
+            .prefix(".write-check.")
+            .tempfile_in(&self.dir)
+            .map_err(fail)?;
+        probe.write_all(&[b' '; 4096]).map_err(fail)?;
+        probe.as_file().sync_all().map_err(fail)?;
+        Ok(())
+    }
+
     /// Read-modify-write of the whole file under the store's lock.
     fn modify<T>(&self, change: impl FnOnce(&mut Vec<TokenRecord>) -> T) -> Result<T> {
         let _lock = FileLock::acquire(&self.dir.join("tokens.lock"), LOCK_WAIT, STORE)?;

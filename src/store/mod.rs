@@ -8,6 +8,7 @@ pub mod file;
 pub mod keyring;
 pub mod lock;
 pub mod mongo;
+pub mod recovery;
 
 use crate::error::Result;
 use crate::settings::{Settings, StoreKind};
@@ -151,8 +152,18 @@ impl TokenStore {
         }
     }
 
+    /// Fails (exit 7) when the store clearly cannot take a new token, checked before a refresh
+    /// spends the old one. Only where that is cheap: the file store's directory takes a file;
+    /// the keyring and MongoDB prove themselves by the read that comes before.
+    pub async fn check_writable(&self) -> Result<()> {
+        match self {
+            TokenStore::File(s) => s.check_writable(),
+            TokenStore::Keyring(_) | TokenStore::Mongo(_) => Ok(()),
+        }
+    }
+
     /// Releases connections (MongoDB wants an explicit shutdown before the runtime ends).
-    pub async fn close(self) {
+    pub async fn close(&self) {
         if let TokenStore::Mongo(s) = self {
             s.close().await
         }

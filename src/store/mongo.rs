@@ -233,9 +233,10 @@ impl MongoStore {
         }
     }
 
-    pub async fn close(self) {
-        drop(self.coll);
-        self.client.shutdown().await;
+    /// Shuts the driver down; `&self` because a session shares the store with its token
+    /// provider (a shut-down client refuses further operations, which nothing attempts).
+    pub async fn close(&self) {
+        self.client.clone().shutdown().await;
     }
 
     pub fn location(&self) -> String {

@@ -23,4 +23,5 @@ mod smoke;
 mod status_logout;
 mod store_keyring;
 mod store_mongo;
+mod token_safety;
 mod types;

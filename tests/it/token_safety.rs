@@ -1,0 +1,177 @@
+//! Logins that must not be lost: a signal or a failing store after the OAuth server rotated the
+//! refresh token, and an export that outlives its access token.
+
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+use crate::support::*;
+
+fn slow_refresh_env() -> TestEnv {
+    let env = TestEnv::with(Config {
+        faults: Faults {
+            refresh_answer_delay: Duration::from_millis(700),
+            ..Faults::default()
+        },
+        ..Config::default()
+    });
+    env.login();
+    env
+}
+
+fn spawn(env: &TestEnv, args: &[&str]) -> Child {
+    let mut cmd = env.cmd(args);
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.spawn().expect("spawn pipedrive")
+}
+
+/// Waits until the mock has rotated the refresh token (its answer is still on the way).
+fn wait_for_rotation(env: &TestEnv, n: usize) {
+    assert!(
+        wait_for(Duration::from_secs(30), || env.mock.refresh_count() >= n),
+        "no refresh reached the mock"
+    );
+}
+
+fn finish(child: Child) -> std::process::Output {
+    let id = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(Duration::from_secs(120)) {
+        Ok(out) => out.expect("wait for pipedrive"),
+        Err(_) => {
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &id.to_string()])
+                .status();
+            panic!("pipedrive did not finish");
+        }
+    }
+}
+
+/// The stored refresh token is the one the server holds valid now, and the next run works.
+fn assert_token_kept(env: &TestEnv) {
+    let stored = env.stored_refresh_token("default", "default").unwrap();
+    assert_eq!(Some(stored.clone()), env.mock.current_refresh_token());
+    assert!(env.mock.is_refresh_token_valid(&stored));
+    assert!(!env.is_invalidated("default", "default"));
+    let out = env.run(&["export", "users"]);
+    assert_code(&out, 0);
+}
+
+#[test]
+fn a_signal_during_a_refresh_does_not_lose_the_rotated_token() {
+    for (signal, code) in [("-TERM", 143), ("-INT", 130)] {
+        let env = slow_refresh_env();
+        let child = spawn(&env, &["export", "users"]);
+        wait_for_rotation(&env, 1);
+        let sent = std::process::Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let out = finish(child);
+        assert_code(&out, code);
+        assert_token_kept(&env);
+    }
+}
+
+#[test]
+fn a_store_that_fails_after_the_refresh_leaves_a_recovery_file_the_next_run_stores() {
+    let env = slow_refresh_env();
+    let file = env.config_dir().join("tokens.json");
+    let saved = std::fs::read(&file).unwrap();
+    let child = spawn(&env, &["export", "users"]);
+    wait_for_rotation(&env, 1);
+    // The store breaks while the answer is on its way: a directory where the file must go.
+    std::fs::remove_file(&file).unwrap();
+    std::fs::create_dir(&file).unwrap();
+    let out = finish(child);
+    assert_code(&out, 7);
+    let err = stderr(&out);
+    let kept: Vec<String> = files_in(&env.config_dir())
+        .into_iter()
+        .filter(|n| n.starts_with("recovery-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}; stderr:\n{err}");
+    assert!(err.contains(&kept[0]), "names the recovery file: {err}");
+    let recovery = env.config_dir().join(&kept[0]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&recovery).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let secret = env.mock.current_refresh_token().unwrap();
+    assert!(!err.contains(&secret), "no token on stderr");
+
+    // The store is repaired (with the old, spent token in it): the next run recovers.
+    std::fs::remove_dir(&file).unwrap();
+    std::fs::write(&file, saved).unwrap();
+    let out = env.run(&["export", "users"]);
+    assert_code(&out, 0);
+    assert!(
+        !recovery.exists(),
+        "the recovery file is removed once stored"
+    );
+    assert_token_kept(&env);
+}
+
+#[test]
+fn an_export_that_outlives_its_access_token_refreshes_once_on_a_401() {
+    let env = TestEnv::with(Config {
+        latency: Duration::from_millis(15),
+        ..Config::default()
+    });
+    env.login();
+    let child = spawn(&env, &["export", "persons", "--limit", "10"]);
+    assert!(wait_for(Duration::from_secs(60), || env
+        .api_requests()
+        .len()
+        >= 10));
+    env.mock.expire_access_tokens();
+    let out = finish(child);
+    assert_code(&out, 0);
+    assert_each_once(&jsonl_ids(&stdout(&out)), Seed::default().persons);
+    let refused = env
+        .api_requests()
+        .iter()
+        .filter(|r| r.status == 401)
+        .count();
+    assert!(refused >= 1, "the access token did expire mid-export");
+    assert_eq!(
+        env.mock.refresh_count(),
+        2,
+        "one refresh at start, one after the 401"
+    );
+    assert!(!env.is_invalidated("default", "default"));
+    assert_token_kept(&env);
+}
+
+#[test]
+fn a_token_about_to_expire_is_refreshed_before_the_api_refuses_it() {
+    let env = TestEnv::with(Config {
+        latency: Duration::from_millis(40),
+        faults: Faults {
+            token_lifetime: Some(Duration::from_secs(2)),
+            ..Faults::default()
+        },
+        ..Config::default()
+    });
+    env.login();
+    let out = env.run(&["export", "persons", "--limit", "10"]);
+    assert_code(&out, 0);
+    assert_each_once(&jsonl_ids(&stdout(&out)), Seed::default().persons);
+    assert!(
+        env.mock.refresh_count() >= 2,
+        "refreshed before the token expired ({} refreshes)",
+        env.mock.refresh_count()
+    );
+    let refused = env
+        .api_requests()
+        .iter()
+        .filter(|r| r.status == 401)
+        .count();
+    assert_eq!(refused, 0, "no request went out with an expired token");
+    assert!(!env.is_invalidated("default", "default"));
+}
