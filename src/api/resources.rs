@@ -410,9 +410,9 @@ const DEAL_EXTRAS: &[Extra] = &[
         path: None,
         filters: &[("status", "deleted")],
         cost: 10,
-        // The whole 30 days every time: whatever time the API gives a deletion, an incremental
-        // run cannot miss it.
-        updated_since: false,
+        // A deletion updates the deal, so an incremental run gets the deals deleted since the
+        // last one (and not again those it already reported).
+        updated_since: true,
         mark: Some("is_deleted"),
         when: ExtraWhen::IncludeDeleted,
     },

@@ -355,6 +355,15 @@ fn an_incremental_deals_run_after_a_deletion_outputs_the_deleted_deal_marked() {
     assert_eq!(five.len(), 1, "deal 5 once");
     assert_eq!(five[0]["is_deleted"], true);
     assert!(second.len() < first.len(), "an incremental run");
+    // Deletions already reported stay out, but for those of the boundary second (the API's
+    // updated_since includes it).
+    let newest = first.iter().filter_map(|d| d["update_time"].as_str()).max();
+    let again: Vec<&Value> = second
+        .iter()
+        .filter(|d| deleted.iter().any(|old| old["id"] == d["id"]))
+        .filter(|d| d["update_time"].as_str() != newest)
+        .collect();
+    assert!(again.is_empty(), "{again:?}");
 
     // Without the flag, deleted deals stay out.
     let out = env.run(&["export", "deals", "--quiet"]);

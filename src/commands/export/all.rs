@@ -130,6 +130,10 @@ pub(super) async fn run(
                 Err(Error::Scope(why)) if !named => {
                     skipped.insert(r.name, why);
                 }
+                // A list this company's plan or region does not have.
+                Err(Error::NotFound(what)) if !named => {
+                    skipped.insert(r.name, format!("the API has no such list here ({what})"));
+                }
                 // Dropping the destinations removes every temporary file: the directory stays
                 // as the last successful run left it.
                 Err(e) => return Err(e),
