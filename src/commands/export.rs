@@ -12,13 +12,14 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::Value;
+use tokio::sync::OnceCell;
 
 use crate::api::children::{self, ChildPlan};
 use crate::api::fields::FieldMap;
 use crate::api::pages::{self, ListPlan, Page};
 use crate::api::resources::{self, ExtraWhen, Resource, Walk, ALL};
 use crate::auth::session::Session;
-use crate::checkpoint::{Stamp, State};
+use crate::checkpoint::{parse_api_time, Stamp, State};
 use crate::cli::{ExportArgs, Format};
 use crate::error::{Error, Result};
 use crate::output::progress::Progress;
@@ -39,6 +40,8 @@ struct Plan<'a> {
     field_names: bool,
     include: Option<Include>,
     quiet: bool,
+    /// The parents read so far, so the per-deal types of `export all` read the deals once.
+    parents: ParentCache,
 }
 
 impl Plan<'_> {
@@ -85,6 +88,7 @@ pub async fn run(settings: &Settings, args: &ExportArgs) -> Result<()> {
         field_names: args.field_names || (args.format == Format::Csv && !args.raw_keys),
         include,
         quiet: settings.quiet,
+        parents: ParentCache::default(),
     };
     if is_all {
         let dir = args.output_dir.as_deref().ok_or_else(|| {
@@ -410,12 +414,28 @@ fn lists(
 }
 
 #[derive(Deserialize)]
-struct Id {
+struct Parent {
     id: Option<u64>,
+    #[serde(default)]
+    update_time: Option<String>,
 }
 
+/// The ids of one parent list (only the records updated since a time, when given) and the newest
+/// update time among them.
+struct Parents {
+    ids: Vec<u64>,
+    newest: Option<(chrono::DateTime<chrono::Utc>, String)>,
+}
+
+type ParentKey = (&'static str, Option<String>);
+
+#[derive(Default)]
+struct ParentCache(
+    tokio::sync::Mutex<std::collections::HashMap<ParentKey, Arc<OnceCell<Parents>>>>,
+);
+
 /// The ids of the parent records a per-parent type walks (only those updated since `since`,
-/// when given); the parents' update times go into `stamp`.
+/// when given); the parents' newest update time goes into `stamp`.
 async fn parent_ids(
     session: &Session,
     plan: &Plan<'_>,
@@ -424,6 +444,28 @@ async fn parent_ids(
     stamp: &mut Stamp,
 ) -> Result<Vec<u64>> {
     let parent = child.parent().expect("a per-parent type has a parent");
+    let cell = {
+        let mut cache = plan.parents.0.lock().await;
+        cache
+            .entry((parent.name, since.map(str::to_string)))
+            .or_default()
+            .clone()
+    };
+    let parents = cell
+        .get_or_try_init(|| read_parents(session, plan, parent, since))
+        .await?;
+    if let Some((_, text)) = &parents.newest {
+        stamp.observe(&serde_json::json!({ "update_time": text }).to_string());
+    }
+    Ok(parents.ids.clone())
+}
+
+async fn read_parents(
+    session: &Session,
+    plan: &Plan<'_>,
+    parent: &'static Resource,
+    since: Option<&str>,
+) -> Result<Parents> {
     // The parents' own lists: the main one, and archived deals under --include-archived (their
     // products and installments belong to the company's data as much).
     let mut paths = vec![parent.path];
@@ -435,7 +477,10 @@ async fn parent_ids(
             .filter_map(|e| e.path),
     );
     let mut seen = HashSet::new();
-    let mut ids = Vec::new();
+    let mut out = Parents {
+        ids: Vec::new(),
+        newest: None,
+    };
     for path in paths {
         let mut filters = Vec::new();
         if let Some(s) = since {
@@ -452,16 +497,23 @@ async fn parent_ids(
         let mut rx = pages::stream(session.client.clone(), list);
         while let Some(page) = rx.recv().await {
             for record in page?.records() {
-                stamp.observe(record);
-                if let Ok(Id { id: Some(id) }) = serde_json::from_str::<Id>(record) {
-                    if seen.insert(id) {
-                        ids.push(id);
+                let Ok(p) = serde_json::from_str::<Parent>(record) else {
+                    continue;
+                };
+                if let Some(text) = p.update_time {
+                    if let Some(t) = parse_api_time(&text) {
+                        if out.newest.as_ref().is_none_or(|(n, _)| t > *n) {
+                            out.newest = Some((t, text));
+                        }
                     }
+                }
+                if let Some(id) = p.id.filter(|id| seen.insert(*id)) {
+                    out.ids.push(id);
                 }
             }
         }
     }
-    Ok(ids)
+    Ok(out)
 }
 
 /// The sink of one type, with what it needs per record.

@@ -492,6 +492,9 @@ fn export_all_writes_33_types_or_34_when_types_names_deal_flow() {
     assert!(!files.contains_key("deal-flow.jsonl"));
     assert!(manifest(&dir)["skipped"]["deal-flow"].is_string());
     assert_eq!(files["deals.jsonl"], small_seed().deals);
+    // One page of deals for `deals`, one for the parents that deal-products and
+    // deal-installments share.
+    assert_eq!(env.requests_to("/api/v2/deals").len(), 2);
 
     let every: Vec<&str> = RESOURCES.iter().map(|r| r.name).collect();
     let out = env.run(&[
