@@ -52,8 +52,20 @@ pub struct Session {
 }
 
 impl Session {
+    /// Runs `work` with a session holding a just-refreshed token, then ends the session whatever
+    /// `work` returned: a 401 flags every token of the account, and the store is always closed.
+    /// The only way to get a session, so none can be left open or skip the 401 rule.
+    pub async fn run<T>(
+        settings: &Settings,
+        work: impl AsyncFnOnce(&Session) -> Result<T>,
+    ) -> Result<T> {
+        let session = Session::start(settings).await?;
+        let result = work(&session).await;
+        session.finish(result).await
+    }
+
     /// A session ready to call the API, with a just-refreshed token.
-    pub async fn start(settings: &Settings) -> Result<Session> {
+    async fn start(settings: &Settings) -> Result<Session> {
         let http = http_client(&settings.http)?;
         if let Some(api) = &settings.api_token {
             check_configured_url("PIPEDRIVE_API_DOMAIN", &api.api_domain)?;
@@ -105,7 +117,7 @@ impl Session {
     }
 
     /// Ends the session; a 401 in `result` flags every token of the account first.
-    pub async fn finish<T>(self, result: Result<T>) -> Result<T> {
+    async fn finish<T>(self, result: Result<T>) -> Result<T> {
         let result = match (result, &self.tokens) {
             (Err(Error::Unauthorized(msg)), Some(tokens)) => {
                 match tokens.store.invalidate_account(&self.account).await {

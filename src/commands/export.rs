@@ -116,19 +116,17 @@ pub async fn run(settings: &Settings, args: &ExportArgs) -> Result<()> {
     };
     // Open the output first: a bad path should fail before any token is refreshed.
     let dest = Destination::open(args.output.as_deref())?;
-    let session = Session::start(settings).await?;
-    let result = async {
+    Session::run(settings, async |session| {
         let since = since_for(&plan, state.as_ref(), &settings.account, resource);
-        let (count, stamp) = export_one(&session, &plan, resource, &dest, since).await?;
+        let (_, stamp) = export_one(session, &plan, resource, &dest, since).await?;
         dest.commit()?;
         if let (Some(state), Some(path)) = (state.as_mut(), &args.state) {
             state.advance(&settings.account, resource.name, stamp);
             state.save(path)?;
         }
-        Ok(count)
-    }
-    .await;
-    session.finish(result).await.map(|_| ())
+        Ok(())
+    })
+    .await
 }
 
 /// Flags that only some types take.

@@ -27,14 +27,13 @@ pub async fn run(settings: &Settings, args: &LoginArgs) -> Result<()> {
     let redirect = settings.oauth.redirect_url.clone();
     // Bind before anything else that can be slow, so a busy port fails at once.
     let server = CallbackServer::bind(&redirect)?;
-    let chosen = TokenStore::open(settings).await?;
-    let store = chosen.store;
-    if let Some(w) = chosen.warning {
-        eprintln!("{w}");
-    }
-    let result = flow(settings, args, &oauth, &redirect, server, &store).await;
-    store.close().await;
-    result
+    TokenStore::using(settings, async |store, warning| {
+        if let Some(w) = warning {
+            eprintln!("{w}");
+        }
+        flow(settings, args, &oauth, &redirect, server, store).await
+    })
+    .await
 }
 
 async fn flow(

@@ -8,10 +8,10 @@ use crate::settings::Settings;
 use crate::store::TokenStore;
 
 pub async fn run(settings: &Settings, args: &LogoutArgs) -> Result<()> {
-    let store = TokenStore::open(settings).await?.store;
-    let result = logout(settings, args, &store).await;
-    store.close().await;
-    result
+    TokenStore::using(settings, async |store, _| {
+        logout(settings, args, store).await
+    })
+    .await
 }
 
 async fn logout(settings: &Settings, args: &LogoutArgs, store: &TokenStore) -> Result<()> {

@@ -13,24 +13,26 @@ use crate::output;
 use crate::settings::Settings;
 
 pub async fn pipeline(settings: &Settings, args: &PipelineArgs) -> Result<()> {
-    let session = Session::start(settings).await?;
-    let result = fetch_pipeline(&session, args).await;
-    let result = session.finish(result).await;
-    print(args.format, &result?)
+    let json = Session::run(settings, async |session| {
+        fetch_pipeline(session, args).await
+    })
+    .await?;
+    print(args.format, &json)
 }
 
 pub async fn stage(settings: &Settings, args: &StageArgs) -> Result<()> {
-    let session = Session::start(settings).await?;
-    let result = fetch_one(
-        &session,
-        "stage",
-        "/api/v2/stages",
-        args.id,
-        resources::STAGE_SCOPES,
-    )
-    .await;
-    let result = session.finish(result).await;
-    print(args.format, result?.get())
+    let raw = Session::run(settings, async |session| {
+        fetch_one(
+            session,
+            "stage",
+            "/api/v2/stages",
+            args.id,
+            resources::STAGE_SCOPES,
+        )
+        .await
+    })
+    .await?;
+    print(args.format, raw.get())
 }
 
 async fn fetch_one(

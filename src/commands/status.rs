@@ -21,10 +21,11 @@ pub async fn run(settings: &Settings, args: &StatusArgs) -> Result<()> {
         });
         return print(args.json, &info);
     }
-    let store = TokenStore::open(settings).await?.store;
-    let record = store.load(&settings.account, &settings.owner).await;
-    let (name, location) = (store.name(), store.location());
-    store.close().await;
+    let (record, name, location) = TokenStore::using(settings, async |store, _| {
+        let record = store.load(&settings.account, &settings.owner).await;
+        Ok((record, store.name(), store.location()))
+    })
+    .await?;
     let Some(record) = record? else {
         if args.json {
             print(

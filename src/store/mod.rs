@@ -162,6 +162,18 @@ impl TokenStore {
         }
     }
 
+    /// Opens the store the settings ask for, runs `work` with it (and `auto`'s warning, if any),
+    /// and closes it whatever `work` returned.
+    pub async fn using<T>(
+        settings: &Settings,
+        work: impl AsyncFnOnce(&TokenStore, Option<String>) -> Result<T>,
+    ) -> Result<T> {
+        let chosen = TokenStore::open(settings).await?;
+        let result = work(&chosen.store, chosen.warning).await;
+        chosen.store.close().await;
+        result
+    }
+
     /// Releases connections (MongoDB wants an explicit shutdown before the runtime ends).
     pub async fn close(&self) {
         if let TokenStore::Mongo(s) = self {

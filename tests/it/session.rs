@@ -219,3 +219,27 @@ fn a_personal_api_token_needs_no_login_and_no_refresh() {
     assert!(!stderr(&out).contains("personal-token-123"));
     assert!(env.record("default", "default").is_none());
 }
+
+/// Every command that calls the API ends its session the same way: a 401 flags the account,
+/// whichever command met it (one construct, `Session::run`, ends them all).
+#[test]
+fn every_api_command_applies_the_401_rule() {
+    for args in [
+        &["export", "deals"][..],
+        &["export", "all", "--output-dir", "out", "--types", "deals"][..],
+        &["pipeline", "1"][..],
+        &["stage", "1"][..],
+    ] {
+        let env = TestEnv::with(Config {
+            faults: Faults {
+                revoked: true,
+                ..Faults::default()
+            },
+            ..Config::default()
+        });
+        env.login();
+        let out = env.run(args);
+        assert_code(&out, 4);
+        assert!(env.is_invalidated("default", "default"), "{args:?}");
+    }
+}

@@ -85,11 +85,10 @@ pub(super) async fn run(
         None => None,
     };
     let started = chrono::Utc::now();
-    let session = Session::start(settings).await?;
-    let result: Result<()> = async {
+    Session::run(settings, async |session| -> Result<()> {
         let mut todo = Vec::new();
         for &r in chosen {
-            match scope_gap(&session, r) {
+            match scope_gap(session, r) {
                 // A type asked for by name is an error; otherwise it is simply not this token's.
                 Some(_) if named => {
                     session.require(r.scopes, &format!("exporting {}", r.name))?;
@@ -110,7 +109,6 @@ pub(super) async fn run(
             let path: PathBuf = dir.join(format!("{}.{ext}", r.name));
             jobs.push((r, Destination::open(Some(&path))?));
         }
-        let session = &session;
         let state_ref = state.as_ref();
         let outcomes: Vec<_> = stream::iter(jobs)
             .map(|(r, dest)| async move {
@@ -199,9 +197,8 @@ pub(super) async fn run(
             }
         }
         Ok(())
-    }
-    .await;
-    session.finish(result).await
+    })
+    .await
 }
 
 /// The entries of the last manifest whose files are still in the directory, by file name.
