@@ -330,11 +330,15 @@ async fn export_one(
             limit: args.limit.min(resource.max_limit),
             concurrency: args.concurrency as usize,
         };
-        if resource.name == "deal-flow" && !plan.quiet {
+        // One request per parent can cost a large company a good part of its daily budget:
+        // say what it will take before spending it.
+        if matches!(resource.walk, Walk::PerParent { .. }) && !plan.quiet {
             eprintln!(
-                "deal-flow: {} deals, so at least {} requests costing {} tokens each (about {} \
-                 tokens of the company's daily budget)",
+                "{}: {} {}, so at least {} requests costing {} tokens each (about {} tokens of \
+                 the company's daily budget)",
+                resource.name,
                 walk.parents.len(),
+                resource.parent().map_or("parents", |p| p.name),
                 walk.min_requests(),
                 resource.cost,
                 walk.min_requests() * u64::from(resource.cost)
