@@ -52,7 +52,12 @@ pub fn clean(text: &str) -> String {
 /// the offending value, which may be a token or a megabyte of text).
 pub fn json_error(e: &serde_json::Error) -> String {
     use serde_json::error::Category;
-    let at = format!("line {}, column {}", e.line(), e.column());
+    // Errors from a parsed value (a MongoDB document) have no position.
+    let at = if e.line() == 0 {
+        "in the record".to_string()
+    } else {
+        format!("line {}, column {}", e.line(), e.column())
+    };
     match e.classify() {
         Category::Syntax => format!("not valid JSON at {at}"),
         Category::Eof => format!("JSON cut short at {at}"),

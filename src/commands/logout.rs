@@ -4,8 +4,9 @@ use crate::auth::oauth::OAuthClient;
 use crate::cli::LogoutArgs;
 use crate::error::Result;
 use crate::http::http_client;
+use crate::printer;
 use crate::settings::Settings;
-use crate::store::TokenStore;
+use crate::store::{Entry, TokenStore};
 
 pub async fn run(settings: &Settings, args: &LogoutArgs) -> Result<()> {
     TokenStore::using(settings, async |store, _| {
@@ -18,11 +19,22 @@ async fn logout(settings: &Settings, args: &LogoutArgs, store: &TokenStore) -> R
     let records = if args.all {
         store.load_account(&settings.account).await?
     } else {
-        store
-            .load(&settings.account, &settings.owner)
-            .await?
-            .into_iter()
-            .collect()
+        match store.inspect(&settings.account, &settings.owner).await? {
+            Entry::Found(r) => vec![*r],
+            Entry::Missing => Vec::new(),
+            Entry::Damaged(why) => {
+                // Nothing in it can be revoked; the user wants it gone all the same.
+                store.delete(&settings.account, &settings.owner).await?;
+                printer::info(&format!(
+                    "Deleted the damaged entry of account '{}', owner '{}' ({} store: {why}); \
+                     nothing was revoked at Pipedrive",
+                    settings.account,
+                    settings.owner,
+                    store.name()
+                ));
+                return Ok(());
+            }
+        }
     };
     if records.is_empty() {
         if !settings.quiet {

@@ -4,11 +4,17 @@
 //! under a lock file, so concurrent processes never see half a file or lose each other's writes.
 
 use std::io::Write;
+
+use serde::Deserialize;
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
+use crate::printer;
+use crate::quote::json_error;
 use crate::store::lock::{ensure_private_dir, FileLock};
+use crate::store::Entry;
 use crate::token::{Token, TokenRecord};
 
 const STORE: &str = "file";
@@ -38,17 +44,18 @@ impl FileStore {
         &self.path
     }
 
-    fn read_all(&self) -> Result<Vec<TokenRecord>> {
+    /// The file's entries as JSON values: one damaged entry must not hide (or, on the next
+    /// write, destroy) the others. An empty or missing file has none.
+    fn read_values(&self) -> Result<Vec<Value>> {
         match std::fs::read(&self.path) {
             Ok(bytes) if bytes.iter().all(u8::is_ascii_whitespace) => Ok(Vec::new()),
-            Ok(bytes) => serde_json::from_slice::<OneOrMany>(&bytes)
-                .map(OneOrMany::into_vec)
-                .map_err(|e| {
-                    unavailable(format!(
-                    "{} is not a valid token file ({e}); move it away and run `pipedrive login`",
-                    self.path.display()
-                ))
-                }),
+            Ok(bytes) => match serde_json::from_slice::<Value>(&bytes) {
+                Ok(Value::Array(items)) => Ok(items),
+                // A single record, as another tool may write it.
+                Ok(one @ Value::Object(_)) => Ok(vec![one]),
+                Ok(_) => Err(self.unreadable("not a list of token records")),
+                Err(e) => Err(self.unreadable(&json_error(&e))),
+            },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
             Err(e) => Err(unavailable(format!(
                 "cannot read {}: {e}",
@@ -57,7 +64,39 @@ impl FileStore {
         }
     }
 
-    fn write_all(&self, records: &[TokenRecord]) -> Result<()> {
+    fn unreadable(&self, why: &str) -> Error {
+        unavailable(format!(
+            "{} is not a valid token file ({why}); `pipedrive login` moves it aside to {} and \
+             starts a new one",
+            self.path.display(),
+            self.damaged_path().display()
+        ))
+    }
+
+    fn damaged_path(&self) -> PathBuf {
+        self.dir.join("tokens.json.damaged")
+    }
+
+    /// The entries, or none after moving an unreadable file aside (for `login` and `logout`,
+    /// which replace what they cannot read).
+    fn read_values_or_move_aside(&self) -> Result<Vec<Value>> {
+        match self.read_values() {
+            Err(Error::Store { reason, .. }) if reason.contains("is not a valid token file") => {
+                std::fs::rename(&self.path, self.damaged_path()).map_err(|e| {
+                    unavailable(format!("cannot move {} aside: {e}", self.path.display()))
+                })?;
+                printer::warn(&format!(
+                    "{} could not be read; moved it to {}",
+                    self.path.display(),
+                    self.damaged_path().display()
+                ));
+                Ok(Vec::new())
+            }
+            other => other,
+        }
+    }
+
+    fn write_all(&self, records: &[Value]) -> Result<()> {
         let fail =
             |e: std::io::Error| unavailable(format!("cannot write {}: {e}", self.path.display()));
         ensure_private_dir(&self.dir).map_err(fail)?;
@@ -102,41 +141,75 @@ impl FileStore {
     }
 
     /// Read-modify-write of the whole file under the store's lock.
-    fn modify<T>(&self, change: impl FnOnce(&mut Vec<TokenRecord>) -> T) -> Result<T> {
+    fn modify<T>(
+        &self,
+        replace_unreadable: bool,
+        change: impl FnOnce(&mut Vec<Value>) -> Result<T>,
+    ) -> Result<T> {
         let _lock = FileLock::acquire(&self.dir.join("tokens.lock"), LOCK_WAIT, STORE)?;
-        let mut records = self.read_all()?;
-        let out = change(&mut records);
-        self.write_all(&records)?;
+        let mut entries = if replace_unreadable {
+            self.read_values_or_move_aside()?
+        } else {
+            self.read_values()?
+        };
+        let out = change(&mut entries)?;
+        self.write_all(&entries)?;
         Ok(out)
     }
 
-    pub fn load(&self, account: &str, owner: &str) -> Result<Option<TokenRecord>> {
+    pub fn inspect(&self, account: &str, owner: &str) -> Result<Entry> {
         Ok(self
-            .read_all()?
-            .into_iter()
-            .find(|r| r.account_id == account && r.owner == owner))
+            .read_values()?
+            .iter()
+            .find(|v| is_of(v, account, Some(owner)))
+            .map_or(Entry::Missing, classify))
+    }
+
+    pub fn load(&self, account: &str, owner: &str) -> Result<Option<TokenRecord>> {
+        match self.inspect(account, owner)? {
+            Entry::Missing => Ok(None),
+            Entry::Found(r) => Ok(Some(*r)),
+            Entry::Damaged(why) => Err(unavailable(format!(
+                "the entry of account '{account}', owner '{owner}' in {} is not a token record \
+                 ({why}); `pipedrive login` replaces it, `pipedrive logout` deletes it",
+                self.path.display()
+            ))),
+        }
     }
 
     pub fn load_account(&self, account: &str) -> Result<Vec<TokenRecord>> {
-        Ok(self
-            .read_all()?
-            .into_iter()
-            .filter(|r| r.account_id == account)
-            .collect())
+        self.read_values()?
+            .iter()
+            .filter(|v| is_of(v, account, None))
+            .map(|v| match classify(v) {
+                Entry::Found(r) => Ok(*r),
+                _ => Err(unavailable(format!(
+                    "an entry of account '{account}' in {} is not a token record; `pipedrive \
+                     logout --owner ...` deletes it",
+                    self.path.display()
+                ))),
+            })
+            .collect()
     }
 
     pub fn save_login(&self, account: &str, owner: &str, token: &Token) -> Result<()> {
-        self.modify(|records| {
-            match records
-                .iter_mut()
-                .find(|r| r.account_id == account && r.owner == owner)
-            {
-                Some(r) => {
+        self.modify(true, |entries| {
+            let at = entries.iter().position(|v| is_of(v, account, Some(owner)));
+            let record = match at.map(|i| classify(&entries[i])) {
+                Some(Entry::Found(mut r)) => {
                     r.token = merge_token(&r.token, token);
                     r.token_invalidated = false;
+                    *r
                 }
-                None => records.push(crate::store::new_record(account, owner, token)),
+                // Missing, or damaged: a login replaces what cannot be read.
+                _ => crate::store::new_record(account, owner, token),
+            };
+            let value = to_value(&record)?;
+            match at {
+                Some(i) => entries[i] = value,
+                None => entries.push(value),
             }
+            Ok(())
         })
     }
 
@@ -147,56 +220,63 @@ impl FileStore {
         expected_refresh: &str,
         token: &Token,
     ) -> Result<bool> {
-        self.modify(|records| {
-            match records.iter_mut().find(|r| {
-                r.account_id == account
-                    && r.owner == owner
-                    && r.token.refresh_token.expose() == expected_refresh
-            }) {
-                Some(r) => {
-                    r.token = merge_token(&r.token, token);
-                    true
+        self.modify(false, |entries| {
+            for v in entries
+                .iter_mut()
+                .filter(|v| is_of(v, account, Some(owner)))
+            {
+                if let Entry::Found(mut r) = classify(v) {
+                    if r.token.refresh_token.expose() == expected_refresh {
+                        r.token = merge_token(&r.token, token);
+                        *v = to_value(&r)?;
+                        return Ok(true);
+                    }
                 }
-                None => false,
             }
+            Ok(false)
         })
     }
 
     pub fn invalidate_account(&self, account: &str) -> Result<u64> {
-        self.modify(|records| {
+        self.modify(false, |entries| {
             let mut n = 0;
-            for r in records.iter_mut().filter(|r| r.account_id == account) {
-                r.token_invalidated = true;
-                n += 1;
+            for v in entries.iter_mut().filter(|v| is_of(v, account, None)) {
+                // A damaged entry holds no usable token to flag.
+                if let Entry::Found(mut r) = classify(v) {
+                    r.token_invalidated = true;
+                    *v = to_value(&r)?;
+                    n += 1;
+                }
             }
-            n
+            Ok(n)
         })
     }
 
     pub fn delete(&self, account: &str, owner: &str) -> Result<bool> {
-        self.modify(|records| {
-            let before = records.len();
-            records.retain(|r| !(r.account_id == account && r.owner == owner));
-            records.len() != before
+        self.modify(true, |entries| {
+            let before = entries.len();
+            entries.retain(|v| !is_of(v, account, Some(owner)));
+            Ok(entries.len() != before)
         })
     }
 }
 
-/// The file holds a list of records; a single record (as another tool may write it) is read too.
-#[derive(serde::Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    Many(Vec<TokenRecord>),
-    One(Box<TokenRecord>),
+/// Whether an entry names this account (and owner, if given), whatever else it holds.
+fn is_of(v: &Value, account: &str, owner: Option<&str>) -> bool {
+    v.get("account_id").and_then(Value::as_str) == Some(account)
+        && owner.is_none_or(|o| v.get("owner").and_then(Value::as_str) == Some(o))
 }
 
-impl OneOrMany {
-    fn into_vec(self) -> Vec<TokenRecord> {
-        match self {
-            OneOrMany::Many(v) => v,
-            OneOrMany::One(r) => vec![*r],
-        }
+/// An entry as a record, or why it is not one (never quoting what it holds: it may be a token).
+fn classify(v: &Value) -> Entry {
+    match TokenRecord::deserialize(v) {
+        Ok(r) => Entry::Found(Box::new(r)),
+        Err(e) => Entry::Damaged(json_error(&e)),
     }
+}
+
+fn to_value(record: &TokenRecord) -> Result<Value> {
+    serde_json::to_value(record).map_err(|e| unavailable(e.to_string()))
 }
 
 /// A new token keeps the fields another program added to the old one.

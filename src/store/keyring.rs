@@ -19,9 +19,11 @@ use std::time::Duration;
 use keyring_core::{CredentialStore, Entry};
 
 use crate::error::{Error, Result};
+use crate::quote::json_error;
 use crate::settings::Settings;
 use crate::store::file::merge_token;
 use crate::store::lock::FileLock;
+use crate::store::Entry as Stored;
 use crate::token::{Token, TokenRecord};
 
 const STORE: &str = "keyring";
@@ -128,19 +130,31 @@ fn entry(b: &Backend, user: &str) -> Result<Entry> {
     Entry::new_in_store(b, SERVICE, user).map_err(|e| keyring_error("bad keyring entry name", e))
 }
 
-fn read_record(b: &Backend, account: &str, owner: &str) -> Result<Option<TokenRecord>> {
+fn inspect_record(b: &Backend, account: &str, owner: &str) -> Result<Stored> {
     let user = record_user(account, owner);
     let bytes = match entry(b, &user)?.get_secret() {
         Ok(bytes) => bytes,
-        Err(keyring_core::Error::NoEntry) => return Ok(None),
+        Err(keyring_core::Error::NoEntry) => return Ok(Stored::Missing),
         Err(e) => return Err(keyring_error(&format!("cannot read entry '{user}'"), e)),
     };
-    serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-        unavailable(format!(
-            "entry '{user}' of service '{SERVICE}' is not a token record ({e}); delete it \
-             (`pipedrive logout`) and run `pipedrive login`"
-        ))
+    // The entry may hold anything, a bare token included: its content is never quoted.
+    Ok(match serde_json::from_slice(&bytes) {
+        Ok(record) => Stored::Found(Box::new(record)),
+        Err(e) => Stored::Damaged(format!(
+            "entry '{user}' of service '{SERVICE}': {}",
+            json_error(&e)
+        )),
     })
+}
+
+fn read_record(b: &Backend, account: &str, owner: &str) -> Result<Option<TokenRecord>> {
+    match inspect_record(b, account, owner)? {
+        Stored::Missing => Ok(None),
+        Stored::Found(r) => Ok(Some(*r)),
+        Stored::Damaged(why) => Err(unavailable(format!(
+            "{why}; `pipedrive login` replaces it, `pipedrive logout` deletes it"
+        ))),
+    }
 }
 
 fn write_record(b: &Backend, record: &TokenRecord) -> Result<()> {
@@ -156,8 +170,9 @@ fn read_index(b: &Backend, account: &str) -> Result<Vec<String>> {
     match entry(b, &user)?.get_secret() {
         Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
             unavailable(format!(
-                "index entry '{user}' of service '{SERVICE}' is not a list of owners ({e}); \
-                 delete it and log in again"
+                "index entry '{user}' of service '{SERVICE}' is not a list of owners ({}); \
+                 `pipedrive login` rewrites it",
+                json_error(&e)
             ))
         }),
         Err(keyring_core::Error::NoEntry) => Ok(Vec::new()),
@@ -246,6 +261,11 @@ impl KeyringStore {
         self.run("load", move |b| read_record(b, &a, &o)).await
     }
 
+    pub async fn inspect(&self, account: &str, owner: &str) -> Result<Stored> {
+        let (a, o) = (account.to_string(), owner.to_string());
+        self.run("load", move |b| inspect_record(b, &a, &o)).await
+    }
+
     pub async fn load_account(&self, account: &str) -> Result<Vec<TokenRecord>> {
         let a = account.to_string();
         self.run("load account", move |b| {
@@ -265,18 +285,19 @@ impl KeyringStore {
         self.run("save login", move |b| {
             // Index first: an index naming a missing entry is harmless, the reverse would hide
             // the token from `logout --all` and from invalidation.
-            let mut owners = read_index(b, &a)?;
+            // A damaged index or entry is what login is for: both are overwritten.
+            let mut owners = read_index(b, &a).unwrap_or_default();
             if !owners.contains(&o) {
                 owners.push(o.clone());
                 write_index(b, &a, &owners)?;
             }
-            let record = match read_record(b, &a, &o)? {
-                Some(mut r) => {
+            let record = match inspect_record(b, &a, &o)? {
+                Stored::Found(mut r) => {
                     r.token = merge_token(&r.token, &t);
                     r.token_invalidated = false;
-                    r
+                    *r
                 }
-                None => crate::store::new_record(&a, &o, &t),
+                Stored::Missing | Stored::Damaged(_) => crate::store::new_record(&a, &o, &t),
             };
             write_record(b, &record)
         })
@@ -310,7 +331,8 @@ impl KeyringStore {
         self.run("invalidate account", move |b| {
             let mut n = 0;
             for owner in read_index(b, &a)? {
-                if let Some(mut r) = read_record(b, &a, &owner)? {
+                // A damaged entry holds no usable token to flag.
+                if let Stored::Found(mut r) = inspect_record(b, &a, &owner)? {
                     if !r.token_invalidated {
                         r.token_invalidated = true;
                         write_record(b, &r)?;
@@ -333,7 +355,8 @@ impl KeyringStore {
                 Err(keyring_core::Error::NoEntry) => false,
                 Err(e) => return Err(keyring_error(&format!("cannot delete entry '{user}'"), e)),
             };
-            let mut owners = read_index(b, &a)?;
+            // A damaged index is left for the next login to rewrite.
+            let mut owners = read_index(b, &a).unwrap_or_default();
             if owners.contains(&o) {
                 owners.retain(|x| x != &o);
                 write_index(b, &a, &owners)?;

@@ -10,9 +10,18 @@ pub mod lock;
 pub mod mongo;
 pub mod recovery;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::settings::{Settings, StoreKind};
 use crate::token::{Token, TokenRecord};
+
+/// One (account, owner) entry as a store holds it.
+pub enum Entry {
+    Missing,
+    Found(Box<TokenRecord>),
+    /// Something that is not a token record; the reason never quotes what it holds (it may be
+    /// a token). `login` overwrites such an entry and `logout` deletes it.
+    Damaged(String),
+}
 
 pub enum TokenStore {
     File(file::FileStore),
@@ -86,11 +95,29 @@ impl TokenStore {
         }
     }
 
+    /// The record of (account, owner); a damaged entry is a store error (exit 7) that says how
+    /// to replace it.
     pub async fn load(&self, account: &str, owner: &str) -> Result<Option<TokenRecord>> {
+        match self.inspect(account, owner).await? {
+            Entry::Missing => Ok(None),
+            Entry::Found(r) => Ok(Some(*r)),
+            Entry::Damaged(why) => Err(Error::Store {
+                store: self.name(),
+                reason: format!(
+                    "the entry of account '{account}', owner '{owner}' in {} is not a token \
+                     record ({why}); `pipedrive login` replaces it, `pipedrive logout` deletes it",
+                    self.location()
+                ),
+            }),
+        }
+    }
+
+    /// The entry of (account, owner), damaged or not.
+    pub async fn inspect(&self, account: &str, owner: &str) -> Result<Entry> {
         match self {
-            TokenStore::File(s) => s.load(account, owner),
-            TokenStore::Keyring(s) => s.load(account, owner).await,
-            TokenStore::Mongo(s) => s.load(account, owner).await,
+            TokenStore::File(s) => s.inspect(account, owner),
+            TokenStore::Keyring(s) => s.inspect(account, owner).await,
+            TokenStore::Mongo(s) => s.inspect(account, owner).await,
         }
     }
 

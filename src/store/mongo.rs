@@ -15,7 +15,9 @@ use mongodb::options::{ClientOptions, IndexOptions};
 use mongodb::{Client, Collection, IndexModel};
 
 use crate::error::{Error, Result};
+use crate::quote::json_error;
 use crate::settings::Settings;
+use crate::store::Entry;
 use crate::token::{Token, TokenRecord};
 
 const STORE: &str = "mongo";
@@ -243,21 +245,33 @@ impl MongoStore {
         self.shown.clone()
     }
 
-    fn decode(&self, mut doc: Document) -> Result<TokenRecord> {
+    /// A document as a record, or why it is not one (never quoting what it holds).
+    fn classify(&self, mut doc: Document) -> Entry {
         doc.remove("_id");
         let json = Bson::Document(doc).into_relaxed_extjson();
+        match serde_json::from_value(json) {
+            Ok(record) => Entry::Found(Box::new(record)),
+            Err(e) => Entry::Damaged(format!(
+                "the document is not in the token shape: {}",
+                json_error(&e)
+            )),
+        }
+    }
+
+    fn decode(&self, doc: Document) -> Result<TokenRecord> {
         let who = format!(
             "{}/{}",
-            json["account_id"].as_str().unwrap_or("?"),
-            json["owner"].as_str().unwrap_or("?")
+            doc.get_str("account_id").unwrap_or("?"),
+            doc.get_str("owner").unwrap_or("?")
         );
-        serde_json::from_value(json).map_err(|e| {
-            unavailable(format!(
-                "the document of {who} in {} is not in the token shape ({e}); fix or delete it \
-                 and run `pipedrive login`",
+        match self.classify(doc) {
+            Entry::Found(r) => Ok(*r),
+            Entry::Missing | Entry::Damaged(_) => Err(unavailable(format!(
+                "the document of {who} in {} is not in the token shape; `pipedrive login \
+                 --account ... --owner ...` replaces it, `pipedrive logout` deletes it",
                 self.shown
-            ))
-        })
+            ))),
+        }
     }
 
     pub async fn load(&self, account: &str, owner: &str) -> Result<Option<TokenRecord>> {
@@ -266,6 +280,14 @@ impl MongoStore {
             .bounded("read the token", async { self.coll.find_one(filter).await })
             .await?;
         found.map(|d| self.decode(d)).transpose()
+    }
+
+    pub async fn inspect(&self, account: &str, owner: &str) -> Result<Entry> {
+        let filter = doc! { "account_id": account, "owner": owner };
+        let found = self
+            .bounded("read the token", async { self.coll.find_one(filter).await })
+            .await?;
+        Ok(found.map_or(Entry::Missing, |d| self.classify(d)))
     }
 
     pub async fn load_account(&self, account: &str) -> Result<Vec<TokenRecord>> {
@@ -281,6 +303,15 @@ impl MongoStore {
     pub async fn save_login(&self, account: &str, owner: &str, token: &Token) -> Result<()> {
         let filter = doc! { "account_id": account, "owner": owner };
         let mut set = token_fields(token);
+        if let Entry::Damaged(_) = self.inspect(account, owner).await? {
+            // `token.<field>` paths cannot be set inside a `token` that is not a document:
+            // a damaged token is replaced whole (the document's other fields stay).
+            let whole: Document = set
+                .iter()
+                .map(|(k, v)| (k.trim_start_matches("token.").to_string(), v.clone()))
+                .collect();
+            set = doc! { "token": whole };
+        }
         set.insert("token_invalidated", false);
         let update = doc! { "$set": set };
         // Two first logins at once can both try to insert; the unique index lets one win and the

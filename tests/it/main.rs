@@ -5,6 +5,7 @@ mod support;
 
 mod bad_input;
 mod csv_props;
+mod damaged_store;
 mod export;
 mod faults;
 mod field_names;
