@@ -34,7 +34,12 @@ pub async fn run(cli: Cli) -> Result<()> {
         return commands::completions::run(args);
     }
     let settings = Settings::resolve(&cli.global)?;
-    printer::init(settings.quiet, settings.verbose);
+    printer::init(
+        settings.quiet,
+        settings.verbose,
+        settings.live_progress,
+        settings.summary,
+    );
     let work = async {
         match &cli.command {
             Command::Login(a) => commands::login::run(&settings, a).await,

@@ -12,11 +12,26 @@ use indicatif::{MultiProgress, ProgressDrawTarget};
 
 static QUIET: AtomicBool = AtomicBool::new(false);
 static VERBOSE: AtomicBool = AtomicBool::new(false);
+static LIVE: AtomicBool = AtomicBool::new(false);
+static SUMMARY: AtomicBool = AtomicBool::new(false);
 
-/// Sets the flags for the rest of the process (called once, when the settings are resolved).
-pub fn init(quiet: bool, verbose: bool) {
+/// Sets the flags for the rest of the process, once, from the settings (which looked at the
+/// terminal): `live` draws the progress display, `summary` prints its closing line.
+pub fn init(quiet: bool, verbose: bool, live: bool, summary: bool) {
     QUIET.store(quiet, Ordering::Relaxed);
     VERBOSE.store(verbose, Ordering::Relaxed);
+    LIVE.store(live, Ordering::Relaxed);
+    SUMMARY.store(summary, Ordering::Relaxed);
+}
+
+/// Whether the live progress display is drawn.
+pub fn live() -> bool {
+    LIVE.load(Ordering::Relaxed)
+}
+
+/// Whether a finished export prints its one-line summary.
+pub fn summary() -> bool {
+    SUMMARY.load(Ordering::Relaxed)
 }
 
 pub fn is_verbose() -> bool {
@@ -29,8 +44,7 @@ pub fn bars() -> &'static MultiProgress {
     BARS.get_or_init(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(8)))
 }
 
-/// A message the user needs to act on or know (login steps); printed even under `--quiet`
-/// only when `always` is set.
+/// Information (what was done, notes), hidden by `--quiet`.
 pub fn info(line: &str) {
     if !QUIET.load(Ordering::Relaxed) {
         print(line);
@@ -42,11 +56,10 @@ pub fn always(line: &str) {
     print(line);
 }
 
-/// `warning: ...`, hidden by `--quiet`.
+/// `warning: ...`: something went wrong but the command goes on. Shown under `--quiet` too,
+/// which hides information, not problems.
 pub fn warn(line: &str) {
-    if !QUIET.load(Ordering::Relaxed) {
-        print(&format!("warning: {line}"));
-    }
+    print(&format!("warning: {line}"));
 }
 
 /// `pipedrive: ...` under `-v` only (requests, retries, waits).

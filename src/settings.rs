@@ -3,6 +3,7 @@
 //! clap handles the flags and their `PIPEDRIVE_*` variables; this adds the OAuth app settings,
 //! the seed's `PIPE_DRIVE_*` aliases, the personal API token mode and the config directory default.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -37,6 +38,11 @@ pub struct Settings {
     pub http: HttpSettings,
     pub quiet: bool,
     pub verbose: bool,
+    /// Draw the live progress display: stderr is a terminal that can redraw a line, and nobody
+    /// asked for plain output (`--quiet`, `NO_COLOR`, `TERM=dumb`). Found once, here.
+    pub live_progress: bool,
+    /// Print the one-line summary after an export: stderr is a terminal and no `--quiet`.
+    pub summary: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -85,6 +91,7 @@ impl Settings {
                 return Err(Error::Usage(format!("{what} must not be empty")));
             }
         }
+        let stderr_terminal = std::io::stderr().is_terminal();
         let config_dir = match &global.config_dir {
             Some(dir) => dir.clone(),
             None => default_config_dir()?,
@@ -124,6 +131,13 @@ impl Settings {
             },
             quiet: global.quiet,
             verbose: global.verbose,
+            live_progress: should_draw(
+                global.quiet,
+                stderr_terminal,
+                std::env::var("TERM").ok().as_deref(),
+                std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            ),
+            summary: !global.quiet && stderr_terminal,
         })
     }
 
@@ -147,6 +161,11 @@ impl Settings {
     }
 }
 
+/// A terminal on stderr that can redraw a line, and nobody asked for plain output.
+pub fn should_draw(quiet: bool, terminal: bool, term: Option<&str>, no_color: bool) -> bool {
+    !quiet && terminal && term != Some("dumb") && !no_color
+}
+
 fn time_scale() -> f64 {
     std::env::var("PIPEDRIVE_TEST_TIME_SCALE")
         .ok()
@@ -165,5 +184,20 @@ fn default_config_dir() -> Result<PathBuf> {
             "cannot find a config directory: set HOME, XDG_CONFIG_HOME or PIPEDRIVE_CONFIG_DIR"
                 .into(),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drawn_only_on_a_capable_terminal_when_not_quiet() {
+        assert!(should_draw(false, true, Some("xterm-256color"), false));
+        assert!(should_draw(false, true, None, false));
+        assert!(!should_draw(true, true, Some("xterm"), false));
+        assert!(!should_draw(false, false, Some("xterm"), false));
+        assert!(!should_draw(false, true, Some("dumb"), false));
+        assert!(!should_draw(false, true, Some("xterm"), true));
     }
 }

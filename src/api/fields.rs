@@ -16,6 +16,7 @@ use crate::api::client::ApiClient;
 use crate::api::pages::{self, ListPlan};
 use crate::api::resources::{self, Resource};
 use crate::error::{Error, Result};
+use crate::printer;
 use crate::quote::json_error;
 use crate::token::{has_scope, require_scope};
 
@@ -80,9 +81,9 @@ impl FieldMap {
             // The API's own 403: the app or user may not read the definitions.
             Err(Error::Scope(e)) => {
                 if !quiet {
-                    eprintln!(
-                        "warning: keeping raw custom field keys: cannot read field names ({e})"
-                    );
+                    printer::warn(&format!(
+                        "keeping raw custom field keys: cannot read field names ({e})"
+                    ));
                 }
                 Ok(None)
             }
@@ -108,7 +109,7 @@ impl FieldMap {
         let path = defs.path;
         if let Err(e) = require_scope(scopes, defs.scopes, "reading field names") {
             if !quiet {
-                eprintln!("warning: keeping raw custom field keys: {e}");
+                printer::warn(&format!("keeping raw custom field keys: {e}"));
             }
             return Ok(None);
         }

@@ -9,6 +9,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
+use crate::printer;
 use crate::quote::{quoted, QUOTE_MAX};
 
 pub struct CallbackServer {
@@ -149,7 +150,9 @@ impl CallbackServer {
                     match judge(&params, state) {
                         Verdict::Code(code) => return Ok(code),
                         Verdict::Denied(why) => return Err(denied(&why)),
-                        Verdict::Ignore(why) => eprintln!("ignored the pasted text: {why}"),
+                        Verdict::Ignore(why) => {
+                            printer::always(&format!("ignored the pasted text: {why}"))
+                        }
                     }
                 }
             }

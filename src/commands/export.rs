@@ -24,6 +24,7 @@ use crate::cli::{ExportArgs, Format};
 use crate::error::{Error, Result};
 use crate::output::progress::Progress;
 use crate::output::{self, Destination, Sink, SinkOptions};
+use crate::printer;
 use crate::settings::Settings;
 
 /// `--include-fields`: every optional field, or these names.
@@ -251,10 +252,10 @@ fn note_unfiltered(plan: &Plan, chosen: &[&Resource]) {
         .map(|r| r.name)
         .collect();
     if plan.updated_since.is_some() && !plan.quiet && !whole.is_empty() {
-        eprintln!(
+        printer::info(&format!(
             "note: {} cannot be filtered by update time; exporting all of them",
             whole.join(", ")
-        );
+        ));
     }
 }
 
@@ -333,7 +334,7 @@ async fn export_one(
         // One request per parent can cost a large company a good part of its daily budget:
         // say what it will take before spending it.
         if matches!(resource.walk, Walk::PerParent { .. }) && !plan.quiet {
-            eprintln!(
+            printer::info(&format!(
                 "{}: {} {}, so at least {} requests costing {} tokens each (about {} tokens of \
                  the company's daily budget)",
                 resource.name,
@@ -342,7 +343,7 @@ async fn export_one(
                 walk.min_requests(),
                 resource.cost,
                 walk.min_requests() * u64::from(resource.cost)
-            );
+            ));
         }
         let mut rx = children::stream(session.client.clone(), walk);
         while let Some(page) = rx.recv().await {
@@ -354,11 +355,11 @@ async fn export_one(
     if out.full() {
         out.stamp.incomplete();
         if args.state.is_some() && !plan.quiet {
-            eprintln!(
+            printer::info(&format!(
                 "note: --max stopped the {} export early, so --state keeps its previous time \
                  (the records not read yet would be skipped otherwise)",
                 resource.name
-            );
+            ));
         }
     }
     out.sink.finish()?;

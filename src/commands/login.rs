@@ -12,14 +12,15 @@ use crate::cli::LoginArgs;
 use crate::error::{Error, Result};
 use crate::http::check_secure_url;
 use crate::http::http_client;
+use crate::printer;
 use crate::settings::Settings;
 use crate::store::TokenStore;
 use crate::token::Token;
 
 pub async fn run(settings: &Settings, args: &LoginArgs) -> Result<()> {
     if settings.api_token.is_some() && !settings.quiet {
-        eprintln!(
-            "note: PIPEDRIVE_API_TOKEN is set, so other commands use it instead of this login"
+        printer::info(
+            "note: PIPEDRIVE_API_TOKEN is set, so other commands use it instead of this login",
         );
     }
     let http = http_client(&settings.http)?;
@@ -29,7 +30,7 @@ pub async fn run(settings: &Settings, args: &LoginArgs) -> Result<()> {
     let server = CallbackServer::bind(&redirect)?;
     TokenStore::using(settings, async |store, warning| {
         if let Some(w) = warning {
-            eprintln!("{w}");
+            printer::info(&w);
         }
         flow(settings, args, &oauth, &redirect, server, store).await
     })
@@ -46,18 +47,20 @@ async fn flow(
 ) -> Result<()> {
     let state = random_state();
     let url = oauth.authorize_url(redirect, &state);
-    eprintln!("Open this URL in a browser to log in to Pipedrive:");
-    eprintln!("{url}");
+    printer::always("Open this URL in a browser to log in to Pipedrive:");
+    printer::always(&url);
     if args.no_browser {
         if std::io::stdin().is_terminal() {
-            eprintln!(
-                "Waiting for the browser to come back to {redirect} (or paste the URL it ends on here)..."
-            );
+            printer::always(&format!("Waiting for the browser to come back to {redirect} (or paste the URL it ends on here)..."));
         }
     } else if let Err(e) = open::that_detached(&url) {
-        eprintln!("(could not open a browser: {e}; open the URL above by hand)");
+        printer::always(&format!(
+            "(could not open a browser: {e}; open the URL above by hand)"
+        ));
     } else {
-        eprintln!("Waiting for the browser to come back to {redirect}...");
+        printer::always(&format!(
+            "Waiting for the browser to come back to {redirect}..."
+        ));
     }
     let timeout = Duration::from_secs(args.timeout);
     let paste = args.no_browser;
@@ -77,18 +80,18 @@ async fn flow(
         .save_login(&settings.account, &settings.owner, &token)
         .await?;
     if !settings.quiet {
-        eprintln!(
+        printer::info(&format!(
             "Logged in to {} (account '{}', owner '{}'); scopes: {}",
             token.api_domain,
             settings.account,
             settings.owner,
             token.scopes().join(", ")
-        );
-        eprintln!(
+        ));
+        printer::info(&format!(
             "Token stored in the {} store: {}",
             store.name(),
             store.location()
-        );
+        ));
     }
     Ok(())
 }

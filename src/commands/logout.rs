@@ -38,7 +38,7 @@ async fn logout(settings: &Settings, args: &LogoutArgs, store: &TokenStore) -> R
     };
     if records.is_empty() {
         if !settings.quiet {
-            eprintln!(
+            printer::info(&format!(
                 "Nothing to log out: no token for account '{}'{} in the {} store",
                 settings.account,
                 if args.all {
@@ -47,7 +47,7 @@ async fn logout(settings: &Settings, args: &LogoutArgs, store: &TokenStore) -> R
                     format!(", owner '{}'", settings.owner)
                 },
                 store.name()
-            );
+            ));
         }
         return Ok(());
     }
@@ -59,24 +59,24 @@ async fn logout(settings: &Settings, args: &LogoutArgs, store: &TokenStore) -> R
                     .revoke(&record.token.refresh_token, "refresh_token")
                     .await
                 {
-                    eprintln!(
-                        "warning: could not revoke the token of owner '{}' at Pipedrive: {e}",
+                    printer::warn(&format!(
+                        "could not revoke the token of owner '{}' at Pipedrive: {e}",
                         record.owner
-                    );
+                    ));
                 }
             }
-            Err(e) => eprintln!(
-                "warning: not revoking at Pipedrive ({e}); deleting the stored token only"
-            ),
+            Err(e) => printer::warn(&format!(
+                "not revoking at Pipedrive ({e}); deleting the stored token only"
+            )),
         }
         store.delete(&record.account_id, &record.owner).await?;
         if !settings.quiet {
-            eprintln!(
+            printer::info(&format!(
                 "Logged out account '{}', owner '{}' ({} store)",
                 record.account_id,
                 record.owner,
                 store.name()
-            );
+            ));
         }
     }
     Ok(())

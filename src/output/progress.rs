@@ -3,16 +3,16 @@
 //! neither `NO_COLOR` nor `TERM=dumb` is set; the one-line summary at the end needs only a
 //! terminal and no `--quiet`. Cron (stderr a file or pipe) sees nothing on success.
 //!
-//! All bars share one `MultiProgress`, so `export all` (several types at once) draws one line per
-//! type instead of bars overwriting each other.
+//! Whether to draw is decided once, in the settings. All bars share the printer's `MultiProgress`,
+//! so `export all` (several types at once) draws one line per type, and messages printed through
+//! the printer step around the bars instead of drawing over them.
 
-use std::io::IsTerminal;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 
 use crate::http::wait::WaitStatus;
+use crate::printer;
 
 pub struct Progress {
     bar: Option<ProgressBar>,
@@ -21,31 +21,6 @@ pub struct Progress {
     records: u64,
     pages: u64,
     what: String,
-}
-
-/// Whether to draw the live display, from the process's stderr and environment.
-pub fn interactive(quiet: bool) -> bool {
-    should_draw(
-        quiet,
-        std::io::stderr().is_terminal(),
-        std::env::var("TERM").ok().as_deref(),
-        std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
-    )
-}
-
-/// Whether to print the summary line at the end.
-fn wants_summary(quiet: bool) -> bool {
-    !quiet && std::io::stderr().is_terminal()
-}
-
-/// A terminal on stderr that can redraw a line, and nobody asked for plain output.
-pub fn should_draw(quiet: bool, terminal: bool, term: Option<&str>, no_color: bool) -> bool {
-    !quiet && terminal && term != Some("dumb") && !no_color
-}
-
-fn multi() -> &'static MultiProgress {
-    static MULTI: OnceLock<MultiProgress> = OnceLock::new();
-    MULTI.get_or_init(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(8)))
 }
 
 fn style(waiting: WaitStatus) -> ProgressStyle {
@@ -81,18 +56,18 @@ fn style(waiting: WaitStatus) -> ProgressStyle {
 impl Progress {
     /// `waiting` is the API client's status: a rate-limit wait shows on the bar while it lasts.
     pub fn new(what: &str, quiet: bool, waiting: WaitStatus) -> Progress {
-        let bar = interactive(quiet).then(|| {
+        let bar = (!quiet && printer::live()).then(|| {
             let bar = ProgressBar::no_length()
                 .with_style(style(waiting))
                 .with_prefix(what.to_string())
                 .with_message("0 pages");
-            let bar = multi().add(bar);
+            let bar = printer::bars().add(bar);
             bar.enable_steady_tick(Duration::from_millis(120));
             bar
         });
         Progress {
             bar,
-            summary: wants_summary(quiet),
+            summary: !quiet && printer::summary(),
             started: Instant::now(),
             records: 0,
             pages: 0,
@@ -122,7 +97,7 @@ impl Progress {
                 self.what,
                 self.started.elapsed().as_secs_f64()
             );
-            multi().suspend(|| eprintln!("{line}"));
+            printer::info(&line);
         }
     }
 }
@@ -133,20 +108,5 @@ impl Drop for Progress {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn drawn_only_on_a_capable_terminal_when_not_quiet() {
-        assert!(should_draw(false, true, Some("xterm-256color"), false));
-        assert!(should_draw(false, true, None, false));
-        assert!(!should_draw(true, true, Some("xterm"), false));
-        assert!(!should_draw(false, false, Some("xterm"), false));
-        assert!(!should_draw(false, true, Some("dumb"), false));
-        assert!(!should_draw(false, true, Some("xterm"), true));
     }
 }

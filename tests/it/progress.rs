@@ -149,3 +149,46 @@ fn nothing_at_all_on_stderr_when_it_is_a_pipe() {
         );
     }
 }
+
+/// `-v` lines and the live bar share the terminal: every log line starts on a fresh line (the
+/// bar is cleared first), never after the bar's text.
+#[test]
+fn verbose_lines_never_land_on_the_bar() {
+    let env = paged_mock();
+    env.login();
+    let file = env.path("deals.jsonl");
+    let (code, screen) = on_terminal(
+        &env,
+        &[
+            "-v",
+            "export",
+            "deals",
+            "--limit",
+            "200",
+            "--output",
+            file.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "terminal showed:\n{screen}");
+    let mut logged = 0;
+    for (at, _) in screen.match_indices("pipedrive: GET ") {
+        logged += 1;
+        let before = &screen[..at];
+        let fresh = before.is_empty()
+            || before.ends_with('\n')
+            || before.ends_with('\r')
+            || before.ends_with("\x1b[2K");
+        let tail: String = before
+            .chars()
+            .rev()
+            .take(60)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        assert!(fresh, "a -v line was drawn after {tail:?}:\n{screen}");
+    }
+    assert!(logged >= 7, "{logged} request lines:\n{screen}");
+    assert!(screen.contains(" records, "), "no bar:\n{screen}");
+}

@@ -21,6 +21,7 @@ use crate::checkpoint::State;
 use crate::cli::{ExportArgs, Format};
 use crate::error::{Error, Result};
 use crate::output::Destination;
+use crate::printer;
 use crate::settings::Settings;
 
 /// The types `export all` attempts: `--types`, or every type but those that only run when named.
@@ -193,7 +194,7 @@ pub(super) async fn run(
         }
         if !skipped.is_empty() && !plan.quiet {
             for (name, why) in &skipped {
-                eprintln!("skipped {name}: {why}");
+                printer::info(&format!("skipped {name}: {why}"));
             }
         }
         Ok(())
