@@ -611,6 +611,56 @@ pub fn normalize_time(text: &str) -> Result<String> {
 mod tests {
     use super::*;
 
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn include_fields_are_checked_per_operation_and_sent_in_the_spec_order() {
+        let deals = resources::resource("deals").unwrap();
+        let persons = resources::resource("persons").unwrap();
+        let notes = resources::resource("notes").unwrap();
+        let fields = resources::resource("deal-fields").unwrap();
+        let err = parse_include(&names(&["people_count"]), &[deals], false).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("first_won_time"), "{err}");
+        assert!(parse_include(&names(&["all"]), &[notes], false).is_err());
+        // `export all`: a name is valid when some type declares it; each type gets its own.
+        let both = parse_include(
+            &names(&["first_won_time", "won_deals_count"]),
+            &[deals, persons],
+            true,
+        )
+        .unwrap();
+        let args = <crate::cli::Cli as clap::Parser>::parse_from(["pipedrive", "export", "all"]);
+        let crate::cli::Command::Export(args) = args.command else {
+            unreachable!()
+        };
+        let plan = |include| Plan {
+            args: &args,
+            updated_since: None,
+            field_names: false,
+            include,
+            quiet: true,
+            parents: ParentCache::default(),
+        };
+        let p = plan(both);
+        assert_eq!(p.include_for(deals).as_deref(), Some("first_won_time"));
+        assert_eq!(p.include_for(persons).as_deref(), Some("won_deals_count"));
+        let p = plan(Some(Include::Names(names(&[
+            "required_fields",
+            "ui_visibility",
+        ]))));
+        assert_eq!(
+            p.include_for(fields).as_deref(),
+            Some("ui_visibility,required_fields")
+        );
+        assert_eq!(
+            plan(Some(Include::All)).include_for(fields).as_deref(),
+            Some("ui_visibility,important_fields,required_fields")
+        );
+    }
+
     /// CSV renames while it walks a record's text; the result must be what renaming the whole
     /// record (`FieldMap::apply`, as JSON lines do) and flattening it gives.
     #[test]

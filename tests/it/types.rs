@@ -615,3 +615,27 @@ fn per_deal_types_take_archived_deals_as_parents_under_include_archived() {
     let out = env.run(&["export", "product-variations", "--include-archived"]);
     assert_code(&out, 2);
 }
+
+#[test]
+fn deal_flow_keeps_concurrency_requests_in_flight() {
+    let env = TestEnv::with(Config {
+        seed: Seed {
+            deals: 24,
+            ..small_seed()
+        },
+        latency: std::time::Duration::from_millis(20),
+        ..Config::default()
+    });
+    env.login();
+    let out = env.run(&["export", "deal-flow", "--quiet", "--concurrency", "3"]);
+    assert_code(&out, 0);
+    assert_eq!(env.requests_to("/api/v2/deals").len(), 1);
+    let flows = env
+        .api_requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/flow"))
+        .count();
+    assert_eq!(flows, 24, "one request per deal");
+    let peak = env.mock.max_in_flight();
+    assert!((2..=3).contains(&peak), "{peak} requests at once");
+}
