@@ -140,7 +140,7 @@ Register-ArgumentCompleter -Native -CommandName 'pipedrive' -ScriptBlock {
             [CompletionResult]::new('note-fields', 'note-fields', [CompletionResultType]::ParameterValue, 'Note field definitions (v1)')
             [CompletionResult]::new('lead-fields', 'lead-fields', [CompletionResultType]::ParameterValue, 'Lead field definitions (v1)')
             [CompletionResult]::new('all', 'all', [CompletionResultType]::ParameterValue, 'Every type the token''s scopes allow, into --output-dir')
-            [CompletionResult]::new('--types', '--types', [CompletionResultType]::ParameterName, '`export all`: only these types (comma-separated); `deal-flow` runs only when named here')
+            [CompletionResult]::new('--types', '--types', [CompletionResultType]::ParameterName, '`export all`: only these types (comma-separated; `all` stands for the default set, so `--types all,deal-flow` adds deal-flow, which runs only when named here)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to FILE atomically instead of stdout (the old file stays intact if the export fails)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to FILE atomically instead of stdout (the old file stays intact if the export fails)')

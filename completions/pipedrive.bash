@@ -162,7 +162,7 @@ _pipedrive() {
             fi
             case "${prev}" in
                 --types)
-                    COMPREPLY=($(compgen -W "deals persons organizations notes pipelines stages activities products users leads lead-labels lead-sources activity-types currencies filters permission-sets roles files call-logs goals projects tasks deal-products deal-installments product-variations deal-flow deal-fields person-fields organization-fields product-fields activity-fields project-fields note-fields lead-fields" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "deals persons organizations notes pipelines stages activities products users leads lead-labels lead-sources activity-types currencies filters permission-sets roles files call-logs goals projects tasks deal-products deal-installments product-variations deal-flow deal-fields person-fields organization-fields product-fields activity-fields project-fields note-fields lead-fields all" -- "${cur}"))
                     return 0
                     ;;
                 --format)

@@ -133,7 +133,7 @@ set edit:completion:arg-completer[pipedrive] = {|@words|
             cand note-fields 'Note field definitions (v1)'
             cand lead-fields 'Lead field definitions (v1)'
             cand all 'Every type the token''s scopes allow, into --output-dir'
-            cand --types '`export all`: only these types (comma-separated); `deal-flow` runs only when named here'
+            cand --types '`export all`: only these types (comma-separated; `all` stands for the default set, so `--types all,deal-flow` adds deal-flow, which runs only when named here)'
             cand --format 'Output format'
             cand -o 'Write to FILE atomically instead of stdout (the old file stays intact if the export fails)'
             cand --output 'Write to FILE atomically instead of stdout (the old file stays intact if the export fails)'

@@ -92,7 +92,7 @@ complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -s q -l quie
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -s v -l verbose -d 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -s h -l help -d 'Print help'
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -s V -l version -d 'Print version'
-complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l types -d '`export all`: only these types (comma-separated); `deal-flow` runs only when named here' -r -f -a "deals\t'Deals (v2)'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l types -d '`export all`: only these types (comma-separated; `all` stands for the default set, so `--types all,deal-flow` adds deal-flow, which runs only when named here)' -r -f -a "deals\t'Deals (v2)'
 persons\t'People (v2)'
 organizations\t'Organizations (v2)'
 notes\t'Notes (v1)'
@@ -125,7 +125,8 @@ product-fields\t'Product field definitions (v2)'
 activity-fields\t'Activity field definitions (v2; needs admin)'
 project-fields\t'Project field definitions (v2)'
 note-fields\t'Note field definitions (v1)'
-lead-fields\t'Lead field definitions (v1)'"
+lead-fields\t'Lead field definitions (v1)'
+all\t'Every type the token\'s scopes allow, into --output-dir'"
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l format -d 'Output format' -r -f -a "jsonl\t'One compact JSON object per line, as the API returns it'
 csv\t'RFC 4180 with one header row; nested objects flattened with `.`'"
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -s o -l output -d 'Write to FILE atomically instead of stdout (the old file stays intact if the export fails)' -r -F

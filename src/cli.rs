@@ -133,11 +133,12 @@ pub struct StatusArgs {
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// What to export (`all` writes every type the token's scopes allow into --output-dir)
-    #[arg(value_name = "TYPE", value_parser = export_types(true))]
+    #[arg(value_name = "TYPE", value_parser = export_types())]
     pub kind: String,
 
-    /// `export all`: only these types (comma-separated); `deal-flow` runs only when named here
-    #[arg(long, value_name = "T1,T2", value_delimiter = ',', value_parser = export_types(false),
+    /// `export all`: only these types (comma-separated; `all` stands for the default set, so
+    /// `--types all,deal-flow` adds deal-flow, which runs only when named here)
+    #[arg(long, value_name = "T1,T2", value_delimiter = ',', value_parser = export_types(),
           hide_possible_values = true)]
     pub types: Vec<String>,
 
@@ -241,19 +242,18 @@ pub struct CompletionsArgs {
 pub use crate::output::Format;
 pub use crate::settings::StoreKind;
 
-/// The TYPE values come from the resource table (plus `all` where it applies), so `--help`, the
-/// completions and the man page list exactly the types the program exports.
-fn export_types(with_all: bool) -> clap::builder::PossibleValuesParser {
+/// The TYPE values come from the resource table (plus `all`), so `--help`, the completions and
+/// the man page list exactly the types the program exports.
+fn export_types() -> clap::builder::PossibleValuesParser {
     use crate::api::resources::{ALL, RESOURCES};
     use clap::builder::PossibleValue;
-    let all = with_all.then(|| {
-        PossibleValue::new(ALL).help("Every type the token's scopes allow, into --output-dir")
-    });
+    let all =
+        PossibleValue::new(ALL).help("Every type the token's scopes allow, into --output-dir");
     clap::builder::PossibleValuesParser::new(
         RESOURCES
             .iter()
             .map(|r| PossibleValue::new(r.name).help(r.about))
-            .chain(all),
+            .chain([all]),
     )
 }
 

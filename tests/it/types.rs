@@ -512,6 +512,18 @@ fn export_all_writes_33_types_or_34_when_types_names_deal_flow() {
     let files = assert_manifest_matches(&env.path("csv"));
     assert_eq!(files.len(), 34);
     assert!(files["deal-flow.csv"] > 0);
+
+    let out = env.run(&[
+        "export",
+        "all",
+        "--quiet",
+        "--output-dir",
+        "both",
+        "--types",
+        "all,deal-flow",
+    ]);
+    assert_code(&out, 0);
+    assert_eq!(assert_manifest_matches(&env.path("both")).len(), 34);
 }
 
 #[test]

@@ -24,16 +24,18 @@ use crate::output::Destination;
 use crate::printer;
 use crate::settings::Settings;
 
-/// The types `export all` attempts: `--types`, or every type but those that only run when named.
+/// The types `export all` attempts: `--types`, or every type but those that only run when named
+/// (`--types all,deal-flow` is those and deal-flow).
 pub(super) fn chosen(args: &ExportArgs) -> Result<Vec<&'static Resource>> {
+    let defaults = || RESOURCES.iter().filter(|r| r.only_when_named.is_none());
     if args.types.is_empty() {
-        return Ok(RESOURCES
-            .iter()
-            .filter(|r| r.only_when_named.is_none())
-            .collect());
+        return Ok(defaults().collect());
     }
     let mut out = Vec::new();
-    for name in &args.types {
+    if args.types.iter().any(|t| t.trim() == resources::ALL) {
+        out.extend(defaults());
+    }
+    for name in args.types.iter().filter(|t| t.trim() != resources::ALL) {
         let r = resources::resource(name.trim()).ok_or_else(|| {
             Error::Usage(format!(
                 "--types: unknown type '{name}'; valid types: {}",
