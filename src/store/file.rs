@@ -20,6 +20,7 @@ use crate::token::{Token, TokenRecord};
 const STORE: &str = "file";
 const LOCK_WAIT: Duration = Duration::from_secs(30);
 
+#[derive(Debug, Clone)]
 pub struct FileStore {
     dir: PathBuf,
     path: PathBuf,

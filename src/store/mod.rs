@@ -115,7 +115,10 @@ impl TokenStore {
     /// The entry of (account, owner), damaged or not.
     pub async fn inspect(&self, account: &str, owner: &str) -> Result<Entry> {
         match self {
-            TokenStore::File(s) => s.inspect(account, owner),
+            TokenStore::File(s) => {
+                let (a, o) = (account.to_string(), owner.to_string());
+                off_runtime(s, move |s| s.inspect(&a, &o)).await
+            }
             TokenStore::Keyring(s) => s.inspect(account, owner).await,
             TokenStore::Mongo(s) => s.inspect(account, owner).await,
         }
@@ -124,7 +127,10 @@ impl TokenStore {
     /// Every owner's record of an account (for `logout --all`).
     pub async fn load_account(&self, account: &str) -> Result<Vec<TokenRecord>> {
         match self {
-            TokenStore::File(s) => s.load_account(account),
+            TokenStore::File(s) => {
+                let a = account.to_string();
+                off_runtime(s, move |s| s.load_account(&a)).await
+            }
             TokenStore::Keyring(s) => s.load_account(account).await,
             TokenStore::Mongo(s) => s.load_account(account).await,
         }
@@ -133,7 +139,10 @@ impl TokenStore {
     /// Stores a fresh login: sets the token, clears `token_invalidated`, keeps unknown fields.
     pub async fn save_login(&self, account: &str, owner: &str, token: &Token) -> Result<()> {
         match self {
-            TokenStore::File(s) => s.save_login(account, owner, token),
+            TokenStore::File(s) => {
+                let (a, o, t) = (account.to_string(), owner.to_string(), token.clone());
+                off_runtime(s, move |s| s.save_login(&a, &o, &t)).await
+            }
             TokenStore::Keyring(s) => s.save_login(account, owner, token).await,
             TokenStore::Mongo(s) => s.save_login(account, owner, token).await,
         }
@@ -149,7 +158,11 @@ impl TokenStore {
         token: &Token,
     ) -> Result<bool> {
         match self {
-            TokenStore::File(s) => s.replace_token(account, owner, expected_refresh, token),
+            TokenStore::File(s) => {
+                let (a, o, t) = (account.to_string(), owner.to_string(), token.clone());
+                let e = expected_refresh.to_string();
+                off_runtime(s, move |s| s.replace_token(&a, &o, &e, &t)).await
+            }
             TokenStore::Keyring(s) => {
                 s.replace_token(account, owner, expected_refresh, token)
                     .await
@@ -164,7 +177,10 @@ impl TokenStore {
     /// Sets `token_invalidated: true` on every token of the account; returns how many.
     pub async fn invalidate_account(&self, account: &str) -> Result<u64> {
         match self {
-            TokenStore::File(s) => s.invalidate_account(account),
+            TokenStore::File(s) => {
+                let a = account.to_string();
+                off_runtime(s, move |s| s.invalidate_account(&a)).await
+            }
             TokenStore::Keyring(s) => s.invalidate_account(account).await,
             TokenStore::Mongo(s) => s.invalidate_account(account).await,
         }
@@ -173,7 +189,10 @@ impl TokenStore {
     /// Deletes one record; `Ok(false)` if there was none.
     pub async fn delete(&self, account: &str, owner: &str) -> Result<bool> {
         match self {
-            TokenStore::File(s) => s.delete(account, owner),
+            TokenStore::File(s) => {
+                let (a, o) = (account.to_string(), owner.to_string());
+                off_runtime(s, move |s| s.delete(&a, &o)).await
+            }
             TokenStore::Keyring(s) => s.delete(account, owner).await,
             TokenStore::Mongo(s) => s.delete(account, owner).await,
         }
@@ -184,7 +203,7 @@ impl TokenStore {
     /// the keyring and MongoDB prove themselves by the read that comes before.
     pub async fn check_writable(&self) -> Result<()> {
         match self {
-            TokenStore::File(s) => s.check_writable(),
+            TokenStore::File(s) => off_runtime(s, |s| s.check_writable()).await,
             TokenStore::Keyring(_) | TokenStore::Mongo(_) => Ok(()),
         }
     }
@@ -218,4 +237,16 @@ pub fn new_record(account: &str, owner: &str, token: &Token) -> TokenRecord {
         token_invalidated: false,
         extra: Default::default(),
     }
+}
+
+/// Runs a file store call on the blocking pool: its I/O and its lock wait (up to 30 s) must not
+/// hold a runtime thread, or Ctrl-C and SIGTERM go unseen until it ends.
+async fn off_runtime<T: Send + 'static>(
+    store: &file::FileStore,
+    call: impl FnOnce(&file::FileStore) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || call(&store))
+        .await
+        .map_err(|e| crate::error::Error::other(format!("file store task failed: {e}")))?
 }

@@ -148,3 +148,54 @@ fn logout_forgets_the_token_even_when_revoking_fails() {
     assert!(stderr(&out).contains("warning"), "{}", stderr(&out));
     assert!(env.record("default", "default").is_none());
 }
+
+/// The file store's lock wait runs off the async threads: Ctrl-C ends a `logout` that waits for
+/// another process's lock at once (exit 130), instead of after the 30 s wait.
+#[test]
+fn ctrl_c_is_seen_while_the_file_store_waits_for_its_lock() {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let env = TestEnv::new();
+    env.login();
+    // Another process holds the store's lock.
+    let lock = std::fs::File::create(env.config_dir().join("tokens.lock")).unwrap();
+    lock.lock().unwrap();
+    let mut cmd = env.cmd(&["logout"]);
+    cmd.stdout(Stdio::null()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    // The revocation comes first; the delete then waits for the lock.
+    assert!(
+        wait_for(Duration::from_secs(30), || !env
+            .requests_to("/oauth/revoke")
+            .is_empty()),
+        "logout never revoked"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let sent = Instant::now();
+    assert!(std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if sent.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("logout did not end after Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let took = sent.elapsed();
+    assert_eq!(status.code(), Some(130), "took {took:?}");
+    assert!(
+        took < Duration::from_secs(10),
+        "Ctrl-C seen only after {took:?}"
+    );
+    drop(lock);
+    assert!(
+        env.record("default", "default").is_some(),
+        "nothing was deleted"
+    );
+}
