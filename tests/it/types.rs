@@ -651,3 +651,33 @@ fn deal_flow_keeps_concurrency_requests_in_flight() {
     let peak = env.mock.max_in_flight();
     assert!((2..=3).contains(&peak), "{peak} requests at once");
 }
+
+#[test]
+fn a_manifest_of_an_earlier_version_keeps_describing_its_files() {
+    let env = small_env();
+    let dir = env.path("out");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("notes.jsonl"), "{\"id\":1}\n").unwrap();
+    std::fs::write(
+        dir.join("manifest.json"),
+        r#"{"finished_at": "2026-01-01T00:00:00Z",
+            "types": {"notes": {"file": "notes.jsonl", "records": 1},
+                      "gone": {"file": "gone.jsonl", "records": 3}}}"#,
+    )
+    .unwrap();
+    let out = env.run(&[
+        "export",
+        "all",
+        "--quiet",
+        "--output-dir",
+        "out",
+        "--types",
+        "users",
+    ]);
+    assert_code(&out, 0);
+    let files = assert_manifest_matches(&dir);
+    assert_eq!(
+        files.keys().collect::<Vec<_>>(),
+        ["notes.jsonl", "users.jsonl"]
+    );
+}

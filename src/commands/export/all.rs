@@ -212,7 +212,25 @@ fn previous_files(dir: &Path) -> BTreeMap<String, Value> {
     let Ok(old) = serde_json::from_str::<Value>(&text) else {
         return BTreeMap::new();
     };
-    let entries = old["files"].as_array().cloned().unwrap_or_default();
+    // Manifests of earlier versions listed files only under `types`.
+    let entries: Vec<Value> = match old["files"].as_array() {
+        Some(files) => files.clone(),
+        None => old["types"]
+            .as_object()
+            .map(|types| {
+                types
+                    .iter()
+                    .filter(|(_, e)| e["file"].is_string())
+                    .map(|(name, e)| {
+                        let mut e = e.clone();
+                        e["type"] = Value::from(name.as_str());
+                        e["when"] = old["finished_at"].clone();
+                        e
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
     entries
         .into_iter()
         .filter_map(|e| {
