@@ -698,7 +698,7 @@ pub const RESOURCES: &[Resource] = &[
     .walk(Walk::PerParent { parent: "products" }, "product_id"),
     Resource {
         only_when_named: Some(
-            "one request per deal: run it with `--types deal-flow` (or `export deal-flow`)",
+            "one request per deal: add it with `--types all,deal-flow` (or run `export deal-flow`)",
         ),
         ..Resource::new(
             "deal-flow",
