@@ -71,7 +71,7 @@ _pipedrive() {
 
     case "${cmd}" in
         pipedrive)
-            opts="-q -v -h -V --account --owner --store --config-dir --max-wait --request-timeout --connect-timeout --quiet --verbose --help --version login logout status export pipeline stage completions help"
+            opts="-q -v -h -V --account --owner --store --config-dir --max-wait --budget-reserve --request-timeout --connect-timeout --quiet --verbose --help --version login logout status export pipeline stage completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -97,6 +97,10 @@ _pipedrive() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --budget-reserve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -113,7 +117,7 @@ _pipedrive() {
             return 0
             ;;
         pipedrive__subcmd__completions)
-            opts="-q -v -h -V --account --owner --store --config-dir --max-wait --request-timeout --connect-timeout --quiet --verbose --help --version bash elvish fish powershell zsh"
+            opts="-q -v -h -V --account --owner --store --config-dir --max-wait --budget-reserve --request-timeout --connect-timeout --quiet --verbose --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -139,6 +143,10 @@ _pipedrive() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --budget-reserve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -155,7 +163,7 @@ _pipedrive() {
             return 0
             ;;
         pipedrive__subcmd__export)
-            opts="-o -q -v -h -V --types --format --output --output-dir --state --field-names --raw-keys --include-archived --include-deleted --include-fields --excel --limit --max --updated-since --concurrency --account --owner --store --config-dir --max-wait --request-timeout --connect-timeout --quiet --verbose --help --version deals persons organizations notes pipelines stages activities products users leads lead-labels lead-sources activity-types currencies filters permission-sets roles files call-logs goals projects tasks deal-products deal-installments product-variations deal-flow deal-fields person-fields organization-fields product-fields activity-fields project-fields note-fields lead-fields all"
+            opts="-o -q -v -h -V --types --format --output --output-dir --state --field-names --raw-keys --include-archived --include-deleted --include-fields --excel --limit --max --updated-since --concurrency --account --owner --store --config-dir --max-wait --budget-reserve --request-timeout --connect-timeout --quiet --verbose --help --version deals persons organizations notes pipelines stages activities products users leads lead-labels lead-sources activity-types currencies filters permission-sets roles files call-logs goals projects tasks deal-products deal-installments product-variations deal-flow deal-fields person-fields organization-fields product-fields activity-fields project-fields note-fields lead-fields all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -222,6 +230,10 @@ _pipedrive() {
                     return 0
                     ;;
                 --max-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --budget-reserve)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -367,7 +379,7 @@ _pipedrive() {
             return 0
             ;;
         pipedrive__subcmd__login)
-            opts="-q -v -h -V --no-browser --timeout --account --owner --store --config-dir --max-wait --request-timeout --connect-timeout --quiet --verbose --help --version"
+            opts="-q -v -h -V --no-browser --timeout --account --owner --store --config-dir --max-wait --budget-reserve --request-timeout --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -397,6 +409,10 @@ _pipedrive() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --budget-reserve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -413,7 +429,7 @@ _pipedrive() {
             return 0
             ;;
         pipedrive__subcmd__logout)
-            opts="-q -v -h -V --all --account --owner --store --config-dir --max-wait --request-timeout --connect-timeout --quiet --verbose --help --version"
+            opts="-q -v -h -V --all --account --owner --store --config-dir --max-wait --budget-reserve --request-timeout --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -436,6 +452,10 @@ _pipedrive() {
                     return 0
                     ;;
                 --max-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --budget-reserve)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -455,7 +475,7 @@ _pipedrive() {
             return 0
             ;;
         pipedrive__subcmd__pipeline)
-            opts="-q -v -h -V --stages --format --account --owner --store --config-dir --max-wait --request-timeout --connect-timeout --quiet --verbose --help --version"
+            opts="-q -v -h -V --stages --format --account --owner --store --config-dir --max-wait --budget-reserve --request-timeout --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -482,6 +502,10 @@ _pipedrive() {
                     return 0
                     ;;
                 --max-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --budget-reserve)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -501,7 +525,7 @@ _pipedrive() {
             return 0
             ;;
         pipedrive__subcmd__stage)
-            opts="-q -v -h -V --format --account --owner --store --config-dir --max-wait --request-timeout --connect-timeout --quiet --verbose --help --version"
+            opts="-q -v -h -V --format --account --owner --store --config-dir --max-wait --budget-reserve --request-timeout --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -531,6 +555,10 @@ _pipedrive() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --budget-reserve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -547,7 +575,7 @@ _pipedrive() {
             return 0
             ;;
         pipedrive__subcmd__status)
-            opts="-q -v -h -V --json --account --owner --store --config-dir --max-wait --request-timeout --connect-timeout --quiet --verbose --help --version"
+            opts="-q -v -h -V --json --account --owner --store --config-dir --max-wait --budget-reserve --request-timeout --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -570,6 +598,10 @@ _pipedrive() {
                     return 0
                     ;;
                 --max-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --budget-reserve)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

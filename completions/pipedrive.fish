@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_pipedrive_global_optspecs
-    string join \n account= owner= store= config-dir= max-wait= request-timeout= connect-timeout= q/quiet v/verbose h/help V/version
+    string join \n account= owner= store= config-dir= max-wait= budget-reserve= request-timeout= connect-timeout= q/quiet v/verbose h/help V/version
 end
 
 function __fish_pipedrive_needs_command
@@ -32,6 +32,7 @@ file\t''
 mongo\t''"
 complete -c pipedrive -n "__fish_pipedrive_needs_command" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
 complete -c pipedrive -n "__fish_pipedrive_needs_command" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
+complete -c pipedrive -n "__fish_pipedrive_needs_command" -l budget-reserve -d 'Stop (exit 75) before the company\'s daily API token budget, which every integration shares, falls below this percent of its limit' -r
 complete -c pipedrive -n "__fish_pipedrive_needs_command" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_needs_command" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_needs_command" -s q -l quiet -d 'No progress display and no informational messages (errors are still printed)'
@@ -55,6 +56,7 @@ file\t''
 mongo\t''"
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -l budget-reserve -d 'Stop (exit 75) before the company\'s daily API token budget, which every integration shares, falls below this percent of its limit' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -l no-browser -d 'Do not open a browser: print the authorization URL on stderr (also accepts the redirected URL pasted on stdin, for SSH sessions)'
@@ -70,6 +72,7 @@ file\t''
 mongo\t''"
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -l budget-reserve -d 'Stop (exit 75) before the company\'s daily API token budget, which every integration shares, falls below this percent of its limit' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -l all -d 'Remove the tokens of every owner of the account, not only --owner\'s'
@@ -85,6 +88,7 @@ file\t''
 mongo\t''"
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -l budget-reserve -d 'Stop (exit 75) before the company\'s daily API token budget, which every integration shares, falls below this percent of its limit' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -l json -d 'Print one JSON object instead of text, for scripts'
@@ -136,7 +140,7 @@ complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l include-f
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l limit -d 'Records per page, 1 to 500' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l max -d 'Stop after N records' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l updated-since -d 'Only records updated at or after this RFC 3339 time (where the endpoint filters by it)' -r
-complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l concurrency -d 'Requests in flight at once: offset pages, the parents of a per-parent type, the types of `export all`' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l concurrency -d 'Requests in flight at once: offset pages, update-time slices of deals, persons, organizations and activities, the parents of a per-parent type, the types of `export all` (1 reads a cursor list with one cursor)' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l account -d 'Account the token belongs to (a company or integration name of your choosing)' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l owner -d 'Owner of the token within the account (a user name, a cron job, ...)' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l store -d 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir' -r -f -a "auto\t''
@@ -145,6 +149,7 @@ file\t''
 mongo\t''"
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l budget-reserve -d 'Stop (exit 75) before the company\'s daily API token budget, which every integration shares, falls below this percent of its limit' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l field-names -d 'Turn custom field keys into field names and option ids into labels (default for CSV)'
@@ -166,6 +171,7 @@ file\t''
 mongo\t''"
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -l budget-reserve -d 'Stop (exit 75) before the company\'s daily API token budget, which every integration shares, falls below this percent of its limit' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -l stages -d 'Add the pipeline\'s stages as a `stages` array'
@@ -183,6 +189,7 @@ file\t''
 mongo\t''"
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -l budget-reserve -d 'Stop (exit 75) before the company\'s daily API token budget, which every integration shares, falls below this percent of its limit' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -s q -l quiet -d 'No progress display and no informational messages (errors are still printed)'
@@ -197,6 +204,7 @@ file\t''
 mongo\t''"
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -l budget-reserve -d 'Stop (exit 75) before the company\'s daily API token budget, which every integration shares, falls below this percent of its limit' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -s q -l quiet -d 'No progress display and no informational messages (errors are still printed)'

@@ -66,6 +66,12 @@ pub struct GlobalArgs {
     )]
     pub max_wait: u64,
 
+    /// Stop (exit 75) before the company's daily API token budget, which every integration
+    /// shares, falls below this percent of its limit
+    #[arg(long, global = true, env = "PIPEDRIVE_BUDGET_RESERVE", value_name = "PERCENT",
+          default_value_t = 10, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub budget_reserve: u8,
+
     /// Timeout of one whole HTTP request, in seconds
     #[arg(long, global = true, env = "PIPEDRIVE_REQUEST_TIMEOUT", value_name = "SECS", default_value_t = 60,
           value_parser = clap::value_parser!(u64).range(1..))]
@@ -198,8 +204,9 @@ pub struct ExportArgs {
     #[arg(long, value_name = "RFC3339")]
     pub updated_since: Option<String>,
 
-    /// Requests in flight at once: offset pages, the parents of a per-parent type, the types of
-    /// `export all`
+    /// Requests in flight at once: offset pages, update-time slices of deals, persons,
+    /// organizations and activities, the parents of a per-parent type, the types of `export all`
+    /// (1 reads a cursor list with one cursor)
     #[arg(long, value_name = "N", env = "PIPEDRIVE_CONCURRENCY", default_value_t = 4,
           value_parser = clap::value_parser!(u32).range(1..=16))]
     pub concurrency: u32,

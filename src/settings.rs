@@ -41,7 +41,9 @@ pub struct Settings {
     /// Draw the live progress display: stderr is a terminal that can redraw a line, and nobody
     /// asked for plain output (`--quiet`, `NO_COLOR`, `TERM=dumb`). Found once, here.
     pub live_progress: bool,
-    /// Print the one-line summary after an export: stderr is a terminal and no `--quiet`.
+    /// Print the one-line summary after an export (records, time, API requests and tokens spent
+    /// of the company's daily budget): whoever reads stderr learns what the run cost, unless
+    /// they asked for `--quiet` (as a cron job that wants a silent success does).
     pub summary: bool,
 }
 
@@ -68,6 +70,8 @@ pub struct HttpSettings {
     /// Real sleeps last this fraction of the waits they stand for: 1 in use; the tests set the
     /// undocumented `PIPEDRIVE_TEST_TIME_SCALE` so fault tests do not sleep for real.
     pub time_scale: f64,
+    /// `--budget-reserve`: percent of the company's daily token budget to leave untouched.
+    pub budget_reserve: u8,
 }
 
 impl HttpSettings {
@@ -128,6 +132,7 @@ impl Settings {
                 connect_timeout: Duration::from_secs(global.connect_timeout),
                 verbose: global.verbose,
                 time_scale: time_scale(),
+                budget_reserve: global.budget_reserve,
             },
             quiet: global.quiet,
             verbose: global.verbose,
@@ -137,7 +142,7 @@ impl Settings {
                 std::env::var("TERM").ok().as_deref(),
                 std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
             ),
-            summary: !global.quiet && stderr_terminal,
+            summary: !global.quiet,
         })
     }
 

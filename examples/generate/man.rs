@@ -107,6 +107,11 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
         "Default of --max-wait (seconds, default 60).",
     ),
     (
+        "PIPEDRIVE_BUDGET_RESERVE",
+        "Default of --budget-reserve (percent of the company's daily API token budget to leave \
+      untouched, default 10).",
+    ),
+    (
         "PIPEDRIVE_REQUEST_TIMEOUT",
         "Default of --request-timeout (seconds, default 60).",
     ),

@@ -267,6 +267,9 @@ pub async fn handle(
             None,
         ),
     };
+    if faults.endless_empty_pages {
+        reply = crate::endless::empty_page(path, reply);
+    }
     reply.drop = fault == Some(Fault::Drop);
     if reply.status == 200 && fault.is_none() {
         shared.pages_served.fetch_add(1, Ordering::SeqCst);

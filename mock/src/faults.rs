@@ -51,6 +51,8 @@ pub struct Faults {
     pub refresh_answer_delay: Duration,
     /// Lifetime of access tokens issued from now on (and their `expires_in`); default 3599 s.
     pub token_lifetime: Option<Duration>,
+    /// v2 list pages (not field definitions) are empty and name a new cursor, forever.
+    pub endless_empty_pages: bool,
 }
 
 /// An answer given as is: status, headers, body.

@@ -45,6 +45,7 @@
 mod api;
 mod data;
 mod edits;
+mod endless;
 mod extra;
 mod faults;
 mod fields;

@@ -14,8 +14,9 @@ use futures_util::future::BoxFuture;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use tokio::sync::Mutex;
 
+use crate::api::budget::{Budget, Ticket, Usage};
+use crate::api::pacer::Pacer;
 use crate::error::{Error, Result};
 use crate::http::retry::{self, error_reason, sanitize, Failure, Outcome, RetryPolicy};
 use crate::http::wait::WaitStatus;
@@ -105,8 +106,10 @@ pub struct ApiClient {
     base: String,
     auth: Auth,
     policy: RetryPolicy,
-    /// Set when the server said the burst budget is spent: no request before this instant.
-    paused_until: Mutex<Option<Instant>>,
+    /// One pace for every request in flight, from the burst limit the answers announce.
+    pacer: Pacer,
+    /// Requests and tokens spent of the company's daily budget, and the reserve to leave.
+    budget: Budget,
     /// The wait in progress, for the progress display.
     waiting: WaitStatus,
 }
@@ -130,7 +133,8 @@ impl ApiClient {
             base: api_domain.trim_end_matches('/').to_string(),
             auth,
             policy: settings.retry_policy(),
-            paused_until: Mutex::new(None),
+            pacer: Pacer::default(),
+            budget: Budget::new(settings.budget_reserve),
             waiting: WaitStatus::default(),
         })
     }
@@ -144,24 +148,50 @@ impl ApiClient {
         self.waiting.clone()
     }
 
+    /// Requests answered and tokens spent so far.
+    pub fn usage(&self) -> Usage {
+        self.budget.usage()
+    }
+
     /// GET `path` with `query`, retried until a well-formed successful envelope arrives.
     pub async fn get<D: DeserializeOwned>(
         &self,
         path: &str,
         query: &[(&str, String)],
     ) -> Result<Envelope<D>> {
+        self.get_peeking(path, query, &|_| {}).await
+    }
+
+    /// [`ApiClient::get`] that shows each successful answer's raw body to `peek` before it is
+    /// parsed (a cursor can be read off the end of a page while the page is still being parsed).
+    pub async fn get_peeking<D: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        peek: &(dyn Fn(&[u8]) + Sync),
+    ) -> Result<Envelope<D>> {
         let url = format!("{}{}", self.base, path);
         let mut retry = self.policy.start(format!("GET {path}"), &self.waiting);
         let mut renewed = false;
         loop {
-            self.wait_for_pause().await?;
+            self.pace(path).await?;
             let token = match &self.auth {
                 Auth::OAuth(source) => Some(source.current().await?),
                 _ => None,
             };
-            match self.attempt::<D>(&url, query, token.as_ref()).await {
+            let ticket = self.budget.admit(path)?;
+            match self
+                .attempt::<D>(&url, query, token.as_ref(), ticket, peek)
+                .await
+            {
                 Ok(Step::Done(env)) => return Ok(env),
-                Ok(Step::Again(failure)) => retry.after(failure).await?,
+                Ok(Step::Again(failure)) => {
+                    if let Failure::RateLimited { wait, .. } = &failure {
+                        // Every request waits, not only this one: the next would draw a 429 too.
+                        self.pacer.pause_all(*wait);
+                    }
+                    retry.after(failure).await?
+                }
                 // An access token can expire mid-export: one refresh and one more try before the
                 // 401 counts as an invalidated token. Nothing was written for this request yet.
                 Err(Error::Unauthorized(_)) if !renewed && token.is_some() => {
@@ -180,6 +210,8 @@ impl ApiClient {
         url: &str,
         query: &[(&str, String)],
         token: Option<&Secret>,
+        ticket: Ticket<'_>,
+        peek: &(dyn Fn(&[u8]) + Sync),
     ) -> Result<Step<Envelope<D>>> {
         let started = Instant::now();
         let req = self.http.get(url).query(query);
@@ -204,7 +236,8 @@ impl ApiClient {
         };
         let status = resp.status();
         let headers = resp.headers().clone();
-        self.note_rate_headers(&headers).await;
+        self.pacer.observe(&headers);
+        self.budget.record(ticket, &headers);
         let body = match read_body(resp, &format!("GET {}", path_of(url))).await? {
             Ok(b) => b,
             Err(why) => return Ok(Step::Again(Failure::Fault { why, asked: None })),
@@ -217,7 +250,10 @@ impl ApiClient {
             body.len()
         ));
         match retry::classify(status, &headers, &body) {
-            Outcome::Success => self.envelope(url, &body),
+            Outcome::Success => {
+                peek(&body);
+                self.envelope(url, &body)
+            }
             Outcome::Again(failure) => Ok(Step::Again(failure)),
             Outcome::Exhausted { why } => Err(Error::Temporary(format!(
                 "GET {}: {why}; it resets once a day: try again tomorrow or raise the plan's budget",
@@ -271,37 +307,26 @@ impl ApiClient {
         })
     }
 
-    async fn note_rate_headers(&self, headers: &reqwest::header::HeaderMap) {
-        if let Some(wait) = retry::burst_pause(headers) {
-            let mut paused = self.paused_until.lock().await;
-            // `LONGEST_WAIT` fits in an `Instant`; the fallback is for exotic clocks.
-            let until = Instant::now()
-                .checked_add(wait)
-                .unwrap_or_else(Instant::now);
-            if paused.is_none_or(|p| p < until) {
-                *paused = Some(until);
-            }
+    /// Waits for this request's start slot: spacing to the burst limit, or a pause everyone
+    /// shares (a spent window, a 429) that must fit in --max-wait.
+    async fn pace(&self, path: &str) -> Result<()> {
+        let slot = self.pacer.slot();
+        if slot.wait.is_zero() {
+            return Ok(());
         }
-    }
-
-    async fn wait_for_pause(&self) -> Result<()> {
-        let until = { *self.paused_until.lock().await };
-        if let Some(until) = until {
-            let wait = until.saturating_duration_since(Instant::now());
-            if !wait.is_zero() {
-                let why = "the burst rate limit is spent";
-                self.policy.check_wait("(next request)", why, wait)?;
+        match slot.why {
+            Some(why) => {
+                self.policy
+                    .check_wait(&format!("GET {path}"), why, slot.wait)?;
                 printer::verbose(&format!(
-                    "burst budget spent; pausing {:.1}s",
-                    wait.as_secs_f64()
+                    "{why}; pausing {:.1}s before GET {path}",
+                    slot.wait.as_secs_f64()
                 ));
-                self.policy.sleep(&self.waiting, why, true, wait).await;
-                // A shortened (test) sleep has paid the pause in full.
-                let mut paused = self.paused_until.lock().await;
-                if *paused == Some(until) {
-                    *paused = None;
-                }
+                self.policy.sleep(&self.waiting, why, true, slot.wait).await;
             }
+            // Plain spacing is a few milliseconds, and keeps its real length in tests too (the
+            // mock's burst window is real time): not worth a word on the progress display.
+            None => tokio::time::sleep(slot.wait).await,
         }
         Ok(())
     }

@@ -4,20 +4,23 @@
 //! next request is on the wire while the current page is decoded and written, and memory holds at
 //! most a few pages whatever the number of records. Cursor pages go strictly one after another,
 //! but the request for the next one leaves as soon as the current page's cursor is read; v1
-//! offset pages are fetched a few at a time and still delivered in order.
+//! offset pages are fetched a few at a time and still delivered in order. The v2 lists that can
+//! be filtered by update time are read in parallel slices instead (see [`crate::api::slices`]).
 //!
 //! A page stays the `data` array as the API sent it (one allocation); the writer walks it record
 //! by record without copying or parsing each record into a tree.
 
 use std::collections::{HashSet, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use serde_json::value::RawValue;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::api::client::{ApiClient, Envelope};
 use crate::api::resources::Paging;
+use crate::api::slices;
 use crate::error::{Error, Result};
 
 /// One page of records: the API's `data` array, already checked to be valid JSON.
@@ -30,7 +33,7 @@ pub struct Page {
 impl Page {
     /// Accepts the `data` of an answer if it is a list, or an object around one list (goals/find
     /// answers `{"goals": [...]}`).
-    fn new(path: &str, data: Option<Box<RawValue>>) -> Result<Page> {
+    pub(crate) fn from_raw(path: &str, data: Option<Box<RawValue>>) -> Result<Page> {
         let data = match data {
             Some(raw) if raw.get().starts_with('{') => {
                 Some(single_list(path, &raw)?).filter(|l| l.get() != "null")
@@ -171,20 +174,144 @@ pub struct ListPlan {
     pub max: Option<u64>,
 }
 
-/// Starts fetching; pages arrive in order, an error ends the stream.
-pub fn stream(client: Arc<ApiClient>, plan: ListPlan) -> mpsc::Receiver<Result<Page>> {
-    let (tx, rx) = mpsc::channel(2);
-    tokio::spawn(async move {
-        let result = match plan.paging {
+/// The pages of one list as they arrive. The list ends only when its producer says it is
+/// complete: a producer that fails or panics ends the stream with an error, never with a quiet
+/// end of list (which would commit a short or empty export as a success).
+pub struct PageStream {
+    rx: mpsc::Receiver<Result<Page>>,
+    complete: Arc<AtomicBool>,
+    path: &'static str,
+    ended: bool,
+}
+
+impl PageStream {
+    /// The next page, an error, or `None` once every page was handed over.
+    pub async fn recv(&mut self) -> Option<Result<Page>> {
+        if self.ended {
+            return None;
+        }
+        match self.rx.recv().await {
+            Some(item) => {
+                self.ended = item.is_err();
+                Some(item)
+            }
+            None if self.complete.load(Ordering::SeqCst) => {
+                self.ended = true;
+                None
+            }
+            None => {
+                self.ended = true;
+                Some(Err(Error::Other(format!(
+                    "GET {}: the page fetch stopped without finishing the list; stopping \
+                     instead of writing a partial export",
+                    self.path
+                ))))
+            }
+        }
+    }
+}
+
+/// Starts fetching; pages arrive in order (slices of a cursor list: in no particular order), an
+/// error ends the stream.
+pub fn stream(client: Arc<ApiClient>, plan: ListPlan) -> PageStream {
+    // `--max` keeps the single cursor: it reads no page beyond N, which parallel slices could
+    // not promise.
+    let sliced = plan.paging == Paging::Cursor
+        && plan.concurrency > 1
+        && plan.max.is_none()
+        && slices::sliceable(plan.path);
+    // Slices hand over pages from several cursors at once; one cursor needs only a short queue.
+    let queue = if sliced { plan.concurrency } else { 2 };
+    supervise(plan.path, queue, move |tx| async move {
+        match plan.paging {
+            Paging::Cursor if sliced => slices::run(&client, &plan, &tx).await,
             Paging::Cursor => cursor_pages(&client, &plan, &tx).await,
             Paging::Offset => offset_pages(&client, &plan, &tx).await,
             Paging::Single => single_page(&client, &plan, &tx).await,
-        };
-        if let Err(e) = result {
-            let _ = tx.send(Err(e)).await;
         }
+    })
+}
+
+/// Runs a producer in a task of its own and watches it: its error, or its panic, becomes the
+/// last item of the stream; only its success marks the list complete.
+fn supervise<F, Fut>(path: &'static str, queue: usize, producer: F) -> PageStream
+where
+    F: FnOnce(mpsc::Sender<Result<Page>>) -> Fut,
+    Fut: std::future::Future<Output = Result<()>> + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel(queue.clamp(1, 16));
+    let complete = Arc::new(AtomicBool::new(false));
+    let done = complete.clone();
+    let task = tokio::spawn(producer(tx.clone()));
+    tokio::spawn(async move {
+        let failure = match task.await {
+            Ok(Ok(())) => {
+                done.store(true, Ordering::SeqCst);
+                return;
+            }
+            Ok(Err(e)) => e,
+            Err(e) => Error::Other(format!(
+                "GET {path}: the page fetch task failed ({}); stopping instead of writing a \
+                 partial export",
+                if e.is_panic() {
+                    "it panicked"
+                } else {
+                    "it was cancelled"
+                }
+            )),
+        };
+        let _ = tx.send(Err(failure)).await;
     });
-    rx
+    PageStream {
+        rx,
+        complete,
+        path,
+        ended: false,
+    }
+}
+
+/// How many empty pages in a row may still point to a next page before the cursor counts as
+/// looping. A server may skip over filtered records with an empty page now and then; it does not
+/// do it dozens of times in a row.
+const MAX_EMPTY_PAGES: u32 = 20;
+
+/// Refuses a cursor walk that loops: a cursor seen before, or empty pages that keep pointing on.
+pub(crate) struct CursorGuard {
+    path: &'static str,
+    seen: HashSet<String>,
+    empty_in_a_row: u32,
+}
+
+impl CursorGuard {
+    pub(crate) fn new(path: &'static str) -> CursorGuard {
+        CursorGuard {
+            path,
+            seen: HashSet::new(),
+            empty_in_a_row: 0,
+        }
+    }
+
+    /// Checks the page just read (`empty` or not) and the cursor it points to.
+    pub(crate) fn check(&mut self, next: Option<&str>, empty: bool) -> Result<()> {
+        let Some(c) = next else {
+            return Ok(());
+        };
+        if !self.seen.insert(c.to_string()) {
+            return Err(Error::Other(format!(
+                "GET {}: the API returned cursor '{c}' a second time; stopping instead of looping",
+                self.path
+            )));
+        }
+        self.empty_in_a_row = if empty { self.empty_in_a_row + 1 } else { 0 };
+        if self.empty_in_a_row >= MAX_EMPTY_PAGES {
+            return Err(Error::Other(format!(
+                "GET {}: {} empty pages in a row that still point to a next page; stopping \
+                 instead of looping",
+                self.path, self.empty_in_a_row
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// The receiver went away (`--max` reached, output closed): stop quietly.
@@ -194,19 +321,61 @@ async fn deliver(tx: &mpsc::Sender<Result<Page>>, page: Page) -> std::result::Re
     tx.send(Ok(page)).await.map_err(|_| Stopped)
 }
 
+/// A cursor page in flight, and its `next_cursor` as soon as the answer's bytes are in.
+struct CursorFetch {
+    answer: Ahead<Result<Envelope<Box<RawValue>>>>,
+    /// The cursor read off the raw body (`None` inside: the last page); closed when it could
+    /// not be read that way (the parsed answer then decides).
+    early: oneshot::Receiver<Option<String>>,
+}
+
 /// Starts fetching the cursor page after `cursor` (the first page for `None`).
-fn fetch_cursor(
-    client: &Arc<ApiClient>,
-    plan: &ListPlan,
-    cursor: Option<String>,
-) -> Ahead<Result<Envelope<Box<RawValue>>>> {
+fn fetch_cursor(client: &Arc<ApiClient>, plan: &ListPlan, cursor: Option<String>) -> CursorFetch {
     let mut query = plan.filters.clone();
     query.push(("limit", plan.limit.to_string()));
     if let Some(c) = cursor {
         query.push(("cursor", c));
     }
     let (client, path) = (client.clone(), plan.path);
-    Ahead(tokio::spawn(async move { client.get(path, &query).await }))
+    let (tell, early) = oneshot::channel();
+    let tell = std::sync::Mutex::new(Some(tell));
+    let answer = Ahead(tokio::spawn(async move {
+        let peek = move |body: &[u8]| {
+            let sender = tell.lock().ok().and_then(|mut t| t.take());
+            if let (Some(sender), Some(next)) = (sender, peek_cursor(body)) {
+                let _ = sender.send(next);
+            }
+        };
+        client.get_peeking(path, &query, &peek).await
+    }));
+    CursorFetch { answer, early }
+}
+
+/// `additional_data.next_cursor` read off the end of a raw answer without parsing the page:
+/// `Some(None)` for the last page, `None` when it cannot be read that simply (escapes, no key).
+/// Pipedrive puts `additional_data` after `data`, so the last occurrence of the key is the one;
+/// the parsed answer confirms it either way.
+fn peek_cursor(body: &[u8]) -> Option<Option<String>> {
+    let key = b"\"next_cursor\"";
+    let at = memchr::memmem::rfind(body, key)?;
+    if at > 0 && body[at - 1] == b'\\' {
+        return None;
+    }
+    let rest = &body[at + key.len()..];
+    let skip = |b: &[u8]| b.iter().take_while(|c| c.is_ascii_whitespace()).count();
+    let rest = &rest[skip(rest)..];
+    let rest = rest.strip_prefix(b":")?;
+    let rest = &rest[skip(rest)..];
+    if rest.starts_with(b"null") {
+        return Some(None);
+    }
+    let rest = rest.strip_prefix(b"\"")?;
+    let end = memchr::memchr2(b'"', b'\\', rest)?;
+    if rest[end] != b'"' {
+        return None;
+    }
+    let cursor = std::str::from_utf8(&rest[..end]).ok()?;
+    Some((!cursor.is_empty()).then(|| cursor.to_string()))
 }
 
 async fn cursor_pages(
@@ -214,34 +383,27 @@ async fn cursor_pages(
     plan: &ListPlan,
     tx: &mpsc::Sender<Result<Page>>,
 ) -> Result<()> {
-    let mut seen = HashSet::new();
+    let mut guard = CursorGuard::new(plan.path);
     let mut pending = fetch_cursor(client, plan, None);
     let mut delivered = 0u64;
     loop {
-        let env = pending.join().await??;
+        let CursorFetch { answer, early } = pending;
+        // The next request leaves as soon as the cursor is read off the raw answer, before the
+        // page is parsed; the parsed cursor confirms it below. `--max` counts records before it
+        // asks for more, so it waits for the parse.
+        let mut ahead = None;
+        if plan.max.is_none() {
+            if let Ok(Some(c)) = early.await {
+                ahead = Some((c.clone(), fetch_cursor(client, plan, Some(c))));
+            }
+        }
+        let env = answer.join().await??;
         let next = env
             .additional_data
             .and_then(|a| a.next_cursor)
             .filter(|c| !c.is_empty());
-        let data = Page::new(plan.path, env.data)?;
-        if let Some(c) = &next {
-            if !seen.insert(c.clone()) {
-                return Err(Error::Other(format!(
-                    "GET {}: the API returned cursor '{c}' a second time; stopping instead of looping",
-                    plan.path
-                )));
-            }
-            if data.is_empty() {
-                return Err(Error::Other(format!(
-                    "GET {}: an empty page that still points to a next page; stopping instead of looping",
-                    plan.path
-                )));
-            }
-        }
-        // The next request leaves now: its round trip overlaps handing over and writing this
-        // page. The channel bounds how far ahead it can get.
-        // Counting walks the page, and this is the critical path to the next request: only
-        // `--max` needs it.
+        let data = Page::from_raw(plan.path, env.data)?;
+        guard.check(next.as_deref(), data.is_empty())?;
         let wanted = match plan.max {
             Some(m) => {
                 delivered += data.records().count() as u64;
@@ -249,9 +411,13 @@ async fn cursor_pages(
             }
             None => true,
         };
-        let following = next
-            .filter(|_| wanted)
-            .map(|c| fetch_cursor(client, plan, Some(c)));
+        // A request sent for a cursor the parse does not confirm is dropped (and cancelled).
+        let following = match (next, ahead) {
+            (Some(n), Some((c, f))) if n == c => Some(f),
+            (next, _) => next
+                .filter(|_| wanted)
+                .map(|c| fetch_cursor(client, plan, Some(c))),
+        };
         if deliver(tx, data).await.is_err() {
             return Ok(());
         }
@@ -268,7 +434,7 @@ async fn single_page(
     tx: &mpsc::Sender<Result<Page>>,
 ) -> Result<()> {
     let env: Envelope<Box<RawValue>> = client.get(plan.path, &plan.filters).await?;
-    let _ = deliver(tx, Page::new(plan.path, env.data)?).await;
+    let _ = deliver(tx, Page::from_raw(plan.path, env.data)?).await;
     Ok(())
 }
 
@@ -289,7 +455,7 @@ async fn fetch_offset(client: Arc<ApiClient>, plan: ListPlan, start: u64) -> Res
         .additional_data
         .map(|a| a.offset_pagination())
         .unwrap_or_default();
-    let data = Page::new(plan.path, env.data)?;
+    let data = Page::from_raw(plan.path, env.data)?;
     Ok(OffsetPage {
         start,
         count: data.records().count() as u64,
@@ -358,7 +524,7 @@ mod tests {
     use super::*;
 
     fn split(array: &str) -> Vec<String> {
-        let page = Page::new("/x", serde_json::from_str(array).unwrap()).unwrap();
+        let page = Page::from_raw("/x", serde_json::from_str(array).unwrap()).unwrap();
         page.records().map(str::to_string).collect()
     }
 
@@ -385,9 +551,107 @@ mod tests {
 
     #[test]
     fn no_data_is_an_empty_page_and_a_non_list_is_refused() {
-        assert!(Page::new("/x", None).unwrap().is_empty());
+        assert!(Page::from_raw("/x", None).unwrap().is_empty());
         assert!(!split("[{}]").is_empty());
-        let err = Page::new("/api/v2/deals", serde_json::from_str("\"no\"").unwrap()).unwrap_err();
+        let err =
+            Page::from_raw("/api/v2/deals", serde_json::from_str("\"no\"").unwrap()).unwrap_err();
         assert!(err.to_string().contains("/api/v2/deals"));
+    }
+
+    async fn drain(mut s: PageStream) -> (usize, Option<String>) {
+        let mut pages = 0;
+        while let Some(item) = s.recv().await {
+            match item {
+                Ok(_) => pages += 1,
+                Err(e) => return (pages, Some(e.to_string())),
+            }
+        }
+        (pages, None)
+    }
+
+    fn one_page() -> Page {
+        Page::from_raw("/x", serde_json::from_str("[{\"id\":1}]").unwrap()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn only_a_producer_that_succeeds_ends_the_list() {
+        let ok = supervise("/api/v1/users", 2, |tx| async move {
+            let _ = tx.send(Ok(one_page())).await;
+            Ok(())
+        });
+        assert_eq!(drain(ok).await, (1, None));
+
+        let failed = supervise("/api/v1/users", 2, |tx| async move {
+            let _ = tx.send(Ok(one_page())).await;
+            Err(Error::Temporary("server error 502".into()))
+        });
+        let (pages, err) = drain(failed).await;
+        assert_eq!((pages, err.unwrap().contains("502")), (1, true));
+
+        let panicked = supervise("/api/v1/users", 2, |_tx| async move {
+            if std::hint::black_box(true) {
+                panic!("time overflow");
+            }
+            Ok(())
+        });
+        let (pages, err) = drain(panicked).await;
+        let err = err.expect("a panic is an error, not an end of list");
+        assert_eq!(pages, 0);
+        assert!(
+            err.contains("/api/v1/users") && err.contains("panicked"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_cursor_that_repeats_or_keeps_answering_empty_pages_is_stopped() {
+        let mut g = CursorGuard::new("/api/v2/deals");
+        g.check(Some("a"), false).unwrap();
+        assert!(g.check(Some("a"), false).is_err());
+        let mut g = CursorGuard::new("/api/v2/deals");
+        for i in 0..MAX_EMPTY_PAGES - 1 {
+            g.check(Some(&format!("e{i}")), true).unwrap();
+        }
+        // A page with records resets the count.
+        g.check(Some("full"), false).unwrap();
+        for i in 0..MAX_EMPTY_PAGES - 1 {
+            g.check(Some(&format!("f{i}")), true).unwrap();
+        }
+        let err = g.check(Some("last"), true).unwrap_err().to_string();
+        assert!(
+            err.contains("/api/v2/deals") && err.contains("empty pages"),
+            "{err}"
+        );
+        g.check(None, true).unwrap();
+    }
+
+    #[test]
+    fn the_cursor_is_read_off_the_end_of_a_raw_answer() {
+        let page = |tail: &str| {
+            format!(
+                r#"{{"success":true,"data":[{{"id":1,"t":"next_cursor"}}],"additional_data":{tail}}}"#
+            )
+        };
+        assert_eq!(
+            peek_cursor(page(r#"{"next_cursor":"eyJpZCI6NX0"}"#).as_bytes()),
+            Some(Some("eyJpZCI6NX0".into()))
+        );
+        assert_eq!(
+            peek_cursor(page(r#"{ "next_cursor" : null }"#).as_bytes()),
+            Some(None)
+        );
+        assert_eq!(
+            peek_cursor(page(r#"{"next_cursor":""}"#).as_bytes()),
+            Some(None)
+        );
+        assert_eq!(
+            peek_cursor(page(r#"{"next_cursor":"a\u0041"}"#).as_bytes()),
+            None
+        );
+        assert_eq!(peek_cursor(page("null").as_bytes()), None);
+        assert_eq!(
+            peek_cursor(br#"{"data":[{"x":"\"next_cursor\":\"no\""}]}"#),
+            None
+        );
     }
 }

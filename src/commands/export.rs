@@ -371,7 +371,10 @@ async fn export_one(
         ..
     } = out;
     drop(sink);
-    progress.finish(&dest.label());
+    // `export all` runs several types on one client: its own summary gives the run's total.
+    let usage = session.client.usage();
+    let cost = (plan.args.kind != ALL).then_some((usage.requests, usage.tokens));
+    progress.finish(&dest.label(), cost);
     Ok((written, stamp))
 }
 

@@ -1,7 +1,8 @@
 //! The progress display on stderr: records, pages, rate and elapsed time, and why it stalls when
 //! the API client waits on a rate limit. Drawn only when stderr is a terminal, not `--quiet`, and
-//! neither `NO_COLOR` nor `TERM=dumb` is set; the one-line summary at the end needs only a
-//! terminal and no `--quiet`. Cron (stderr a file or pipe) sees nothing on success.
+//! neither `NO_COLOR` nor `TERM=dumb` is set; the one-line summary at the end (records, time,
+//! API requests and tokens spent of the daily budget) needs only no `--quiet`: a cron job that
+//! wants a silent success passes `--quiet`.
 //!
 //! Whether to draw is decided once, in the settings. All bars share the printer's `MultiProgress`,
 //! so `export all` (several types at once) draws one line per type, and messages printed through
@@ -85,18 +86,24 @@ impl Progress {
         }
     }
 
-    /// Clears the bar and, on a terminal, prints one summary line.
-    pub fn finish(mut self, target: &str) {
+    /// Clears the bar and prints one summary line; `cost` is the API requests and tokens spent.
+    pub fn finish(mut self, target: &str, cost: Option<(u64, u64)>) {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }
         if self.summary {
-            let line = format!(
+            let mut line = format!(
                 "exported {} {} in {:.1}s to {target}",
                 self.records,
                 self.what,
                 self.started.elapsed().as_secs_f64()
             );
+            if let Some((requests, tokens)) = cost {
+                line.push_str(&format!(
+                    " ({requests} API {}, {tokens} tokens)",
+                    if requests == 1 { "request" } else { "requests" }
+                ));
+            }
             printer::info(&line);
         }
     }

@@ -21,6 +21,7 @@ mod secrets;
 mod session;
 mod show;
 mod smoke;
+mod speed;
 mod status_logout;
 mod store_keyring;
 mod store_mongo;

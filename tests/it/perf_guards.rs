@@ -1,6 +1,6 @@
 //! The performance design, checked by what the mock observes rather than by timing: one kept-alive
-//! connection per export, cursor pages fetched ahead of the writer but only a few, and offset pages
-//! fetched at most `--concurrency` at once.
+//! connection per single-cursor export, cursor pages fetched ahead of the writer but only a few,
+//! and offset pages fetched at most `--concurrency` at once.
 
 use std::io::Read;
 use std::process::Stdio;
@@ -30,6 +30,8 @@ fn a_cursor_export_keeps_its_connection_alive() {
         let out = env.run(&[
             "export",
             "deals",
+            "--concurrency",
+            "1",
             "--format",
             format,
             "--output",
@@ -64,7 +66,7 @@ fn cursor_pages_are_fetched_ahead_of_a_stalled_writer_but_only_a_few() {
     };
     // Nobody reads stdout yet: the writer stalls on the first page (~500 KB against a 64 KB pipe).
     let mut child = env
-        .cmd(&["export", "deals"])
+        .cmd(&["export", "deals", "--concurrency", "1"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -1,5 +1,5 @@
 //! The progress display: drawn on a terminal (tested under a pseudo-terminal made by util-linux
-//! `script`), and nothing at all on stderr when it is a pipe, as for cron.
+//! `script`); a pipe gets the one summary line and `--quiet` nothing at all, as for cron.
 
 use std::process::Command;
 use std::time::Duration;
@@ -125,7 +125,7 @@ fn quiet_no_color_and_dumb_terminals_draw_no_bar() {
 }
 
 #[test]
-fn nothing_at_all_on_stderr_when_it_is_a_pipe() {
+fn a_pipe_gets_only_the_summary_line_and_quiet_nothing() {
     let env = paged_mock();
     env.login();
     for args in [
@@ -142,11 +142,22 @@ fn nothing_at_all_on_stderr_when_it_is_a_pipe() {
     ] {
         let out = env.run(&args);
         assert_code(&out, 0);
+        let err = stderr(&out);
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 1, "{args:?} wrote more than a summary:\n{err}");
         assert!(
-            out.stderr.is_empty(),
-            "{args:?} wrote to a piped stderr:\n{}",
-            stderr(&out)
+            lines[0].starts_with("exported ") && lines[0].contains(" tokens)"),
+            "{args:?}: {err}"
         );
+        assert!(
+            !err.contains('\x1b') && !err.contains('\r'),
+            "no drawing on a pipe"
+        );
+        let mut quiet = vec!["--quiet"];
+        quiet.extend_from_slice(&args);
+        let out = env.run(&quiet);
+        assert_code(&out, 0);
+        assert!(out.stderr.is_empty(), "{args:?} --quiet:\n{}", stderr(&out));
     }
 }
 

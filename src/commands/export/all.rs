@@ -177,6 +177,7 @@ pub(super) async fn run(
                 types.insert(name, entry.clone());
             }
         }
+        let usage = session.client.usage();
         let manifest = json!({
             "tool": concat!("pipedrive-cli ", env!("CARGO_PKG_VERSION")),
             "account": settings.account,
@@ -189,8 +190,21 @@ pub(super) async fn run(
             "types": types,
             "skipped": skipped,
             "state": state.as_ref().map(|s| s.for_account(&settings.account)),
+            // What the run spent of the company's daily API budget (each operation's
+            // x-token-cost, or the answer's own figure).
+            "requests": usage.requests,
+            "tokens": usage.tokens,
         });
         write_manifest(dir, &manifest)?;
+        if printer::summary() {
+            printer::info(&format!(
+                "exported {} types to {} ({} API requests, {} tokens)",
+                types.len(),
+                dir.display(),
+                usage.requests,
+                usage.tokens
+            ));
+        }
         if let Some(e) = failed {
             return Err(e);
         }

@@ -1,0 +1,192 @@
+//! One pace for every request of the client, from the burst limit the answers announce.
+//!
+//! Pipedrive counts requests per token in 2-second windows and says where a token stands on
+//! every answer: `x-ratelimit-limit` (requests per window), `x-ratelimit-remaining` and
+//! `x-ratelimit-reset` (seconds until the window resets), documented on its rate-limiting page
+//! (<https://pipedrive.readme.io/docs/core-api-concepts-rate-limiting>). Slices, offset pages
+//! and the types of `export all` all share one client, so they share this pacer: request starts
+//! are spaced to a little under the limit (whatever the number of requests in flight), a
+//! window reported spent pauses everyone until it resets, and a 429 pauses everyone for the
+//! wait it asks, instead of each worker finding out with a 429 of its own.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use reqwest::header::HeaderMap;
+
+/// The burst window Pipedrive documents.
+const WINDOW: Duration = Duration::from_secs(2);
+/// The share of the announced limit this client uses: the rest absorbs timing noise between
+/// our clock and the server's window.
+const SHARE: f64 = 0.95;
+
+#[derive(Default)]
+pub struct Pacer {
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// The least time between two request starts (zero until an answer announced a limit).
+    gap: Duration,
+    /// When the next request may start.
+    next: Option<Instant>,
+    /// When the last request started.
+    last: Option<Instant>,
+    /// No request before this (a spent window or a 429), and why.
+    paused: Option<(Instant, &'static str)>,
+}
+
+/// A wait the pacer asks for before a request.
+pub struct Wait {
+    pub wait: Duration,
+    /// Why, when it is the server's doing (a spent window, a 429) rather than plain spacing.
+    pub why: Option<&'static str>,
+}
+
+impl Pacer {
+    /// Takes the next start slot; returns how long to wait for it.
+    pub fn slot(&self) -> Wait {
+        let now = Instant::now();
+        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut start = s.next.map_or(now, |n| n.max(now));
+        let mut why = None;
+        if let Some((until, reason)) = s.paused {
+            if until > start {
+                start = until;
+                why = Some(reason);
+            } else if until <= now {
+                s.paused = None;
+            }
+        }
+        s.next = Some(start + s.gap);
+        s.last = Some(start);
+        Wait {
+            wait: start.saturating_duration_since(now),
+            why,
+        }
+    }
+
+    /// Reads the burst headers of an answer (any status).
+    pub fn observe(&self, headers: &HeaderMap) {
+        let limit = number(headers, "x-ratelimit-limit");
+        let remaining = number(headers, "x-ratelimit-remaining");
+        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(limit) = limit.filter(|l| *l >= 1.0) {
+            s.gap = WINDOW.div_f64(limit * SHARE);
+        }
+        let reset = number(headers, "x-ratelimit-reset").map(secs);
+        match (remaining, reset) {
+            (Some(r), reset) if r < 1.0 => pause(
+                &mut s,
+                reset.unwrap_or(WINDOW),
+                "the burst rate limit is spent",
+            ),
+            // What is left of the window is spread over the time until it resets: this keeps
+            // the pace when the first requests went out before any limit was known, or when
+            // another program spends the same token's window.
+            (Some(r), Some(reset)) => {
+                let spread = reset.div_f64(r + 1.0);
+                if let Some(last) = s.last {
+                    let at = last + spread;
+                    if s.next.is_none_or(|n| n < at) {
+                        s.next = Some(at);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A 429: every request waits `wait`, not only the one that drew it.
+    pub fn pause_all(&self, wait: Duration) {
+        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        pause(&mut s, wait, "rate limited by Pipedrive");
+    }
+}
+
+fn pause(s: &mut State, wait: Duration, why: &'static str) {
+    let until = Instant::now().checked_add(wait);
+    // A wait too long to represent stays "very long": the caller's --max-wait check refuses it.
+    let until = until.unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400 * 365));
+    if s.paused.is_none_or(|(p, _)| p < until) {
+        s.paused = Some((until, why));
+    }
+}
+
+fn number(headers: &HeaderMap, name: &str) -> Option<f64> {
+    headers
+        .get(name)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+}
+
+/// Seconds as a duration, saturating at a year (an absurd value is a long wait, not a panic).
+fn secs(v: f64) -> Duration {
+    Duration::from_secs_f64(v.min(86_400.0 * 365.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn starts_are_spaced_to_the_announced_limit() {
+        let p = Pacer::default();
+        assert!(p.slot().wait.is_zero(), "no limit known yet");
+        p.observe(&headers(&[
+            ("x-ratelimit-limit", "80"),
+            ("x-ratelimit-remaining", "79"),
+        ]));
+        // 80 per 2 s at 95%: one start every ~26 ms, shared by every caller.
+        let waits: Vec<Duration> = (0..5).map(|_| p.slot().wait).collect();
+        let gap = Duration::from_secs(2).div_f64(76.0);
+        assert!(waits[4] >= gap * 3, "{waits:?}");
+        assert!(waits[4] <= gap * 5, "{waits:?}");
+    }
+
+    #[test]
+    fn a_spent_window_or_a_429_pauses_everyone() {
+        let p = Pacer::default();
+        p.observe(&headers(&[
+            ("x-ratelimit-limit", "1000000"),
+            ("x-ratelimit-remaining", "0"),
+            ("x-ratelimit-reset", "1"),
+        ]));
+        let w = p.slot();
+        assert!(w.wait > Duration::from_millis(900) && w.why.is_some());
+        let p = Pacer::default();
+        p.pause_all(Duration::from_secs(3));
+        assert!(p.slot().wait > Duration::from_millis(2900));
+        assert!(
+            p.slot().wait > Duration::from_millis(2900),
+            "the second caller waits too"
+        );
+    }
+
+    #[test]
+    fn absurd_resets_are_long_waits_not_panics() {
+        let p = Pacer::default();
+        for reset in ["1e19", "99999999999999999999", "inf", "-3", "soon"] {
+            p.observe(&headers(&[
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", reset),
+            ]));
+        }
+        assert!(p.slot().wait > Duration::from_secs(3600));
+        p.pause_all(Duration::MAX);
+    }
+}
