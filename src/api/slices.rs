@@ -4,9 +4,10 @@
 //! `updated_since` (inclusive) and `updated_until` (exclusive) can be read by several cursors in
 //! parallel. The plan:
 //!
-//! 1. The first page of the whole list (`sort_by=update_time`): a list that fits in it is done.
-//!    Otherwise its last record gives the low end of what is left, and one cheap request
-//!    (`sort_direction=desc&limit=1`) the newest update time `hi`.
+//! 1. The first page of the whole list (`sort_by=update_time`): a list that fits in it is done,
+//!    and one that looks a few pages long goes on with that cursor. Otherwise its last record
+//!    gives the low end of what is left, and one cheap request (`sort_direction=desc&limit=1`)
+//!    the newest update time `hi`.
 //! 2. `[low, hi]` is cut into one slice per worker; a worker that finds its slice large while
 //!    another worker is idle cuts the rest of it again (at the update time it has reached), so
 //!    the work spreads over the workers even when records crowd into a few recent weeks.
@@ -105,13 +106,34 @@ pub async fn run(
         .await?;
     let next = next_cursor(&first);
     let page = Page::from_raw(plan.path, first.data)?;
+    let oldest = page.records().next().and_then(update_time);
     let low = page.records().last().and_then(update_time);
+    let count = page.records().count() as f64;
     if !run.deliver(page).await {
         return Ok(());
     }
     let Some(next) = next else {
         return Ok(());
     };
+    // How many pages are left if records keep the first page's density up to now (real
+    // records crowd into recent times, so this rather underestimates): a list of a few pages
+    // is cheaper read on with the one cursor than planned into slices.
+    if let (Some(oldest), Some(low)) = (oldest, low) {
+        let now = chrono::Utc::now().timestamp();
+        let per_second = count / (low - oldest).max(1) as f64;
+        let pages_left = per_second * (now - low).max(0) as f64 / f64::from(plan.limit.max(1));
+        if pages_left < run.workers as f64 {
+            return run
+                .walk(
+                    Range {
+                        lo: i64::MIN,
+                        hi: None,
+                    },
+                    Some(next),
+                )
+                .await;
+        }
+    }
     let newest = run.fetch(user_since, None, true, 1, None).await?;
     let newest = Page::from_raw(plan.path, newest.data)?;
     let hi = newest.records().next().and_then(update_time);
