@@ -6,26 +6,25 @@
 //! directory. `--state FILE` turns both into incremental exports.
 
 mod all;
+mod parents;
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
-use serde::Deserialize;
 use serde_json::Value;
-use tokio::sync::OnceCell;
 
 use crate::api::children::{self, ChildPlan};
 use crate::api::fields::FieldMap;
 use crate::api::pages::{self, ListPlan, Page};
 use crate::api::resources::{self, ExtraWhen, Resource, Walk, ALL};
 use crate::auth::session::Session;
-use crate::checkpoint::{parse_api_time, Stamp, State};
+use crate::checkpoint::{Stamp, State};
 use crate::cli::{ExportArgs, Format};
 use crate::error::{Error, Result};
 use crate::output::progress::Progress;
 use crate::output::{self, Destination, Sink, SinkOptions};
 use crate::printer;
 use crate::settings::Settings;
+use parents::{parent_ids, ParentCache};
 
 /// `--include-fields`: every optional field, or these names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -417,109 +416,6 @@ fn lists(
         }
     }
     out
-}
-
-#[derive(Deserialize)]
-struct Parent {
-    id: Option<u64>,
-    #[serde(default)]
-    update_time: Option<String>,
-}
-
-/// The ids of one parent list (only the records updated since a time, when given) and the newest
-/// update time among them.
-struct Parents {
-    ids: Vec<u64>,
-    newest: Option<(chrono::DateTime<chrono::Utc>, String)>,
-}
-
-type ParentKey = (&'static str, Option<String>);
-
-#[derive(Default)]
-struct ParentCache(
-    tokio::sync::Mutex<std::collections::HashMap<ParentKey, Arc<OnceCell<Parents>>>>,
-);
-
-/// The ids of the parent records a per-parent type walks (only those updated since `since`,
-/// when given); the parents' newest update time goes into `stamp`.
-async fn parent_ids(
-    session: &Session,
-    plan: &Plan<'_>,
-    child: &Resource,
-    since: Option<&str>,
-    stamp: &mut Stamp,
-) -> Result<Vec<u64>> {
-    let parent = child.parent().expect("a per-parent type has a parent");
-    let cell = {
-        let mut cache = plan.parents.0.lock().await;
-        cache
-            .entry((parent.name, since.map(str::to_string)))
-            .or_default()
-            .clone()
-    };
-    let parents = cell
-        .get_or_try_init(|| read_parents(session, plan, parent, since))
-        .await?;
-    if let Some((_, text)) = &parents.newest {
-        stamp.observe(&serde_json::json!({ "update_time": text }).to_string());
-    }
-    Ok(parents.ids.clone())
-}
-
-async fn read_parents(
-    session: &Session,
-    plan: &Plan<'_>,
-    parent: &'static Resource,
-    since: Option<&str>,
-) -> Result<Parents> {
-    // The parents' own lists: the main one, and archived deals under --include-archived (their
-    // products and installments belong to the company's data as much).
-    let mut paths = vec![parent.path];
-    paths.extend(
-        parent
-            .extras
-            .iter()
-            .filter(|e| e.when == ExtraWhen::IncludeArchived && plan.args.include_archived)
-            .filter_map(|e| e.path),
-    );
-    let mut seen = HashSet::new();
-    let mut out = Parents {
-        ids: Vec::new(),
-        newest: None,
-    };
-    for path in paths {
-        let mut filters = Vec::new();
-        if let Some(s) = since {
-            filters.push(("updated_since", s.to_string()));
-        }
-        let list = ListPlan {
-            path,
-            paging: parent.paging,
-            limit: parent.max_limit,
-            filters,
-            concurrency: plan.args.concurrency as usize,
-            max: None,
-        };
-        let mut rx = pages::stream(session.client.clone(), list);
-        while let Some(page) = rx.recv().await {
-            for record in page?.records() {
-                let Ok(p) = serde_json::from_str::<Parent>(record) else {
-                    continue;
-                };
-                if let Some(text) = p.update_time {
-                    if let Some(t) = parse_api_time(&text) {
-                        if out.newest.as_ref().is_none_or(|(n, _)| t > *n) {
-                            out.newest = Some((t, text));
-                        }
-                    }
-                }
-                if let Some(id) = p.id.filter(|id| seen.insert(*id)) {
-                    out.ids.push(id);
-                }
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// The sink of one type, with what it needs per record.
