@@ -1,38 +1,24 @@
-//! UTC time helpers without a date library: unix seconds to RFC 3339 / Pipedrive v1
-//! (`YYYY-MM-DD HH:MM:SS`) text and back.
+//! UTC times for the mock: unix seconds to RFC 3339 / Pipedrive v1 (`YYYY-MM-DD HH:MM:SS`)
+//! text and back. The calendar is chrono's; what is left here is speed: a million records carry
+//! several times each, so formatting copies a precomputed date and two-digit pairs instead of
+//! going through a formatter.
 
 use std::sync::OnceLock;
-use std::time::{SystemTime, UNIX_EPOCH};
+
+use chrono::{DateTime, NaiveDate, NaiveTime};
 
 pub fn now_secs() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    chrono::Utc::now().timestamp()
 }
 
-/// Days since 1970-01-01 to (year, month, day) (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = m as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// Days since 1970-01-01 as (year, month, day); outside chrono's range, 1970-01-01.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    use chrono::Datelike;
+    let date = i32::try_from(days + 719_163)
+        .ok()
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+        .unwrap_or_default();
+    (i64::from(date.year()), date.month(), date.day())
 }
 
 /// How [`write`] formats a time.
@@ -133,68 +119,27 @@ pub fn date(secs: i64) -> String {
     format(secs, Style::Date)
 }
 
-fn num(s: &str) -> Option<i64> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok()
-}
-
 /// Parses `YYYY-MM-DD`, returning unix seconds at midnight UTC.
 pub fn parse_date(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let y = num(&s[0..4])?;
-    let m = num(&s[5..7])? as u32;
-    let d = num(&s[8..10])? as u32;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    Some(days_from_civil(y, m, d) * 86_400)
+    let date = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+    (s.len() == 10).then(|| date.and_time(NaiveTime::MIN).and_utc().timestamp())
 }
 
 /// Parses an RFC 3339 date-time (`Z` or `±HH:MM` offset, optional fraction, `T` or space)
 /// into unix seconds (fraction dropped).
 pub fn parse_rfc3339(s: &str) -> Option<i64> {
-    if s.len() < 20 || !s.is_char_boundary(10) {
-        return None;
-    }
-    let day = parse_date(&s[..10])?;
-    let b = s.as_bytes();
-    if !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
-        return None;
-    }
-    let h = num(s.get(11..13)?)?;
-    let mi = num(s.get(14..16)?)?;
-    let se = num(s.get(17..19)?)?;
-    if h > 23 || mi > 59 || se > 60 {
-        return None;
-    }
-    let mut rest = &s[19..];
-    if let Some(r) = rest.strip_prefix('.') {
-        let n = r.bytes().take_while(|b| b.is_ascii_digit()).count();
-        if n == 0 {
-            return None;
+    // RFC 3339 allows a space (or `t`) for the `T`; chrono's parser wants the `T`.
+    let fixed;
+    let text = match (s.as_bytes().get(10), s.get(..10), s.get(11..)) {
+        (Some(b' ' | b't'), Some(date), Some(rest)) => {
+            fixed = format!("{date}T{rest}");
+            fixed.as_str()
         }
-        rest = &r[n..];
-    }
-    let offset = match rest {
-        "Z" | "z" => 0,
-        _ => {
-            let sign = match rest.as_bytes().first()? {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            if rest.len() != 6 || rest.as_bytes()[3] != b':' {
-                return None;
-            }
-            sign * (num(&rest[1..3])? * 3600 + num(&rest[4..6])? * 60)
-        }
+        _ => s,
     };
-    Some(day + h * 3600 + mi * 60 + se - offset)
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.timestamp())
 }
 
 #[cfg(test)]
@@ -211,6 +156,17 @@ mod tests {
         assert_eq!(parse_rfc3339("2025-01-02T04:04:05.123+01:00"), Some(t));
         assert_eq!(parse_rfc3339("2025-01-02"), None);
         assert_eq!(parse_rfc3339("yesterday at noon!!"), None);
+        assert_eq!(parse_rfc3339("2025-01-02 03:04:05Z"), Some(t));
+        assert_eq!(
+            parse_rfc3339("2025-01-02T03:04:05"),
+            None,
+            "an offset is required"
+        );
+        assert_eq!(parse_rfc3339("2025-13-02T03:04:05Z"), None);
+        assert_eq!(parse_rfc3339("2025-01-02Ä03:04:05Z"), None);
+        assert_eq!(parse_date("2025-01-02"), Some(t - 3 * 3600 - 4 * 60 - 5));
+        assert_eq!(parse_date("2025-02-30"), None);
+        assert_eq!(parse_date("2025-1-2"), None);
         for t in [
             0,
             1_420_070_399,
