@@ -28,7 +28,7 @@ pub async fn run(settings: &Settings, args: &LoginArgs) -> Result<()> {
     let redirect = settings.oauth.redirect_url.clone();
     // Bind before anything else that can be slow, so a busy port fails at once.
     let server = CallbackServer::bind(&redirect)?;
-    TokenStore::using(settings, async |store, warning| {
+    TokenStore::using_for_login(settings, async |store, warning| {
         if let Some(w) = warning {
             printer::info(&w);
         }
@@ -45,6 +45,9 @@ async fn flow(
     server: CallbackServer,
     store: &TokenStore,
 ) -> Result<()> {
+    // An authorization code is spent by the exchange: a store that cannot take the token must
+    // fail before the user is sent to the browser.
+    store.check_writable().await?;
     let state = random_state();
     let url = oauth.authorize_url(redirect, &state);
     printer::always("Open this URL in a browser to log in to Pipedrive:");

@@ -102,6 +102,39 @@ fn connect() -> keyring_core::Result<Backend> {
     }
 }
 
+/// The Secret Service's default collection (where new entries go) exists and is unlocked.
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
+fn ensure_unlocked() -> Result<()> {
+    use secret_service::blocking::SecretService;
+    use secret_service::EncryptionType;
+    let ss = SecretService::connect(EncryptionType::Dh)
+        .map_err(|e| unavailable(format!("cannot connect to the Secret Service: {e}")))?;
+    let locked = ss
+        .get_default_collection()
+        .and_then(|c| c.is_locked())
+        .map_err(|e| unavailable(format!("the keyring has no default collection ({e})")))?;
+    if locked {
+        return Err(unavailable(
+            "the keyring is locked: unlock it (log in to the desktop session, or `echo -n \
+             PASSWORD | gnome-keyring-daemon --unlock`), or use --store file"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Keychain and Credential Manager unlock with the user's session.
+#[cfg(not(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+)))]
+fn ensure_unlocked() -> Result<()> {
+    Ok(())
+}
+
 /// Runs `job` on its own thread and waits at most `timeout` for it.
 async fn bounded<T: Send + 'static>(
     what: &str,
@@ -215,8 +248,10 @@ impl KeyringStore {
     pub async fn probe(settings: &Settings) -> Option<Self> {
         let backend = bounded("probe", PROBE_TIMEOUT, || {
             let b = connect().map_err(|e| keyring_error("connect", e))?;
-            // A read proves the service answers, not only that the bus is there.
+            // A read proves the service answers, not only that the bus is there; a locked
+            // keyring answers reads but would hang every write on a password prompt.
             read_index(&b, "probe")?;
+            ensure_unlocked()?;
             Ok(b)
         })
         .await
@@ -228,6 +263,12 @@ impl KeyringStore {
 
     pub fn location(&self) -> String {
         format!("OS keyring, service '{SERVICE}'")
+    }
+
+    /// Fails (exit 7) when the keyring is locked, before a refresh or a login spends a token or a
+    /// code that could then not be saved.
+    pub async fn check_writable(&self) -> Result<()> {
+        self.run("check the keyring", |_| ensure_unlocked()).await
     }
 
     /// Runs one operation against the keyring, connecting first if needed, within the timeout.

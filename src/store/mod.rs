@@ -37,13 +37,23 @@ pub struct Chosen {
 }
 
 impl TokenStore {
-    /// Opens the store the settings ask for; `auto` follows the contract's order.
+    /// Opens the store the settings ask for. Outside `login`, `auto` first takes the store that
+    /// already holds this account/owner's token (a token saved to the file while no keyring was
+    /// reachable stays visible when one is), then the usual order.
     pub async fn open(settings: &Settings) -> Result<Chosen> {
+        match settings.store {
+            StoreKind::Auto => Self::open_auto(settings, true).await,
+            _ => Self::open_for_login(settings).await,
+        }
+    }
+
+    /// Opens the store a login writes to; `auto` follows the contract's order.
+    pub async fn open_for_login(settings: &Settings) -> Result<Chosen> {
         let store = match settings.store {
             StoreKind::File => TokenStore::File(file::FileStore::new(&settings.config_dir)),
             StoreKind::Keyring => TokenStore::Keyring(keyring::KeyringStore::open(settings)?),
             StoreKind::Mongo => TokenStore::Mongo(mongo::MongoStore::open(settings).await?),
-            StoreKind::Auto => return Self::open_auto(settings).await,
+            StoreKind::Auto => return Self::open_auto(settings, false).await,
         };
         Ok(Chosen {
             store,
@@ -51,31 +61,47 @@ impl TokenStore {
         })
     }
 
-    async fn open_auto(settings: &Settings) -> Result<Chosen> {
+    /// `auto`: MongoDB if PIPEDRIVE_MONGO_URI is set, else a reachable and unlocked keyring,
+    /// else the file. With `existing`, a store that already holds the token wins.
+    async fn open_auto(settings: &Settings, existing: bool) -> Result<Chosen> {
+        let (account, owner) = (settings.account.as_str(), settings.owner.as_str());
+        let mut order = Vec::new();
         if settings.mongo_uri.is_some() {
-            let store = TokenStore::Mongo(mongo::MongoStore::open(settings).await?);
+            order.push(TokenStore::Mongo(mongo::MongoStore::open(settings).await?));
+        }
+        if !existing && !order.is_empty() {
             return Ok(Chosen {
-                store,
+                store: order.remove(0),
                 warning: None,
             });
         }
+        if let Some(k) = keyring::KeyringStore::probe(settings).await {
+            order.push(TokenStore::Keyring(k));
+        }
         let file = file::FileStore::new(&settings.config_dir);
-        match keyring::KeyringStore::probe(settings).await {
-            Some(store) => Ok(Chosen {
-                store: TokenStore::Keyring(store),
-                warning: None,
-            }),
-            None => {
-                let warning = format!(
-                    "warning: no OS keyring reachable; storing the token in {} (mode 0600)",
-                    file.path().display()
-                );
-                Ok(Chosen {
-                    store: TokenStore::File(file),
-                    warning: Some(warning),
-                })
+        let file_path = file.path().display().to_string();
+        order.push(TokenStore::File(file));
+        let mut chosen = 0;
+        if existing {
+            for (i, store) in order.iter().enumerate() {
+                if matches!(store.inspect(account, owner).await, Ok(e) if !matches!(e, Entry::Missing))
+                {
+                    chosen = i;
+                    break;
+                }
             }
         }
+        let store = order.remove(chosen);
+        for other in order {
+            other.close().await;
+        }
+        let warning = matches!(store, TokenStore::File(_)).then(|| {
+            format!(
+                "warning: no OS keyring reachable (or it is locked); storing the token in \
+                 {file_path} (mode 0600)"
+            )
+        });
+        Ok(Chosen { store, warning })
     }
 
     pub fn name(&self) -> &'static str {
@@ -204,7 +230,8 @@ impl TokenStore {
     pub async fn check_writable(&self) -> Result<()> {
         match self {
             TokenStore::File(s) => off_runtime(s, |s| s.check_writable()).await,
-            TokenStore::Keyring(_) | TokenStore::Mongo(_) => Ok(()),
+            TokenStore::Keyring(s) => s.check_writable().await,
+            TokenStore::Mongo(_) => Ok(()),
         }
     }
 
@@ -215,6 +242,18 @@ impl TokenStore {
         work: impl AsyncFnOnce(&TokenStore, Option<String>) -> Result<T>,
     ) -> Result<T> {
         let chosen = TokenStore::open(settings).await?;
+        let result = work(&chosen.store, chosen.warning).await;
+        chosen.store.close().await;
+        result
+    }
+
+    /// [`TokenStore::using`] for `login`: `auto` picks by the usual order only (the token is
+    /// about to be written, not looked for).
+    pub async fn using_for_login<T>(
+        settings: &Settings,
+        work: impl AsyncFnOnce(&TokenStore, Option<String>) -> Result<T>,
+    ) -> Result<T> {
+        let chosen = TokenStore::open_for_login(settings).await?;
         let result = work(&chosen.store, chosen.warning).await;
         chosen.store.close().await;
         result

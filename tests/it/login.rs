@@ -437,3 +437,25 @@ fn a_denial_reason_reaches_the_terminal_without_control_characters() {
         "control characters {controls:?} in:\n{err:?}"
     );
 }
+
+#[test]
+fn store_auto_treats_a_locked_keyring_as_unreachable_and_logs_in_to_the_file() {
+    if !crate::services::private_keyring_available() {
+        return;
+    }
+    let env = TestEnv::new();
+    let redirect = redirect_url(free_port());
+    let cmd =
+        crate::services::in_private_keyring(&login_cmd(&env, &redirect, &[]), env.dir.path(), true);
+    let login = LoginChild::spawn(cmd);
+    let page = http_get(&consent(&login.authorize_url()), &[]);
+    assert_eq!(page.status, 200, "{}", page.body);
+    let (status, err, _) = login.wait(Duration::from_secs(60));
+    assert_eq!(status.code(), Some(0), "stderr:\n{err}");
+    let file = env.config_dir().join("tokens.json");
+    assert!(
+        err.contains(&file.display().to_string()),
+        "the warning names the file: {err}"
+    );
+    assert_logged_in(&env, "default", "default");
+}

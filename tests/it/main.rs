@@ -23,6 +23,7 @@ mod show;
 mod smoke;
 mod speed;
 mod status_logout;
+mod store_auto;
 mod store_keyring;
 mod store_mongo;
 mod token_safety;

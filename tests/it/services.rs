@@ -111,3 +111,60 @@ pub fn child_result(out: &Output) -> String {
         .unwrap_or_else(|| panic!("no RESULT line in the child's output:\n{stdout}"))
         .to_string()
 }
+
+/// True when a private Secret Service can be started for one command (gnome-keyring-daemon and
+/// dbus-run-session on PATH, as `scripts/test.sh` installs them).
+pub fn private_keyring_available() -> bool {
+    let found = |name: &str| {
+        std::env::var_os("PATH")
+            .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))
+    };
+    let ok = found("gnome-keyring-daemon") && found("dbus-run-session") && found("dbus-send");
+    if !ok {
+        missing("gnome-keyring-daemon, dbus-run-session or dbus-send is not installed");
+    }
+    ok
+}
+
+/// `cmd` run inside its own D-Bus session with a fresh gnome-keyring (its files under
+/// `dir`), unlocked, or unlocked and then locked again: reachable, but every write would wait
+/// on a password prompt.
+pub fn in_private_keyring(cmd: &Command, dir: &Path, locked: bool) -> Command {
+    let lock = if locked {
+        " && dbus-send --session --print-reply --dest=org.freedesktop.secrets \
+         /org/freedesktop/secrets org.freedesktop.Secret.Service.Lock \
+         array:objpath:/org/freedesktop/secrets/collection/login >/dev/null"
+    } else {
+        ""
+    };
+    let script = format!(
+        "echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null{lock} \
+         && exec \"$0\" \"$@\""
+    );
+    let mut out = Command::new("dbus-run-session");
+    out.args(["--", "sh", "-c", &script])
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .env_clear();
+    for (k, v) in cmd.get_envs() {
+        if let Some(v) = v {
+            out.env(k, v);
+        }
+    }
+    let (data, runtime) = (dir.join("keyring-data"), dir.join("keyring-runtime"));
+    for d in [&data, &runtime] {
+        std::fs::create_dir_all(d).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700)).unwrap();
+        }
+    }
+    out.env("XDG_DATA_HOME", data)
+        .env("XDG_RUNTIME_DIR", runtime)
+        .env("PIPEDRIVE_STORE", "auto");
+    if let Some(cwd) = cmd.get_current_dir() {
+        out.current_dir(cwd);
+    }
+    out
+}
