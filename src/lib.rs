@@ -15,6 +15,7 @@ pub mod commands;
 pub mod error;
 pub mod generate;
 pub mod http;
+pub mod json_scan;
 pub mod output;
 pub mod printer;
 pub mod quote;

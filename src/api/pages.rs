@@ -22,6 +22,7 @@ use crate::api::client::{ApiClient, Envelope};
 use crate::api::resources::Paging;
 use crate::api::slices;
 use crate::error::{Error, Result};
+use crate::json_scan::after_string;
 
 /// One page of records: the API's `data` array, already checked to be valid JSON.
 #[derive(Debug, Default)]
@@ -128,19 +129,6 @@ impl<'a> Iterator for Records<'a> {
         self.pos = i;
         Some(self.text[start..i].trim_end())
     }
-}
-
-/// The index after the string that opens at `b[open]`.
-fn after_string(b: &[u8], open: usize) -> usize {
-    let mut i = open + 1;
-    while let Some(k) = b.get(i..).and_then(|r| memchr::memchr2(b'"', b'\\', r)) {
-        i += k;
-        if b[i] == b'"' {
-            return i + 1;
-        }
-        i += 2;
-    }
-    b.len()
 }
 
 /// A fetch running ahead; dropping it (an error, the reader gone) cancels the request.

@@ -3,29 +3,20 @@
 
 use std::io::Write;
 
+use crate::json_scan::after_string;
+
 /// Writes `json` without insignificant whitespace; compact input goes out in one call.
 ///
 /// The input is valid JSON (it came through serde_json), so outside strings only structure,
 /// numbers and literals remain; string contents, most of a record's bytes, are skipped with
-/// `memchr` to the next quote or backslash instead of byte by byte.
+/// `memchr` (`crate::json_scan`) instead of byte by byte.
 pub fn write_compact<W: Write + ?Sized>(out: &mut W, json: &str) -> std::io::Result<()> {
     let bytes = json.as_bytes();
     let mut from = 0;
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'"' => {
-                i += 1;
-                // To the closing quote: a backslash escapes the byte after it.
-                while let Some(k) = bytes.get(i..).and_then(|r| memchr::memchr2(b'"', b'\\', r)) {
-                    i += k;
-                    if bytes[i] == b'"' {
-                        break;
-                    }
-                    i += 2;
-                }
-                i += 1;
-            }
+            b'"' => i = after_string(bytes, i),
             b' ' | b'\n' | b'\r' | b'\t' => {
                 if from < i {
                     out.write_all(&bytes[from..i])?;
