@@ -582,6 +582,7 @@ mod tests {
             format!(
                 r#"{{"id":2,"custom_fields":{{"{H1}":[1,2,9],"{H2}":null,"{H3}":{{"value":1.5,"currency":"USD"}}}}}}"#
             ),
+            r#"{"id":3,"a":[],"b":{},"c":[{"d":[1,{"e":"q\"\n\u00e9"}]},true,null,-0.5,1e3],"t":"\ud83d\ude00"}"#.to_string(),
         ];
         for nested in [false, true] {
             let map = FieldMap::from_definitions(defs.iter().map(String::as_str), nested).unwrap();
@@ -609,9 +610,20 @@ mod tests {
                     v.to_string()
                 })
                 .collect();
-            let walked = csv(Some(Arc::new(map)), &records);
+            let map: Arc<dyn output::Relabel> = Arc::new(map);
+            let walked = csv(Some(map.clone()), &records);
             assert_eq!(walked, csv(None, &applied), "nested: {nested}");
             assert!(walked.contains("Priority"), "{walked}");
+            let mut lines = Vec::new();
+            {
+                let mut sink = output::jsonl::JsonlSink::new(&mut lines, "t".into(), Some(map));
+                for r in &records {
+                    sink.write(r).unwrap();
+                }
+                sink.finish().unwrap();
+            }
+            let want: String = applied.iter().map(|a| format!("{a}\n")).collect();
+            assert_eq!(String::from_utf8(lines).unwrap(), want, "nested: {nested}");
         }
     }
 
