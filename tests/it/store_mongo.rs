@@ -349,3 +349,43 @@ async fn an_unreachable_server_is_a_quick_store_error_without_the_password() {
     );
     assert!(!msg.contains("hunter2"), "{msg}");
 }
+
+#[tokio::test]
+async fn a_damaged_document_is_never_quoted_login_overwrites_it_and_logout_deletes_it() {
+    let Some(base) = mongo_uri() else { return };
+    let (uri, db) = fresh_db(&base);
+    let (client, coll) = raw(&uri, &db).await;
+    let secret = "v1u:LEAKED-ACCESS-TOKEN";
+    let damaged = doc! { "account_id": "acme", "owner": "web", "token": secret,
+    "installed_by": "someone@acme.com" };
+    coll.insert_one(damaged.clone()).await.unwrap();
+    let env = crate::support::TestEnv::new();
+    let run = |args: &[&str]| {
+        let mut a = vec!["--store", "mongo", "--account", "acme", "--owner", "web"];
+        a.extend_from_slice(args);
+        let mut cmd = env.cmd(&a);
+        cmd.env("PIPEDRIVE_MONGO_URI", &uri);
+        crate::support::run_with_timeout(cmd, Duration::from_secs(60))
+    };
+    let out = run(&["status"]);
+    crate::support::assert_code(&out, 7);
+    let err = crate::support::stderr(&out);
+    assert!(!err.contains("LEAKED"), "{err}");
+    let out = run(&["logout"]);
+    crate::support::assert_code(&out, 0);
+    assert!(coll
+        .find_one(doc! {"owner": "web"})
+        .await
+        .unwrap()
+        .is_none());
+
+    // login's save replaces the damaged token whole and keeps the document's other fields.
+    coll.insert_one(damaged).await.unwrap();
+    let store = open(&uri).await;
+    store.save_login("acme", "web", &token("r1")).await.unwrap();
+    let rec = store.load("acme", "web").await.unwrap().unwrap();
+    assert_eq!(rec.token.refresh_token.expose(), "r1");
+    assert_eq!(rec.extra["installed_by"], "someone@acme.com");
+    store.close().await;
+    client.shutdown().await;
+}
