@@ -170,6 +170,22 @@ fn check_paths(args: &ExportArgs) -> Result<()> {
             )));
         }
     }
+    if let (Some(dir), Some(state)) = (&args.output_dir, &args.state) {
+        let ext = match args.format {
+            Format::Jsonl => "jsonl",
+            Format::Csv => "csv",
+        };
+        let ours = std::iter::once("manifest.json".to_string())
+            .chain(resources::names().map(|n| format!("{n}.{ext}")));
+        for name in ours {
+            if output::same_file(&dir.join(&name), state) {
+                return Err(Error::Usage(format!(
+                    "--state names {name} in --output-dir, the same file as an export; give the \
+                     state file a name of its own"
+                )));
+            }
+        }
+    }
     if let Some(state) = &args.state {
         output::check_writable(state)?;
     }

@@ -100,10 +100,30 @@ fn place(path: &Path) -> Option<PathBuf> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let dir = std::fs::canonicalize(&dir)
-        .or_else(|_| std::path::absolute(&dir))
-        .ok()?;
-    Some(dir.join(name))
+    Some(canonical_dir(&dir)?.join(name))
+}
+
+/// The directory canonical as far as it exists; the missing rest (`out/../out` before `out` is
+/// created) is resolved lexically, which is right since a missing directory holds no symlinks.
+fn canonical_dir(dir: &Path) -> Option<PathBuf> {
+    let abs = std::path::absolute(dir).ok()?;
+    let parts: Vec<Component> = abs.components().collect();
+    for k in (1..=parts.len()).rev() {
+        let Ok(mut base) = std::fs::canonicalize(parts[..k].iter().collect::<PathBuf>()) else {
+            continue;
+        };
+        for part in &parts[k..] {
+            match part {
+                Component::ParentDir => {
+                    base.pop();
+                }
+                Component::Normal(n) => base.push(n),
+                _ => {}
+            }
+        }
+        return Some(base);
+    }
+    None
 }
 
 /// Fails now, not after the export, when a file could not be written at `path` later: its

@@ -77,13 +77,17 @@ fn output_onto_a_fifo_writes_into_it_and_leaves_the_fifo() {
     let fifo = env.path("pipe");
     let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
     assert!(made.success());
-    let reader = {
+    let (tx, rx) = std::sync::mpsc::channel();
+    {
         let fifo = fifo.clone();
-        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
-    };
+        std::thread::spawn(move || tx.send(std::fs::read_to_string(fifo).unwrap()));
+    }
     let out = env.run(&["export", "deals", "--quiet", "-o", fifo.to_str().unwrap()]);
     assert_code(&out, 0);
-    let text = reader.join().unwrap();
+    // A run that replaced the FIFO never opened it: the reader would wait forever.
+    let text = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the records came through the FIFO");
     assert_each_once(&jsonl_ids(&text), 30);
     let meta = std::fs::symlink_metadata(&fifo).unwrap();
     assert!(meta.file_type().is_fifo(), "still a FIFO");
@@ -162,6 +166,20 @@ fn state_and_output_naming_the_same_file_is_a_usage_error_before_any_request() {
         assert!(
             stderr(&out).contains("same file"),
             "{state} {output}: {}",
+            stderr(&out)
+        );
+    }
+    // `export all` writes manifest.json and <type>.<ext> into its directory.
+    for state in [
+        "out/manifest.json",
+        "out/deals.jsonl",
+        "./out/../out/users.jsonl",
+    ] {
+        let out = env.run(&["export", "all", "--output-dir", "out", "--state", state]);
+        assert_code(&out, 2);
+        assert!(
+            stderr(&out).contains("same file"),
+            "{state}: {}",
             stderr(&out)
         );
     }
