@@ -122,21 +122,20 @@ impl TestEnv {
     }
 }
 
-pub fn run_with_timeout(mut cmd: Command, limit: Duration) -> Output {
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let child = cmd.spawn().expect("spawn pipedrive");
-    let id = child.id();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    match rx.recv_timeout(limit) {
-        Ok(out) => out.expect("wait for pipedrive"),
-        Err(_) => {
-            let _ = Command::new("kill").arg("-9").arg(id.to_string()).status();
-            panic!("pipedrive did not finish within {limit:?}");
-        }
+pub fn run_with_timeout(cmd: Command, limit: Duration) -> Output {
+    let started = Instant::now();
+    let out = assert_cmd::Command::from_std(cmd)
+        .timeout(limit)
+        .output()
+        .expect("run pipedrive");
+    // assert_cmd kills the process at the limit: say so rather than report a missing exit code.
+    if out.status.code().is_none() && started.elapsed() >= limit {
+        panic!(
+            "pipedrive did not finish within {limit:?}; stderr:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
+    out
 }
 
 pub fn stdout(out: &Output) -> String {
@@ -276,72 +275,39 @@ impl HttpResponse {
     }
 }
 
-/// A minimal HTTP/1.1 GET over a plain TcpStream: no redirects followed, `Connection: close`.
-/// Enough for the mock and the login's loopback server, without another dependency.
+/// A GET with reqwest's blocking client: no redirect followed (the consent page's 302 is the
+/// answer the login tests look at), a fresh connection each time.
 pub fn http_get(url: &str, headers: &[(&str, &str)]) -> HttpResponse {
-    use std::io::{Read, Write};
-    let u = url::Url::parse(url).unwrap_or_else(|e| panic!("bad URL {url}: {e}"));
-    let host = u.host_str().expect("host").to_string();
-    let port = u.port_or_known_default().expect("port");
-    let target = match u.query() {
-        Some(q) => format!("{}?{q}", u.path()),
-        None => u.path().to_string(),
-    };
-    let mut s = std::net::TcpStream::connect((host.trim_matches(['[', ']']), port))
-        .unwrap_or_else(|e| panic!("connect {host}:{port}: {e}"));
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    let mut req = format!("GET {target} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n");
+    // reqwest is built without a crypto provider of its own (see Cargo.toml).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("an HTTP client");
+    let mut req = client.get(url);
     for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
+        req = req.header(*k, *v);
     }
-    req.push_str("\r\n");
-    s.write_all(req.as_bytes()).unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).expect("read the answer");
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("end of the HTTP head");
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut body = raw[split + 4..].to_vec();
-    let mut lines = head.split("\r\n");
-    let status: u16 = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|c| c.parse().ok())
-        .unwrap_or_else(|| panic!("bad status line in {head:?}"));
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+    let resp = req.send().unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    let status = resp.status().as_u16();
+    let headers = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
-    let chunked = headers.iter().any(|(k, v)| {
-        k.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
-    });
-    if chunked {
-        body = dechunk(&body);
-    }
+    let body = resp
+        .text()
+        .unwrap_or_else(|e| panic!("GET {url}: body: {e}"));
     HttpResponse {
         status,
         headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }
-}
-
-fn dechunk(mut data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let Some(eol) = data.windows(2).position(|w| w == b"\r\n") else {
-            return out;
-        };
-        let size_text = String::from_utf8_lossy(&data[..eol]);
-        let size =
-            usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16).unwrap_or(0);
-        if size == 0 {
-            return out;
-        }
-        let start = eol + 2;
-        out.extend_from_slice(&data[start..start + size]);
-        data = &data[start + size + 2..];
+        body,
     }
 }
 
