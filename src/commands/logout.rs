@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::http::http_client;
 use crate::printer;
 use crate::settings::Settings;
-use crate::store::{Entry, TokenStore};
+use crate::store::{recovery, Entry, TokenStore};
 
 pub async fn run(settings: &Settings, args: &LogoutArgs) -> Result<()> {
     TokenStore::using(settings, async |store, _| {
@@ -53,12 +53,15 @@ async fn logout(settings: &Settings, args: &LogoutArgs, store: &TokenStore) -> R
     }
     let oauth = http_client(&settings.http).and_then(|http| OAuthClient::new(settings, http));
     for record in records {
+        // A token an earlier run could not store is the live one: revoke that, and drop the file.
+        let kept = recovery::find(&settings.config_dir, &record.account_id, &record.owner);
+        let live = kept
+            .as_ref()
+            .filter(|(_, k)| k.replaces == record.token.refresh_token)
+            .map_or(&record.token.refresh_token, |(_, k)| &k.token.refresh_token);
         match &oauth {
             Ok(oauth) => {
-                if let Err(e) = oauth
-                    .revoke(&record.token.refresh_token, "refresh_token")
-                    .await
-                {
+                if let Err(e) = oauth.revoke(live, "refresh_token").await {
                     printer::warn(&format!(
                         "could not revoke the token of owner '{}' at Pipedrive: {e}",
                         record.owner
@@ -70,6 +73,9 @@ async fn logout(settings: &Settings, args: &LogoutArgs, store: &TokenStore) -> R
             )),
         }
         store.delete(&record.account_id, &record.owner).await?;
+        if let Some((path, _)) = kept {
+            let _ = std::fs::remove_file(path);
+        }
         if !settings.quiet {
             printer::info(&format!(
                 "Logged out account '{}', owner '{}' ({} store)",

@@ -76,14 +76,15 @@ fn a_signal_during_a_refresh_does_not_lose_the_rotated_token() {
     }
 }
 
-#[test]
-fn a_store_that_fails_after_the_refresh_leaves_a_recovery_file_the_next_run_stores() {
+/// A refresh whose save fails (a directory where the token file must go); returns the repaired
+/// env (the store holds the old, spent token again) and the recovery file.
+fn refresh_with_a_failing_store() -> (TestEnv, std::path::PathBuf) {
     let env = slow_refresh_env();
     let file = env.config_dir().join("tokens.json");
     let saved = std::fs::read(&file).unwrap();
     let child = spawn(&env, &["export", "users"]);
     wait_for_rotation(&env, 1);
-    // The store breaks while the answer is on its way: a directory where the file must go.
+    // The store breaks while the answer is on its way.
     std::fs::remove_file(&file).unwrap();
     std::fs::create_dir(&file).unwrap();
     let out = finish(child);
@@ -104,10 +105,14 @@ fn a_store_that_fails_after_the_refresh_leaves_a_recovery_file_the_next_run_stor
     }
     let secret = env.mock.current_refresh_token().unwrap();
     assert!(!err.contains(&secret), "no token on stderr");
-
-    // The store is repaired (with the old, spent token in it): the next run recovers.
     std::fs::remove_dir(&file).unwrap();
     std::fs::write(&file, saved).unwrap();
+    (env, recovery)
+}
+
+#[test]
+fn a_store_that_fails_after_the_refresh_leaves_a_recovery_file_the_next_run_stores() {
+    let (env, recovery) = refresh_with_a_failing_store();
     let out = env.run(&["export", "users"]);
     assert_code(&out, 0);
     assert!(
@@ -115,6 +120,20 @@ fn a_store_that_fails_after_the_refresh_leaves_a_recovery_file_the_next_run_stor
         "the recovery file is removed once stored"
     );
     assert_token_kept(&env);
+}
+
+#[test]
+fn logout_revokes_the_token_kept_in_a_recovery_file() {
+    let (env, recovery) = refresh_with_a_failing_store();
+    let live = env.mock.current_refresh_token().unwrap();
+    let out = env.run(&["logout"]);
+    assert_code(&out, 0);
+    assert!(
+        !env.mock.is_refresh_token_valid(&live),
+        "the live token is revoked"
+    );
+    assert!(!recovery.exists());
+    assert!(env.record("default", "default").is_none());
 }
 
 #[test]
