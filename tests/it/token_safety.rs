@@ -172,13 +172,15 @@ fn a_token_about_to_expire_is_refreshed_before_the_api_refuses_it() {
     let env = TestEnv::with(Config {
         latency: Duration::from_millis(40),
         faults: Faults {
-            token_lifetime: Some(Duration::from_secs(2)),
+            token_lifetime: Some(Duration::from_secs(3)),
             ..Faults::default()
         },
         ..Config::default()
     });
     env.login();
-    let out = env.run(&["export", "persons", "--limit", "10"]);
+    // One request at a time: at least 53 x 40 ms, past the refresh point at half the 3 s life
+    // (and 1.5 s of slack for a slow machine before the mock would refuse the token).
+    let out = env.run(&["export", "persons", "--limit", "10", "--concurrency", "1"]);
     assert_code(&out, 0);
     assert_each_once(&jsonl_ids(&stdout(&out)), Seed::default().persons);
     assert!(
