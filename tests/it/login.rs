@@ -459,3 +459,22 @@ fn store_auto_treats_a_locked_keyring_as_unreachable_and_logs_in_to_the_file() {
     );
     assert_logged_in(&env, "default", "default");
 }
+
+#[test]
+fn a_locked_keyring_fails_login_before_the_browser_is_sent_anywhere() {
+    if !crate::services::private_keyring_available() {
+        return;
+    }
+    let env = TestEnv::new();
+    let redirect = redirect_url(free_port());
+    let login = login_cmd(&env, &redirect, &["--store", "keyring", "--timeout", "20"]);
+    let cmd = crate::services::in_private_keyring(&login, env.dir.path(), true);
+    let out = run_with_timeout(cmd, Duration::from_secs(60));
+    assert_code(&out, 7);
+    let err = stderr(&out);
+    assert!(err.contains("locked"), "{err}");
+    assert!(
+        !err.lines().any(|l| l.starts_with("http")),
+        "no authorization URL, so no code is spent: {err}"
+    );
+}
