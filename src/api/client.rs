@@ -133,7 +133,7 @@ impl ApiClient {
             base: api_domain.trim_end_matches('/').to_string(),
             auth,
             policy: settings.retry_policy(),
-            pacer: Pacer::default(),
+            pacer: Pacer::new(settings.time_scale),
             budget: Budget::new(settings.budget_reserve),
             waiting: WaitStatus::default(),
         })

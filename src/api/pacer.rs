@@ -20,9 +20,18 @@ const WINDOW: Duration = Duration::from_secs(2);
 /// our clock and the server's window.
 const SHARE: f64 = 0.95;
 
-#[derive(Default)]
 pub struct Pacer {
     state: Mutex<State>,
+    /// `PIPEDRIVE_TEST_TIME_SCALE`: a server's pause lasts this fraction of itself in real time,
+    /// while `slot` still reports it at full length (for --max-wait and the messages). Spacing
+    /// keeps its real length.
+    scale: f64,
+}
+
+impl Default for Pacer {
+    fn default() -> Pacer {
+        Pacer::new(1.0)
+    }
 }
 
 #[derive(Default)]
@@ -45,6 +54,21 @@ pub struct Wait {
 }
 
 impl Pacer {
+    pub fn new(time_scale: f64) -> Pacer {
+        Pacer {
+            state: Mutex::default(),
+            scale: time_scale.clamp(1e-3, 1.0),
+        }
+    }
+
+    /// How long a server's wait lasts in real time (saturating).
+    fn real(&self, wait: Duration) -> Duration {
+        if self.scale >= 1.0 {
+            return wait;
+        }
+        Duration::try_from_secs_f64(wait.as_secs_f64() * self.scale).unwrap_or(Duration::MAX)
+    }
+
     /// Takes the next start slot; returns how long to wait for it.
     pub fn slot(&self) -> Wait {
         let now = Instant::now();
@@ -61,8 +85,14 @@ impl Pacer {
         }
         s.next = Some(start + s.gap);
         s.last = Some(start);
+        let real = start.saturating_duration_since(now);
         Wait {
-            wait: start.saturating_duration_since(now),
+            // A pause stands for the server's full wait (the caller sleeps it scaled again).
+            wait: if why.is_some() {
+                real.div_f64(self.scale)
+            } else {
+                real
+            },
             why,
         }
     }
@@ -79,7 +109,7 @@ impl Pacer {
         match (remaining, reset) {
             (Some(r), reset) if r < 1.0 => pause(
                 &mut s,
-                reset.unwrap_or(WINDOW),
+                self.real(reset.unwrap_or(WINDOW)),
                 "the burst rate limit is spent",
             ),
             // What is left of the window is spread over the time until it resets: this keeps
@@ -101,7 +131,7 @@ impl Pacer {
     /// A 429: every request waits `wait`, not only the one that drew it.
     pub fn pause_all(&self, wait: Duration) {
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        pause(&mut s, wait, "rate limited by Pipedrive");
+        pause(&mut s, self.real(wait), "rate limited by Pipedrive");
     }
 }
 
@@ -188,5 +218,20 @@ mod tests {
         }
         assert!(p.slot().wait > Duration::from_secs(3600));
         p.pause_all(Duration::MAX);
+    }
+
+    #[test]
+    fn in_tests_a_pause_is_short_but_reported_at_full_length() {
+        let p = Pacer::new(0.01);
+        p.pause_all(Duration::from_secs(3));
+        let w = p.slot();
+        assert!(w.wait > Duration::from_millis(2900), "{:?}", w.wait);
+        assert!(w.wait <= Duration::from_secs(3), "{:?}", w.wait);
+        std::thread::sleep(Duration::from_millis(40));
+        assert_eq!(
+            p.slot().wait,
+            Duration::ZERO,
+            "30 ms of real time paid the pause"
+        );
     }
 }
