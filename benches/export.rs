@@ -43,13 +43,17 @@ impl World {
     }
 
     fn with(deals: u64, burst_limit: Option<u64>) -> World {
+        World::build(deals, burst_limit, LATENCY)
+    }
+
+    fn build(deals: u64, burst_limit: Option<u64>, latency: Duration) -> World {
         let config = Config {
             seed: Seed {
                 deals,
                 notes: NOTES,
                 ..Seed::default()
             },
-            latency: LATENCY,
+            latency,
             faults: Faults {
                 burst_limit,
                 ..Faults::default()
@@ -151,6 +155,125 @@ impl World {
         let manifest = std::fs::read_to_string(dir.join("manifest.json")).expect("manifest.json");
         assert!(manifest.contains("\"deals\""), "manifest lists deals");
         m
+    }
+}
+
+impl World {
+    /// A deals export as JSON lines into a file, with every id checked against 1..=`deals`.
+    fn export_checked(&self, deals: u64, what: &[&str]) -> Checked {
+        let out = self.dir.path().join("checked.jsonl");
+        let mut args = vec!["export", "deals"];
+        args.extend_from_slice(what);
+        args.extend_from_slice(&["--quiet", "--output", out.to_str().unwrap()]);
+        let before = self.mock.stats();
+        let m = measure(self.cmd(&args));
+        let after = self.mock.stats();
+        let (missing, repeated) = id_check(&out, deals);
+        let _ = std::fs::remove_file(&out);
+        eprintln!(
+            "  {what:?} ({deals} deals): {:.2} s wall, {:.1} MB peak, {} missing, {} repeated",
+            m.wall.as_secs_f64(),
+            mb(m.max_rss_kb),
+            missing,
+            repeated
+        );
+        Checked {
+            m: Measured {
+                api_requests: after.api_requests - before.api_requests,
+                ..m
+            },
+            burst_429s: after.burst_429s - before.burst_429s,
+            missing,
+            repeated,
+        }
+    }
+}
+
+struct Checked {
+    m: Measured,
+    burst_429s: u64,
+    missing: u64,
+    repeated: u64,
+}
+
+/// Ids 1..=n missing from a JSON lines file, and ids written more than once.
+fn id_check(path: &Path, n: u64) -> (u64, u64) {
+    use std::io::BufRead;
+    let mut seen = vec![0u8; n as usize + 1];
+    let mut repeated = 0;
+    let file = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path).expect("out"));
+    for line in file.split(b'\n') {
+        let line = line.expect("read");
+        let Some(rest) = line.strip_prefix(b"{\"id\":") else {
+            continue;
+        };
+        let digits: Vec<u8> = rest.iter().copied().take_while(u8::is_ascii_digit).collect();
+        let id: usize = std::str::from_utf8(&digits).unwrap().parse().unwrap();
+        if id < seen.len() {
+            if seen[id] > 0 {
+                repeated += 1;
+            }
+            seen[id] = seen[id].saturating_add(1);
+        }
+    }
+    let missing = seen[1..].iter().filter(|&&c| c == 0).count() as u64;
+    (missing, repeated)
+}
+
+/// Issue 13: slices under Pipedrive's real constraints, and the memory they take.
+fn slices_section() {
+    const DEALS: u64 = 100_000;
+    const PAGE_LATENCY: Duration = Duration::from_millis(100);
+    const BURST: u64 = 80;
+    let pages = DEALS.div_ceil(500);
+    println!(
+        "\n## Slices: {DEALS} deals, {} ms pages, {BURST} requests per 2 s, 20 deals edited every 0.3 s\n",
+        PAGE_LATENCY.as_millis()
+    );
+    println!(
+        "*floor* = max(pages / rate, pages x latency / concurrency) with {pages} pages of 500 \
+         and a rate of {} requests per second.\n",
+        BURST / 2
+    );
+    println!("| --concurrency | wall | floor | wall / floor | requests | 429s | ids missing | ids repeated | peak RSS |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for c in [1u32, 4, 8, 16] {
+        let world = World::build(DEALS, Some(BURST), PAGE_LATENCY);
+        let editing = world
+            .mock
+            .edit_during_run("deals", 20, Duration::from_millis(300));
+        let concurrency = c.to_string();
+        let r = world.export_checked(DEALS, &["--concurrency", &concurrency]);
+        drop(editing);
+        let floor = Duration::from_secs_f64(
+            (pages as f64 / (BURST / 2) as f64)
+                .max(pages as f64 * PAGE_LATENCY.as_secs_f64() / f64::from(c)),
+        );
+        println!(
+            "| {c} | {:.2} s | {:.2} s | **{:.3}** | {} | {} | {} | {} | {:.1} MB |",
+            r.m.wall.as_secs_f64(),
+            floor.as_secs_f64(),
+            ratio(r.m.wall, floor),
+            r.m.api_requests,
+            r.burst_429s,
+            r.missing,
+            r.repeated,
+            mb(r.m.max_rss_kb)
+        );
+    }
+    println!("\n## Peak resident memory with slices (--concurrency 4, 10 ms pages, no burst limit)\n");
+    println!("| deals | wall | peak RSS | ids missing | ids repeated |");
+    println!("|---|---|---|---|---|");
+    for n in [100_000u64, 1_000_000] {
+        let world = World::build(n, Some(1_000_000), LATENCY);
+        let r = world.export_checked(n, &["--concurrency", "4"]);
+        println!(
+            "| {n} | {:.2} s | **{:.1} MB** | {} | {} |",
+            r.m.wall.as_secs_f64(),
+            mb(r.m.max_rss_kb),
+            r.missing,
+            r.repeated
+        );
     }
 }
 
@@ -345,21 +468,29 @@ fn main() {
         LATENCY.as_millis()
     );
 
+    // `BENCH_ONLY=slices` runs the slices and their memory alone.
+    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "slices") {
+        slices_section();
+        println!("\n- load average at end: {}", load());
+        return;
+    }
     let big = World::new(BIG);
     let small = World::new(SMALL);
 
     let floor = round_trip_floor(&small);
     let mut rows = Vec::new();
     for (name, format) in [("JSON lines", "jsonl"), ("CSV", "csv")] {
-        let b = median(repeat, || big.export(&["deals", "--format", format]));
-        let s = median(repeat, || small.export(&["deals", "--format", format]));
+        // The single cursor (`--concurrency 1`): what one cursor's pipeline achieves.
+        let one = ["deals", "--concurrency", "1", "--format", format];
+        let b = median(repeat, || big.export(&one));
+        let s = median(repeat, || small.export(&one));
         let header = u64::from(format == "csv");
         assert_eq!(b.lines, BIG + header, "{name}: every deal written");
         assert_eq!(s.lines, SMALL + header, "{name}: every deal written");
         rows.push((name, b, s));
     }
 
-    println!("## Deals (cursor pages of 500), {BIG} records\n");
+    println!("## Deals, one cursor (`--concurrency 1`, pages of 500), {BIG} records\n");
     println!(
         "| format | wall | ideal (requests x latency) | wall / ideal | wall / floor \
          | CPU per record | HTTP connections | output |"
@@ -381,7 +512,7 @@ fn main() {
         );
     }
     let limited = World::rate_limited(BIG);
-    let l = limited.export(&["deals", "--format", "jsonl"]);
+    let l = limited.export(&["deals", "--concurrency", "1", "--format", "jsonl"]);
     println!(
         "\nWith the mock's default burst window (80 requests per 2 s, announced in \
          `x-ratelimit-remaining`, which the client honours) the same JSON lines export takes \
@@ -476,5 +607,6 @@ fn main() {
         times[runs / 2].as_secs_f64() * 1e3,
         times[runs - 1].as_secs_f64() * 1e3
     );
+    slices_section();
     println!("\n- load average at end: {}", load());
 }
