@@ -398,6 +398,8 @@ fn round_trip_floor(world: &World) -> Duration {
         .expect("runtime");
     let token = world.mock.issue_token().access_token;
     let url = format!("{}/api/v2/pipelines", world.mock.url());
+    // reqwest is built without a crypto provider of its own (see `http::http_client`).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     rt.block_on(async {
         let client = reqwest::Client::new();
         let n = 100;
