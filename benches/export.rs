@@ -207,7 +207,11 @@ fn id_check(path: &Path, n: u64) -> (u64, u64) {
         let Some(rest) = line.strip_prefix(b"{\"id\":") else {
             continue;
         };
-        let digits: Vec<u8> = rest.iter().copied().take_while(u8::is_ascii_digit).collect();
+        let digits: Vec<u8> = rest
+            .iter()
+            .copied()
+            .take_while(u8::is_ascii_digit)
+            .collect();
         let id: usize = std::str::from_utf8(&digits).unwrap().parse().unwrap();
         if id < seen.len() {
             if seen[id] > 0 {
@@ -261,7 +265,9 @@ fn slices_section() {
             mb(r.m.max_rss_kb)
         );
     }
-    println!("\n## Peak resident memory with slices (--concurrency 4, 10 ms pages, no burst limit)\n");
+    println!(
+        "\n## Peak resident memory with slices (--concurrency 4, 10 ms pages, no burst limit)\n"
+    );
     println!("| deals | wall | peak RSS | ids missing | ids repeated |");
     println!("|---|---|---|---|---|");
     for n in [100_000u64, 1_000_000] {
