@@ -36,6 +36,8 @@ fn fetch(mock: &MockPipedrive) -> (Vec<String>, Vec<String>) {
         .build()
         .unwrap();
     rt.block_on(async {
+        // reqwest is built without a crypto provider (see `http::http_client`).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::new();
         let all = |path: &'static str| {
             let http = http.clone();
