@@ -635,7 +635,9 @@ fn deal_flow_keeps_concurrency_requests_in_flight() {
             deals: 24,
             ..small_seed()
         },
-        latency: std::time::Duration::from_millis(20),
+        // Longer than the pacer's gap between request starts (about 26 ms at the mock's 80
+        // requests per 2 s), so requests in flight overlap however busy the machine is.
+        latency: std::time::Duration::from_millis(100),
         ..Config::default()
     });
     env.login();
