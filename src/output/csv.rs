@@ -255,6 +255,17 @@ struct Node<'w, 'a> {
     custom: bool,
 }
 
+impl Node<'_, '_> {
+    /// An integer cell, formatted into the walk's reused buffer (no allocation per number).
+    fn integer(self, v: impl fmt::Display) {
+        let mut num = std::mem::take(&mut self.walk.num);
+        num.clear();
+        let _ = fmt::Write::write_fmt(&mut num, format_args!("{v}"));
+        self.walk.leaf(self.top, &num, false);
+        self.walk.num = num;
+    }
+}
+
 impl<'de> DeserializeSeed<'de> for Node<'_, '_> {
     type Value = ();
 
@@ -277,20 +288,12 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
     }
 
     fn visit_i64<E>(self, v: i64) -> std::result::Result<(), E> {
-        let mut num = std::mem::take(&mut self.walk.num);
-        num.clear();
-        let _ = fmt::Write::write_fmt(&mut num, format_args!("{v}"));
-        self.walk.leaf(self.top, &num, false);
-        self.walk.num = num;
+        self.integer(v);
         Ok(())
     }
 
     fn visit_u64<E>(self, v: u64) -> std::result::Result<(), E> {
-        let mut num = std::mem::take(&mut self.walk.num);
-        num.clear();
-        let _ = fmt::Write::write_fmt(&mut num, format_args!("{v}"));
-        self.walk.leaf(self.top, &num, false);
-        self.walk.num = num;
+        self.integer(v);
         Ok(())
     }
 
