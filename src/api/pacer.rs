@@ -116,6 +116,17 @@ impl Pacer {
             // the pace when the first requests went out before any limit was known, or when
             // another program spends the same token's window.
             (Some(r), Some(reset)) => {
+                // A whole number of seconds is rounded up (Pipedrive and the mock send integers):
+                // the window may end up to a second sooner. Spreading over that upper bound
+                // halved the pace for half of every window. While a few requests are left, the
+                // lower bound is safe: starts stay `gap` apart, under the limit, and a spent
+                // window pauses everyone. For the last few (and for tiny limits) the upper bound
+                // keeps requests already in flight from meeting a 429.
+                let reset = if reset.subsec_nanos() == 0 && r > 3.0 {
+                    reset.saturating_sub(Duration::from_secs(1))
+                } else {
+                    reset
+                };
                 let spread = reset.div_f64(r + 1.0);
                 if let Some(last) = s.last {
                     let at = last + spread;
@@ -186,6 +197,31 @@ mod tests {
         let gap = Duration::from_secs(2).div_f64(76.0);
         assert!(waits[4] >= gap * 3, "{waits:?}");
         assert!(waits[4] <= gap * 5, "{waits:?}");
+    }
+
+    #[test]
+    fn a_whole_second_reset_is_read_as_rounded_up_while_many_requests_are_left() {
+        let limit = ("x-ratelimit-limit", "80");
+        let p = Pacer::default();
+        p.observe(&headers(&[limit, ("x-ratelimit-remaining", "79")]));
+        p.slot();
+        // 40 left and "2 s" (really 1 to 2 s): the upper bound would space starts 2 s / 41 =
+        // 49 ms apart, half the pace the window allows; the gap (26 ms) rules instead.
+        p.observe(&headers(&[
+            limit,
+            ("x-ratelimit-remaining", "40"),
+            ("x-ratelimit-reset", "2"),
+        ]));
+        let w = p.slot().wait;
+        assert!(w <= Duration::from_millis(30), "{w:?}");
+        // The last few of a window keep the cautious upper bound: 2 left over "1 s".
+        p.observe(&headers(&[
+            limit,
+            ("x-ratelimit-remaining", "2"),
+            ("x-ratelimit-reset", "1"),
+        ]));
+        let w = p.slot().wait;
+        assert!(w >= Duration::from_millis(250), "{w:?}");
     }
 
     #[test]
