@@ -14,6 +14,24 @@ use crate::time::{self, Style};
 
 pub type Pairs = [(String, String)];
 
+/// 2023-01-01T00:00:00Z, as the first nine kinds: generated times fall in 2023 and 2024.
+pub const BASE: i64 = 1_672_531_200;
+/// One day in seconds.
+pub const DAY: i64 = 86_400;
+
+/// (add_time, update_time) of item `n` of a list salted `salt`.
+pub fn times(salt: u64, n: u64) -> (i64, i64) {
+    let add = BASE + (h(salt, n, 1) % (540 * DAY as u64)) as i64;
+    (add, add + (h(salt, n, 2) % (180 * DAY as u64)) as i64)
+}
+
+/// `1..=count` picked from (salt, n, i), or `None` when the list is empty or one time in
+/// `every` (`every` 0: never `None`).
+pub fn pick(count: u64, salt: u64, n: u64, i: u64, every: u64) -> Option<u64> {
+    let r = h(salt, n, i);
+    (count > 0 && (every == 0 || r % every != 0)).then(|| 1 + (r >> 8) % count)
+}
+
 pub fn get<'a>(pairs: &'a Pairs, k: &str) -> Option<&'a str> {
     pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
 }

@@ -6,16 +6,12 @@
 use std::cmp::Ordering;
 
 use super::ops::{APPS, FILTER_TYPES, GOAL_TYPES};
-use super::util::{self, get, int, iso_ms, one_answer, uuid, Offset, Pairs};
+use super::util::{self, get, int, iso_ms, one_answer, pick, times, uuid, Offset, Pairs, DAY};
 use crate::data::{h, Kind, World};
 use crate::fields;
 use crate::json::Obj;
 use crate::state::{error_reply, Reply};
 use crate::time::{self, Style::Date as D, Style::V1};
-
-/// 2023-01-01T00:00:00Z, as the first nine kinds: generated times fall in 2023 and 2024.
-const BASE: i64 = 1_672_531_200;
-const DAY: i64 = 86_400;
 
 const S_LEAD: u64 = 0x12_0001;
 const S_LABEL: u64 = 0x12_0002;
@@ -25,19 +21,6 @@ const S_FILE: u64 = 0x12_0005;
 const S_CALL: u64 = 0x12_0006;
 const S_GOAL: u64 = 0x12_0007;
 const S_TYPE: u64 = 0x12_0008;
-
-/// (add_time, update_time) of item `n` of a list salted `salt`.
-fn times(salt: u64, n: u64) -> (i64, i64) {
-    let add = BASE + (h(salt, n, 1) % (540 * DAY as u64)) as i64;
-    (add, add + (h(salt, n, 2) % (180 * DAY as u64)) as i64)
-}
-
-/// `1..=count` picked from (salt, n, i), or `None` when the list is empty or one time in
-/// `every` (`every` 0: never `None`).
-fn pick(count: u64, salt: u64, n: u64, i: u64, every: u64) -> Option<u64> {
-    let r = h(salt, n, i);
-    (count > 0 && (every == 0 || r % every != 0)).then(|| 1 + (r >> 8) % count)
-}
 
 fn name_of<'a>(list: &[&'a str], n: u64) -> std::borrow::Cow<'a, str> {
     let i = (n - 1) as usize;

@@ -2,7 +2,7 @@
 //! products and installments, `deal_ids` required and capped at 100 by the declaration) and
 //! product variations (per product). Cursor pages, RFC 3339 times.
 
-use super::util::{self, get, int, not_found, order, path_id, Pairs};
+use super::util::{self, get, int, not_found, order, path_id, pick, times, Pairs, DAY};
 use crate::data::{h, Kind, World};
 use crate::fields::{self, CustomField};
 use crate::json::Obj;
@@ -10,24 +10,11 @@ use crate::records;
 use crate::state::{error_reply, Reply};
 use crate::time::Style::{Date as D, Rfc3339 as R};
 
-const BASE: i64 = 1_672_531_200;
-const DAY: i64 = 86_400;
-
 const S_PROJECT: u64 = 0x12_0101;
 const S_TASK: u64 = 0x12_0102;
 const S_DP: u64 = 0x12_0103;
 const S_INST: u64 = 0x12_0104;
 const S_VAR: u64 = 0x12_0105;
-
-fn times(salt: u64, n: u64) -> (i64, i64) {
-    let add = BASE + (h(salt, n, 1) % (540 * DAY as u64)) as i64;
-    (add, add + (h(salt, n, 2) % (180 * DAY as u64)) as i64)
-}
-
-fn pick(count: u64, salt: u64, n: u64, i: u64, every: u64) -> Option<u64> {
-    let r = h(salt, n, i);
-    (count > 0 && (every == 0 || r % every != 0)).then(|| 1 + (r >> 8) % count)
-}
 
 // ---------------------------------------------------------------- projects
 
