@@ -17,8 +17,11 @@ use pipedrive_cli::store::file::FileStore;
 use pipedrive_cli::token::Token;
 use pipedrive_mock::{Config, Faults, MockPipedrive, Seed};
 
-/// Cargo builds this with the bench profile (release settings) before running the bench.
-const BIN: &str = env!("CARGO_BIN_EXE_pipedrive");
+/// Cargo builds this with the bench profile (release settings) before running the bench;
+/// `BENCH_BIN=PATH` measures another build instead (`target/release/pipedrive`, as shipped).
+fn bin() -> std::ffi::OsString {
+    std::env::var_os("BENCH_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_pipedrive").into())
+}
 const LATENCY: Duration = Duration::from_millis(10);
 const BIG: u64 = 200_000;
 const SMALL: u64 = 20_000;
@@ -84,7 +87,7 @@ impl World {
 
     fn cmd(&self, args: &[&str]) -> Command {
         let home = self.dir.path();
-        let mut cmd = Command::new(BIN);
+        let mut cmd = Command::new(bin());
         cmd.args(args)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -96,6 +99,11 @@ impl World {
             .env("PIPEDRIVE_CLIENT_SECRET", "test-secret")
             .env("PIPEDRIVE_OAUTH_URL", self.mock.url())
             .current_dir(home)
+            .envs(std::env::vars_os().filter(|(k, _)| {
+                // Allocator experiments: `GLIBC_TUNABLES=glibc.malloc.arena_max=1 cargo bench`.
+                k.to_str()
+                    .is_some_and(|k| k == "GLIBC_TUNABLES" || k.starts_with("MALLOC_"))
+            }))
             .stdin(Stdio::null())
             .stdout(Stdio::null());
         cmd
@@ -418,6 +426,54 @@ fn round_trip_floor(world: &World) -> Duration {
     })
 }
 
+/// The same export with no tool: plain reqwest walks every page of `/api/v2/deals` one after
+/// another (the cursor found with a byte search, nothing parsed or written), `repeat` times,
+/// median. What a client that does nothing but fetch takes: the round trips plus receiving each
+/// ~0.5 MB page, on this machine, now.
+fn bare_walk(world: &World, limit: u32, repeat: usize) -> (Duration, u64) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let token = world.mock.issue_token().access_token;
+    let url = format!("{}/api/v2/deals", world.mock.url());
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut runs: Vec<(Duration, u64)> = (0..repeat.max(1))
+        .map(|_| {
+            rt.block_on(async {
+                let client = reqwest::Client::new();
+                let started = Instant::now();
+                let (mut cursor, mut pages) = (None::<String>, 0u64);
+                loop {
+                    let mut req = client
+                        .get(&url)
+                        .bearer_auth(&token)
+                        .query(&[("limit", limit.to_string())]);
+                    if let Some(c) = &cursor {
+                        req = req.query(&[("cursor", c)]);
+                    }
+                    let body = req.send().await.expect("GET").bytes().await.expect("body");
+                    pages += 1;
+                    cursor = next_cursor(&body);
+                    if cursor.is_none() {
+                        return (started.elapsed(), pages);
+                    }
+                }
+            })
+        })
+        .collect();
+    runs.sort();
+    runs[runs.len() / 2]
+}
+
+/// `"next_cursor":"..."` off the end of an answer; `None` for `null` or no key.
+fn next_cursor(body: &[u8]) -> Option<String> {
+    let key = b"\"next_cursor\":\"";
+    let at = body.windows(key.len()).rposition(|w| w == key)? + key.len();
+    let end = body[at..].iter().position(|&c| c == b'"')?;
+    Some(String::from_utf8_lossy(&body[at..at + end]).into_owned())
+}
+
 fn ideal(m: &Measured) -> Duration {
     LATENCY * m.api_requests as u32
 }
@@ -476,7 +532,8 @@ fn main() {
         LATENCY.as_millis()
     );
 
-    // `BENCH_ONLY=slices` runs the slices and their memory alone.
+    // `BENCH_ONLY=slices` runs the slices and their memory alone; `BENCH_ONLY=single` the single
+    // cursor and its memory.
     if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "slices") {
         slices_section();
         println!("\n- load average at end: {}", load());
@@ -486,6 +543,7 @@ fn main() {
     let small = World::new(SMALL);
 
     let floor = round_trip_floor(&small);
+    let (bare, bare_pages) = bare_walk(&big, 500, repeat);
     let mut rows = Vec::new();
     for (name, format) in [("JSON lines", "jsonl"), ("CSV", "csv")] {
         // The single cursor (`--concurrency 1`): what one cursor's pipeline achieves.
@@ -501,39 +559,52 @@ fn main() {
     println!("## Deals, one cursor (`--concurrency 1`, pages of 500), {BIG} records\n");
     println!(
         "| format | wall | ideal (requests x latency) | wall / ideal | wall / floor \
-         | CPU per record | HTTP connections | output |"
+         | wall / bare walk | CPU per record | HTTP connections | output |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for (name, b, _) in &rows {
         // The mock builds a page within its latency, so the floor is the bare round trip alone.
         let with_mock = floor * b.api_requests as u32;
+        // The bare walk makes the list's requests only (CSV also reads the field definitions).
+        let walk = bare * b.api_requests as u32 / bare_pages as u32;
         println!(
-            "| {name} | {:.2} s | {:.2} s ({} requests) | **{:.3}** | {:.3} | {:.2} µs | {} | {:.0} MB |",
+            "| {name} | {:.2} s | {:.2} s ({} requests) | **{:.3}** | {:.3} | **{:.3}** | {:.2} µs | {} | {:.0} MB |",
             b.wall.as_secs_f64(),
             ideal(b).as_secs_f64(),
             b.api_requests,
             ratio(b.wall, ideal(b)),
             ratio(b.wall, with_mock),
+            ratio(b.wall, walk),
             b.cpu.as_secs_f64() * 1e6 / BIG as f64,
             b.connections,
             b.bytes as f64 / 1e6,
         );
     }
-    let limited = World::rate_limited(BIG);
-    let l = limited.export(&["deals", "--concurrency", "1", "--format", "jsonl"]);
-    println!(
-        "\nWith the mock's default burst window (80 requests per 2 s, announced in \
+    let only_single = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "single");
+    if !only_single {
+        let limited = World::rate_limited(BIG);
+        let l = limited.export(&["deals", "--concurrency", "1", "--format", "jsonl"]);
+        println!(
+            "\nWith the mock's default burst window (80 requests per 2 s, announced in \
          `x-ratelimit-remaining`, which the client honours) the same JSON lines export takes \
          {:.2} s, {:.3} x the ideal: {} requests need at least {} windows.",
-        l.wall.as_secs_f64(),
-        ratio(l.wall, ideal(&l)),
-        l.api_requests,
-        l.api_requests.div_ceil(80)
-    );
+            l.wall.as_secs_f64(),
+            ratio(l.wall, ideal(&l)),
+            l.api_requests,
+            l.api_requests.div_ceil(80)
+        );
+    }
     println!(
         "\n*floor*: requests x (one bare round trip on this machine, {:.2} ms measured with plain \
          reqwest against the same mock; the mock builds each page within its latency).",
         floor.as_secs_f64() * 1e3
+    );
+    println!(
+        "\n*bare walk*: the same {bare_pages} pages fetched one after another by plain reqwest, \
+         each body received and the cursor found by a byte search, nothing parsed or written: \
+         {:.2} s ({:.2} ms per page). The floor a single cursor can reach on this machine.",
+        bare.as_secs_f64(),
+        bare.as_secs_f64() * 1e3 / bare_pages as f64
     );
     println!("\n## Peak resident memory\n");
     println!("| format | {SMALL} deals | {BIG} deals | ratio |");
@@ -545,6 +616,10 @@ fn main() {
             mb(b.max_rss_kb),
             b.max_rss_kb as f64 / s.max_rss_kb as f64
         );
+    }
+    if only_single {
+        println!("\n- load average at end: {}", load());
+        return;
     }
     println!("\n## The mock\n");
     for (name, b, _) in &rows {

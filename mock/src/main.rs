@@ -2,7 +2,8 @@
 //!
 //! Flags: `--port P` `--deals N` `--seed NAME=N` (any [`pipedrive_mock::Seed`] count, such as
 //! `--seed leads=5000`) `--latency-ms MS` `--client-id X` `--client-secret Y` `--api-token T`
-//! `--no-rotate`.
+//! `--no-rotate` `--burst-limit N` (requests per 2 s, enforced with 429s; the default only
+//! announces 80).
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -13,7 +14,7 @@ use pipedrive_mock::{Config, MockPipedrive, Seed};
 
 const USAGE: &str =
     "usage: pipedrive-mock [--port P] [--deals N] [--seed NAME=N]... [--latency-ms MS] \
-[--client-id X] [--client-secret Y] [--api-token T] [--no-rotate]";
+[--client-id X] [--client-secret Y] [--api-token T] [--no-rotate] [--burst-limit N]";
 
 fn parse() -> Result<(u16, Config), String> {
     let mut config = Config::default();
@@ -47,6 +48,9 @@ fn parse() -> Result<(u16, Config), String> {
             "--client-secret" => config.client_secret = value("--client-secret")?,
             "--api-token" => config.api_token = Some(value("--api-token")?),
             "--no-rotate" => config.rotate_refresh_tokens = false,
+            "--burst-limit" => {
+                config.faults.burst_limit = Some(num("--burst-limit", value("--burst-limit")?)?)
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
