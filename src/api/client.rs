@@ -6,6 +6,7 @@
 //! the API's own reading of final answers (401, 403, 404) and of the envelope. Retries happen per
 //! page before anything is written, so a retried page can never duplicate records.
 
+use std::ops::Range;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -14,13 +15,14 @@ use futures_util::future::BoxFuture;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::api::budget::{Budget, Ticket, Usage};
 use crate::api::pacer::Pacer;
 use crate::error::{Error, Result};
 use crate::http::retry::{self, error_reason, sanitize, Failure, Outcome, RetryPolicy};
 use crate::http::wait::WaitStatus;
-use crate::http::{check_secure_url, describe, read_body};
+use crate::http::{check_secure_url, describe, read_body_into, recycle_body, spare_body};
 use crate::printer;
 use crate::secret::Secret;
 use crate::settings::HttpSettings;
@@ -101,6 +103,19 @@ pub struct Pagination {
     pub next_start: Option<u64>,
 }
 
+/// A list answer as it came: its text, and where its `data` sits in it, so a page is walked in
+/// place instead of copied out of the answer.
+#[derive(Debug)]
+pub struct ListAnswer {
+    pub text: String,
+    /// `None` when the API sent no `data` (or `null`).
+    pub data: Option<Range<usize>>,
+    pub additional_data: Option<AdditionalData>,
+}
+
+/// How a successful answer's body becomes what the caller asked for.
+type Parse<T> = fn(&ApiClient, &str, Vec<u8>) -> Result<Step<T>>;
+
 pub struct ApiClient {
     http: reqwest::Client,
     base: String,
@@ -170,6 +185,32 @@ impl ApiClient {
         query: &[(&str, String)],
         peek: &(dyn Fn(&[u8]) + Sync),
     ) -> Result<Envelope<D>> {
+        let parse: Parse<Envelope<D>> = |client, url, body| {
+            let env = client.envelope(url, &body);
+            recycle_body(body);
+            env
+        };
+        self.fetch(path, query, peek, parse).await
+    }
+
+    /// A page of a list: [`ApiClient::get_peeking`] that keeps the answer's text (read into a
+    /// spare page buffer) and finds `data` in it.
+    pub async fn get_list(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        peek: &(dyn Fn(&[u8]) + Sync),
+    ) -> Result<ListAnswer> {
+        self.fetch(path, query, peek, ApiClient::list_answer).await
+    }
+
+    async fn fetch<T>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        peek: &(dyn Fn(&[u8]) + Sync),
+        parse: Parse<T>,
+    ) -> Result<T> {
         let url = format!("{}{}", self.base, path);
         let mut retry = self.policy.start(format!("GET {path}"), &self.waiting);
         let mut renewed = false;
@@ -181,7 +222,7 @@ impl ApiClient {
             };
             let ticket = self.budget.admit(path)?;
             match self
-                .attempt::<D>(&url, query, token.as_ref(), ticket, peek)
+                .attempt(&url, query, token.as_ref(), ticket, peek, parse)
                 .await
             {
                 Ok(Step::Done(env)) => return Ok(env),
@@ -205,14 +246,15 @@ impl ApiClient {
         }
     }
 
-    async fn attempt<D: DeserializeOwned>(
+    async fn attempt<T>(
         &self,
         url: &str,
         query: &[(&str, String)],
         token: Option<&Secret>,
         ticket: Ticket<'_>,
         peek: &(dyn Fn(&[u8]) + Sync),
-    ) -> Result<Step<Envelope<D>>> {
+        parse: Parse<T>,
+    ) -> Result<Step<T>> {
         let started = Instant::now();
         let req = self.http.get(url).query(query);
         let req = match (&self.auth, token) {
@@ -238,7 +280,8 @@ impl ApiClient {
         let headers = resp.headers().clone();
         self.pacer.observe(&headers);
         self.budget.record(ticket, &headers);
-        let body = match read_body(resp, &format!("GET {}", path_of(url))).await? {
+        let what = format!("GET {}", path_of(url));
+        let body = match read_body_into(resp, &what, spare_body()).await? {
             Ok(b) => b,
             Err(why) => return Ok(Step::Again(Failure::Fault { why, asked: None })),
         };
@@ -256,7 +299,7 @@ impl ApiClient {
                 // this thread only after this one's parse (about 1 ms for a page of 500): yield,
                 // so the next request is on the wire while this page is parsed.
                 tokio::task::yield_now().await;
-                self.envelope(url, &body)
+                parse(self, url, body)
             }
             Outcome::Again(failure) => Ok(Step::Again(failure)),
             Outcome::Exhausted { why } => Err(Error::Temporary(format!(
@@ -267,8 +310,40 @@ impl ApiClient {
         }
     }
 
+    /// A list answer: the body kept as text, `data` found in it.
+    fn list_answer(&self, url: &str, body: Vec<u8>) -> Result<Step<ListAnswer>> {
+        let text = match String::from_utf8(body) {
+            Ok(text) => text,
+            Err(e) => {
+                return Ok(Step::Again(Failure::Malformed {
+                    why: "the answer is not UTF-8 text".into(),
+                    sample: sanitize(e.as_bytes(), 80),
+                }))
+            }
+        };
+        let env = match self.envelope::<&RawValue>(url, text.as_bytes())? {
+            Step::Done(env) => env,
+            Step::Again(failure) => return Ok(Step::Again(failure)),
+        };
+        // `data` is a slice of `text`: its place, from the two addresses.
+        let data = env.data.map(|raw| {
+            let start = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+            start..start + raw.get().len()
+        });
+        let additional_data = env.additional_data;
+        Ok(Step::Done(ListAnswer {
+            text,
+            data,
+            additional_data,
+        }))
+    }
+
     /// Reads a successful answer's envelope.
-    fn envelope<D: DeserializeOwned>(&self, url: &str, body: &[u8]) -> Result<Step<Envelope<D>>> {
+    fn envelope<'a, D: Deserialize<'a>>(
+        &self,
+        url: &str,
+        body: &'a [u8],
+    ) -> Result<Step<Envelope<D>>> {
         Ok(match serde_json::from_slice::<Envelope<D>>(body) {
             Ok(env) if env.success != Some(false) => Step::Done(env),
             Ok(env) => Step::Again(Failure::Fault {

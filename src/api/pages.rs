@@ -11,6 +11,7 @@
 //! by record without copying or parsing each record into a tree.
 
 use std::collections::{HashSet, VecDeque};
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -18,41 +19,78 @@ use serde_json::value::RawValue;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use crate::api::client::{ApiClient, Envelope};
+use crate::api::client::{ApiClient, ListAnswer};
 use crate::api::resources::Paging;
 use crate::api::slices;
 use crate::error::{Error, Result};
+use crate::http::recycle_body;
 use crate::json_scan::after_string;
 
-/// One page of records: the API's `data` array, already checked to be valid JSON.
+/// One page of records: the API's `data` array, already checked to be valid JSON, inside the
+/// text it came in.
 #[derive(Debug, Default)]
 pub struct Page {
-    /// `None` when the API sent no `data` (or `null`).
-    array: Option<Box<RawValue>>,
+    /// A list answer's whole text (its buffer goes back to the pool when the page is dropped), or
+    /// a list the program built.
+    text: String,
+    /// Where the `data` array sits in `text`; `None` when the API sent no `data` (or `null`).
+    array: Option<Range<usize>>,
+}
+
+impl Drop for Page {
+    fn drop(&mut self) {
+        recycle_body(std::mem::take(&mut self.text).into_bytes());
+    }
 }
 
 impl Page {
+    /// The page of a list answer, its `data` walked where it is.
+    pub(crate) fn from_answer(path: &str, answer: ListAnswer) -> Result<Page> {
+        Page::checked(path, answer.text, answer.data)
+    }
+
     /// Accepts the `data` of an answer if it is a list, or an object around one list (goals/find
     /// answers `{"goals": [...]}`).
     pub(crate) fn from_raw(path: &str, data: Option<Box<RawValue>>) -> Result<Page> {
-        let data = match data {
-            Some(raw) if raw.get().starts_with('{') => {
-                Some(single_list(path, &raw)?).filter(|l| l.get() != "null")
-            }
-            other => other,
-        };
         match data {
-            Some(raw) if !raw.get().starts_with('[') => Err(Error::Other(format!(
-                "GET {path}: the answer does not have the expected shape (data is not a list); stopping"
-            ))),
-            array => Ok(Page { array }),
+            Some(raw) => {
+                let text = String::from(Box::<str>::from(raw));
+                let whole = 0..text.len();
+                Page::checked(path, text, Some(whole))
+            }
+            None => Ok(Page::default()),
         }
+    }
+
+    fn checked(path: &str, text: String, array: Option<Range<usize>>) -> Result<Page> {
+        let Some(range) = array else {
+            return Ok(Page { text, array: None });
+        };
+        let data = &text[range.clone()];
+        if data.starts_with('{') {
+            let object: &RawValue = serde_json::from_str(data).map_err(Error::other)?;
+            let list = single_list(path, object)?;
+            return if list.get() == "null" {
+                Ok(Page::default())
+            } else {
+                Page::from_raw(path, Some(list))
+            };
+        }
+        if !data.starts_with('[') {
+            return Err(Error::Other(format!(
+                "GET {path}: the answer does not have the expected shape (data is not a list); stopping"
+            )));
+        }
+        Ok(Page {
+            text,
+            array: Some(range),
+        })
     }
 
     /// Each record's JSON text, in order.
     pub fn records(&self) -> Records<'_> {
         Records {
-            text: self.array.as_ref().map_or("[]", |a| a.get()),
+            text: self.array.as_ref().map_or("[]", |r| &self.text[r.clone()]),
             pos: 1,
         }
     }
@@ -64,8 +102,10 @@ impl Page {
     /// A page of records the program built or changed (per-parent lists add the parent's id).
     pub fn from_values(values: &[serde_json::Value]) -> Result<Page> {
         let text = serde_json::to_string(values).map_err(Error::other)?;
+        let whole = 0..text.len();
         Ok(Page {
-            array: Some(RawValue::from_string(text).map_err(Error::other)?),
+            text,
+            array: Some(whole),
         })
     }
 }
@@ -311,7 +351,7 @@ async fn deliver(tx: &mpsc::Sender<Result<Page>>, page: Page) -> std::result::Re
 
 /// A cursor page in flight, and its `next_cursor` as soon as the answer's bytes are in.
 struct CursorFetch {
-    answer: Ahead<Result<Envelope<Box<RawValue>>>>,
+    answer: Ahead<Result<ListAnswer>>,
     /// The cursor read off the raw body (`None` inside: the last page); closed when it could
     /// not be read that way (the parsed answer then decides).
     early: oneshot::Receiver<Option<String>>,
@@ -334,7 +374,7 @@ fn fetch_cursor(client: &Arc<ApiClient>, plan: &ListPlan, cursor: Option<String>
                 let _ = sender.send(next);
             }
         };
-        client.get_peeking(path, &query, &peek).await
+        client.get_list(path, &query, &peek).await
     }));
     CursorFetch { answer, early }
 }
@@ -385,12 +425,13 @@ async fn cursor_pages(
                 ahead = Some((c.clone(), fetch_cursor(client, plan, Some(c))));
             }
         }
-        let env = answer.join().await??;
+        let mut env = answer.join().await??;
         let next = env
             .additional_data
+            .take()
             .and_then(|a| a.next_cursor)
             .filter(|c| !c.is_empty());
-        let data = Page::from_raw(plan.path, env.data)?;
+        let data = Page::from_answer(plan.path, env)?;
         guard.check(next.as_deref(), data.is_empty())?;
         let wanted = match plan.max {
             Some(m) => {
@@ -421,8 +462,8 @@ async fn single_page(
     plan: &ListPlan,
     tx: &mpsc::Sender<Result<Page>>,
 ) -> Result<()> {
-    let env: Envelope<Box<RawValue>> = client.get(plan.path, &plan.filters).await?;
-    let _ = deliver(tx, Page::from_raw(plan.path, env.data)?).await;
+    let answer = client.get_list(plan.path, &plan.filters, &|_| {}).await?;
+    let _ = deliver(tx, Page::from_answer(plan.path, answer)?).await;
     Ok(())
 }
 
@@ -438,12 +479,13 @@ async fn fetch_offset(client: Arc<ApiClient>, plan: ListPlan, start: u64) -> Res
     let mut query = plan.filters.clone();
     query.push(("start", start.to_string()));
     query.push(("limit", plan.limit.to_string()));
-    let env: Envelope<Box<RawValue>> = client.get(plan.path, &query).await?;
-    let pagination = env
+    let mut answer = client.get_list(plan.path, &query, &|_| {}).await?;
+    let pagination = answer
         .additional_data
+        .take()
         .map(|a| a.offset_pagination())
         .unwrap_or_default();
-    let data = Page::from_raw(plan.path, env.data)?;
+    let data = Page::from_answer(plan.path, answer)?;
     Ok(OffsetPage {
         start,
         count: data.records().count() as u64,

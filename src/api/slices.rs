@@ -27,7 +27,7 @@ use serde_json::value::RawValue;
 use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinSet;
 
-use crate::api::client::{ApiClient, Envelope};
+use crate::api::client::{ApiClient, ListAnswer};
 use crate::api::idset::IdSet;
 use crate::api::pages::{CursorGuard, ListPlan, Page};
 use crate::error::{Error, Result};
@@ -105,7 +105,7 @@ pub async fn run(
         .fetch(user_since.clone(), None, false, plan.limit, None)
         .await?;
     let next = next_cursor(&first);
-    let page = Page::from_raw(plan.path, first.data)?;
+    let page = Page::from_answer(plan.path, first)?;
     let oldest = page.records().next().and_then(update_time);
     let low = page.records().last().and_then(update_time);
     let count = page.records().count() as f64;
@@ -135,7 +135,7 @@ pub async fn run(
         }
     }
     let newest = run.fetch(user_since, None, true, 1, None).await?;
-    let newest = Page::from_raw(plan.path, newest.data)?;
+    let newest = Page::from_answer(plan.path, newest)?;
     let hi = newest.records().next().and_then(update_time);
     let (Some(low), Some(hi)) = (low, hi) else {
         // No update times to cut by: the rest as one cursor.
@@ -252,7 +252,7 @@ impl Run {
                 .fetch(since, range.hi, false, self.plan.limit, cursor.take())
                 .await?;
             let next = next_cursor(&env);
-            let page = Page::from_raw(path, env.data)?;
+            let page = Page::from_answer(path, env)?;
             guard.check(next.as_deref(), page.is_empty())?;
             let count = page.records().count() as u64;
             let last = page.records().last().and_then(update_time);
@@ -345,7 +345,7 @@ impl Run {
         desc: bool,
         limit: u32,
         cursor: Option<String>,
-    ) -> Result<Envelope<Box<RawValue>>> {
+    ) -> Result<ListAnswer> {
         let mut query: Vec<(&'static str, String)> = self
             .plan
             .filters
@@ -367,11 +367,11 @@ impl Run {
         if let Some(c) = cursor {
             query.push(("cursor", c));
         }
-        self.client.get(self.plan.path, &query).await
+        self.client.get_list(self.plan.path, &query, &|_| {}).await
     }
 }
 
-fn next_cursor(env: &Envelope<Box<RawValue>>) -> Option<String> {
+fn next_cursor(env: &ListAnswer) -> Option<String> {
     env.additional_data
         .as_ref()
         .and_then(|a| a.next_cursor.clone())

@@ -31,8 +31,44 @@ pub fn http_client(settings: &HttpSettings) -> Result<reqwest::Client> {
 /// Reads an answer's body, refusing more than [`BODY_CAP`] bytes (an error, exit 1). The inner
 /// `Err` is a transfer cut short: worth another attempt.
 pub async fn read_body(
+    resp: reqwest::Response,
+    what: &str,
+) -> Result<std::result::Result<Vec<u8>, String>> {
+    read_body_into(resp, what, Vec::new()).await
+}
+
+/// Page bodies put back by their readers once written, for the next page to be read into: an
+/// export holds a few pages at a time, so a handful of buffers serve it from start to end instead
+/// of a fresh half-megabyte allocation (and its page faults, and the allocator's fragmentation
+/// over two threads' arenas) for every page.
+static SPARE_BODIES: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
+
+/// Spare buffers kept at most (one per slice at the highest `--concurrency`).
+const SPARES: usize = 16;
+
+/// A buffer for a page body: a spare one if there is one.
+pub fn spare_body() -> Vec<u8> {
+    let mut spares = SPARE_BODIES.lock().unwrap_or_else(|p| p.into_inner());
+    spares.pop().unwrap_or_default()
+}
+
+/// Puts a page body back for the next page (small ones are not worth keeping).
+pub fn recycle_body(mut body: Vec<u8>) {
+    if body.capacity() < 64 << 10 {
+        return;
+    }
+    body.clear();
+    let mut spares = SPARE_BODIES.lock().unwrap_or_else(|p| p.into_inner());
+    if spares.len() < SPARES {
+        spares.push(body);
+    }
+}
+
+/// [`read_body`] into `body` (emptied first; a spare page buffer, say).
+pub async fn read_body_into(
     mut resp: reqwest::Response,
     what: &str,
+    mut body: Vec<u8>,
 ) -> Result<std::result::Result<Vec<u8>, String>> {
     let too_large = || {
         Error::Other(format!(
@@ -44,7 +80,12 @@ pub async fn read_body(
     if declared > BODY_CAP as u64 {
         return Err(too_large());
     }
-    let mut body = Vec::with_capacity(declared as usize);
+    body.clear();
+    let declared = declared as usize;
+    if body.capacity() < declared {
+        // Room for the next page to be a little longer without growing again.
+        body.reserve_exact(declared + declared / 16);
+    }
     loop {
         match resp.chunk().await {
             Ok(Some(chunk)) => {
