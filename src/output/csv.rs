@@ -18,7 +18,8 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::io::{BufRead, BufReader, BufWriter, Read, Seek, Write};
+use std::io::{BufWriter, Read, Seek, Write};
+use std::ops::Range;
 use std::sync::Arc;
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -51,6 +52,11 @@ struct Table {
     excel: bool,
     /// The first spill error of the current record (reported when the record ends).
     io: std::io::Result<()>,
+    /// Decides which cells need quotes, as the final writer would: cells are spilled already
+    /// quoted, so `finish` only joins them.
+    quoting: csv_core::Writer,
+    /// A quoted cell being built.
+    quoted: Vec<u8>,
 }
 
 impl<W: Write> CsvSink<W> {
@@ -72,6 +78,8 @@ impl<W: Write> CsvSink<W> {
                 at: 0,
                 excel: options.excel,
                 io: Ok(()),
+                quoting: csv_writer(),
+                quoted: Vec::new(),
             },
             relabel: options.relabel,
             prefix: String::new(),
@@ -98,17 +106,116 @@ fn put_varint(w: &mut impl Write, mut n: u64) -> std::io::Result<()> {
     }
 }
 
-fn get_varint(r: &mut impl BufRead) -> std::io::Result<u64> {
+/// A varint at the start of `b`, and its length; `None` when `b` ends inside it.
+fn get_varint(b: &[u8]) -> Option<std::io::Result<(u64, usize)>> {
     let mut n = 0u64;
-    for shift in (0..64).step_by(7) {
-        let mut byte = [0u8];
-        r.read_exact(&mut byte)?;
-        n |= u64::from(byte[0] & 0x7f) << shift;
-        if byte[0] & 0x80 == 0 {
-            return Ok(n);
+    for (i, &byte) in b.iter().enumerate().take(10) {
+        n |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Some(Ok((n, i + 1)));
         }
     }
-    Err(std::io::Error::other("CSV spill file damaged"))
+    if b.len() >= 10 {
+        return Some(Err(damaged()));
+    }
+    None
+}
+
+fn damaged() -> std::io::Error {
+    std::io::Error::other("CSV spill file damaged")
+}
+
+/// The spill file read back one record at a time, its cells left where they are in a large
+/// buffer (no copy per cell, no read call per byte).
+struct SpillReader<R> {
+    file: R,
+    buf: Vec<u8>,
+    /// The unread bytes are `buf[pos..end]`.
+    pos: usize,
+    end: usize,
+}
+
+impl<R: Read> SpillReader<R> {
+    fn new(file: R) -> Self {
+        SpillReader::with_capacity(file, 256 << 10)
+    }
+
+    fn with_capacity(file: R, capacity: usize) -> Self {
+        SpillReader {
+            file,
+            buf: vec![0; capacity.max(1)],
+            pos: 0,
+            end: 0,
+        }
+    }
+
+    /// The next record's cells as (column, place in [`SpillReader::bytes`]).
+    fn next_record(&mut self, cells: &mut Vec<(usize, Range<usize>)>) -> std::io::Result<()> {
+        loop {
+            cells.clear();
+            match parse_record(&self.buf[self.pos..self.end], self.pos, cells) {
+                Some(Ok(len)) => {
+                    self.pos += len;
+                    return Ok(());
+                }
+                Some(Err(e)) => return Err(e),
+                None => self.refill()?,
+            }
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.buf
+    }
+
+    /// Moves the unread bytes to the front and reads more; a record longer than the buffer
+    /// doubles it.
+    fn refill(&mut self) -> std::io::Result<()> {
+        self.buf.copy_within(self.pos..self.end, 0);
+        self.end -= self.pos;
+        self.pos = 0;
+        if self.end == self.buf.len() {
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
+        match self.file.read(&mut self.buf[self.end..])? {
+            0 => Err(damaged()),
+            n => {
+                self.end += n;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// One record at the start of `b` (which sits at `base` in the buffer): its length, its cells
+/// pushed to `cells`; `None` when `b` ends inside it.
+fn parse_record(
+    b: &[u8],
+    base: usize,
+    cells: &mut Vec<(usize, Range<usize>)>,
+) -> Option<std::io::Result<usize>> {
+    let mut at = 0;
+    loop {
+        let (tag, n) = match get_varint(&b[at..])? {
+            Ok(v) => v,
+            Err(e) => return Some(Err(e)),
+        };
+        at += n;
+        if tag == 0 {
+            return Some(Ok(at));
+        }
+        let (len, n) = match get_varint(&b[at..])? {
+            Ok(v) => v,
+            Err(e) => return Some(Err(e)),
+        };
+        at += n;
+        let len = usize::try_from(len).unwrap_or(usize::MAX);
+        if b.len() - at < len {
+            return None;
+        }
+        cells.push((tag as usize - 1, base + at..base + at + len));
+        at += len;
+    }
 }
 
 impl Table {
@@ -137,12 +244,33 @@ impl Table {
         if text.is_empty() || self.io.is_err() {
             return;
         }
-        let quote = self.excel && is_text && runs_as_formula(text);
+        let guard: &[u8] = if self.excel && is_text && runs_as_formula(text) {
+            b"'"
+        } else {
+            b""
+        };
+        let cell = if self.quoting.should_quote(text.as_bytes()) {
+            // The cell in quotes, inner quotes doubled: what csv's writer would write.
+            let q = &mut self.quoted;
+            q.clear();
+            q.push(b'"');
+            q.extend_from_slice(guard);
+            let at = q.len();
+            q.resize(at + 2 * text.len() + 1, 0);
+            let (_, _, n) = csv_core::quote(text.as_bytes(), &mut q[at..], b'"', b'"', true);
+            q.truncate(at + n);
+            q.push(b'"');
+            CellBytes::One(q)
+        } else {
+            CellBytes::Two(guard, text.as_bytes())
+        };
         let spill = &mut self.spill;
         self.io = put_varint(spill, col as u64 + 1)
-            .and_then(|_| put_varint(spill, (text.len() + usize::from(quote)) as u64))
-            .and_then(|_| if quote { spill.write_all(b"'") } else { Ok(()) })
-            .and_then(|_| spill.write_all(text.as_bytes()));
+            .and_then(|_| put_varint(spill, cell.len() as u64))
+            .and_then(|_| match cell {
+                CellBytes::One(b) => spill.write_all(b),
+                CellBytes::Two(a, b) => spill.write_all(a).and_then(|_| spill.write_all(b)),
+            });
     }
 
     fn end_record(&mut self) -> std::io::Result<()> {
@@ -150,6 +278,29 @@ impl Table {
         self.at = 0;
         std::mem::replace(&mut self.io, Ok(())).and_then(|_| put_varint(&mut self.spill, 0))
     }
+}
+
+/// A cell's bytes as spilled: built in a buffer, or a guard (`'` or nothing) and the text.
+enum CellBytes<'a> {
+    One(&'a [u8]),
+    Two(&'a [u8], &'a [u8]),
+}
+
+impl CellBytes<'_> {
+    fn len(&self) -> usize {
+        match self {
+            CellBytes::One(b) => b.len(),
+            CellBytes::Two(a, b) => a.len() + b.len(),
+        }
+    }
+}
+
+/// The CSV every export writes: RFC 4180, quotes only where needed, CRLF after every record
+/// (spreadsheets and Python's csv module expect it).
+fn csv_writer() -> csv_core::Writer {
+    csv_core::WriterBuilder::new()
+        .terminator(csv_core::Terminator::CRLF)
+        .build()
 }
 
 /// Whether a spreadsheet would evaluate this text (`=cmd|...`, `+1+1`, `@SUM`), or trim the
@@ -480,29 +631,39 @@ impl<W: Write> Sink for CsvSink<W> {
             });
             writer.write_record(header).map_err(out_err)?;
         }
-        let mut row: Vec<Vec<u8>> = vec![Vec::new(); table.columns.len()];
-        let mut filled = Vec::new();
-        let mut reader = BufReader::with_capacity(1 << 16, file);
+        let mut out = writer
+            .into_inner()
+            .map_err(|e| Error::output(e.into_error(), &self.label))?;
+        let fail = |e: std::io::Error| Error::output(e, &self.label);
+        // Each row's cells (spilled quoted as needed), as places in the reader's buffer.
+        let mut row: Vec<Range<usize>> = vec![0..0; table.columns.len()];
+        let mut cells = Vec::new();
+        let mut reader = SpillReader::new(file);
         for _ in 0..self.records {
-            loop {
-                let tag = get_varint(&mut reader).map_err(spill_err)? as usize;
-                if tag == 0 {
-                    break;
-                }
-                let len = get_varint(&mut reader).map_err(spill_err)? as usize;
+            reader.next_record(&mut cells).map_err(spill_err)?;
+            for (column, place) in &cells {
                 let cell = row
-                    .get_mut(tag - 1)
+                    .get_mut(*column)
                     .ok_or_else(|| spill_err(std::io::Error::other("unknown column")))?;
-                cell.resize(len, 0);
-                reader.read_exact(cell).map_err(spill_err)?;
-                filled.push(tag - 1);
+                *cell = place.clone();
             }
-            writer.write_record(&row).map_err(out_err)?;
-            for c in filled.drain(..) {
-                row[c].clear();
+            let bytes = reader.bytes();
+            for (i, place) in row.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",").map_err(fail)?;
+                }
+                out.write_all(&bytes[place.clone()]).map_err(fail)?;
+            }
+            // A record of one empty cell is `""`, so that it is not an empty line.
+            if row.len() < 2 && row.iter().all(|r| r.is_empty()) {
+                out.write_all(b"\"\"").map_err(fail)?;
+            }
+            out.write_all(b"\r\n").map_err(fail)?;
+            for (column, _) in &cells {
+                row[*column] = 0..0;
             }
         }
-        writer.flush().map_err(|e| Error::output(e, &self.label))?;
+        out.flush().map_err(fail)?;
         Ok(())
     }
 }
@@ -511,6 +672,66 @@ impl<W: Write> Sink for CsvSink<W> {
 mod tests {
     use super::*;
     use std::borrow::Cow;
+
+    /// Records of cells (column, text) spilled, then read back through a buffer of `capacity`.
+    fn spill_round_trip(
+        records: &[Vec<(usize, Vec<u8>)>],
+        capacity: usize,
+    ) -> Vec<Vec<(usize, Vec<u8>)>> {
+        let mut spill = Vec::new();
+        for record in records {
+            for (column, cell) in record {
+                put_varint(&mut spill, *column as u64 + 1).unwrap();
+                put_varint(&mut spill, cell.len() as u64).unwrap();
+                spill.extend_from_slice(cell);
+            }
+            put_varint(&mut spill, 0).unwrap();
+        }
+        let mut reader = SpillReader::with_capacity(&spill[..], capacity);
+        let mut cells = Vec::new();
+        records
+            .iter()
+            .map(|_| {
+                reader.next_record(&mut cells).unwrap();
+                cells
+                    .iter()
+                    .map(|(c, place)| (*c, reader.bytes()[place.clone()].to_vec()))
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_spill_reads_back_the_same_cells_whatever_its_buffer_cuts() {
+        // Cells across every buffer boundary, a cell longer than the buffer, a column number and
+        // a length of two varint bytes, empty records.
+        let records: Vec<Vec<(usize, Vec<u8>)>> = (0..200)
+            .map(|i| {
+                (0..i % 7)
+                    .map(|c| (c * 40, [b'a' + (c as u8), b'"'].repeat(i * c % 90)))
+                    .collect()
+            })
+            .chain([vec![(3, vec![b'x'; 5000])], vec![]])
+            .collect();
+        for capacity in [1, 2, 3, 7, 64, 1 << 16] {
+            assert_eq!(
+                spill_round_trip(&records, capacity),
+                records,
+                "capacity {capacity}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_spill_cut_short_is_an_error_not_a_short_row() {
+        let mut spill = Vec::new();
+        put_varint(&mut spill, 1).unwrap();
+        put_varint(&mut spill, 10).unwrap();
+        spill.extend_from_slice(b"abc");
+        let mut reader = SpillReader::with_capacity(&spill[..], 4);
+        let err = reader.next_record(&mut Vec::new()).unwrap_err();
+        assert!(err.to_string().contains("damaged"), "{err}");
+    }
 
     fn run(records: &[&str]) -> String {
         let mut out = Vec::new();

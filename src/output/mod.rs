@@ -134,7 +134,7 @@ impl Destination {
             )),
             Destination::File(f, p) => Box::new(std::io::BufWriter::with_capacity(
                 1 << 16,
-                f.reopen()
+                f.writer()
                     .map_err(|e| Error::output(e, &p.display().to_string()))?,
             )),
             Destination::Direct(f, p) => Box::new(std::io::BufWriter::with_capacity(

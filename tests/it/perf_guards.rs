@@ -99,7 +99,22 @@ fn cursor_pages_are_fetched_ahead_of_a_stalled_writer_but_only_a_few() {
 #[test]
 fn offset_pages_are_fetched_concurrently_within_the_bound() {
     for (concurrency, expect) in [("3", 2..=3), ("1", 1..=1)] {
-        let env = env_with(0, 5_000, 20);
+        // A burst window far above what 10 pages need: the client paces its starts to the
+        // announced limit (80 per 2 s by default, one start per 26 ms), which with 20 ms pages
+        // would leave one request in flight at most whatever the concurrency.
+        let env = TestEnv::with(Config {
+            seed: Seed {
+                notes: 5_000,
+                ..Seed::default()
+            },
+            latency: Duration::from_millis(20),
+            faults: Faults {
+                burst_limit: Some(1_000_000),
+                ..Faults::default()
+            },
+            ..Config::default()
+        });
+        env.login();
         let file = env.path("notes.jsonl");
         let out = env.run(&[
             "export",
