@@ -638,6 +638,7 @@ impl<W: Write> Sink for CsvSink<W> {
         // Each row's cells (spilled quoted as needed), as places in the reader's buffer.
         let mut row: Vec<Range<usize>> = vec![0..0; table.columns.len()];
         let mut cells = Vec::new();
+        let mut line = Vec::new();
         let mut reader = SpillReader::new(file);
         for _ in 0..self.records {
             reader.next_record(&mut cells).map_err(spill_err)?;
@@ -647,18 +648,22 @@ impl<W: Write> Sink for CsvSink<W> {
                     .ok_or_else(|| spill_err(std::io::Error::other("unknown column")))?;
                 *cell = place.clone();
             }
+            // The row is joined here and written with one call: a call per cell through the
+            // boxed writer cost more than all the rest of `finish`.
             let bytes = reader.bytes();
+            line.clear();
             for (i, place) in row.iter().enumerate() {
                 if i > 0 {
-                    out.write_all(b",").map_err(fail)?;
+                    line.push(b',');
                 }
-                out.write_all(&bytes[place.clone()]).map_err(fail)?;
+                line.extend_from_slice(&bytes[place.clone()]);
             }
             // A record of one empty cell is `""`, so that it is not an empty line.
-            if row.len() < 2 && row.iter().all(|r| r.is_empty()) {
-                out.write_all(b"\"\"").map_err(fail)?;
+            if line.is_empty() {
+                line.extend_from_slice(b"\"\"");
             }
-            out.write_all(b"\r\n").map_err(fail)?;
+            line.extend_from_slice(b"\r\n");
+            out.write_all(&line).map_err(fail)?;
             for (column, _) in &cells {
                 row[*column] = 0..0;
             }
@@ -720,6 +725,20 @@ mod tests {
                 "capacity {capacity}"
             );
         }
+    }
+
+    #[test]
+    fn a_key_given_twice_keeps_its_last_value() {
+        assert_eq!(run(&[r#"{"a":1,"b":3,"a":"x,y"}"#]), "a,b\r\n\"x,y\",3\r\n");
+    }
+
+    #[test]
+    fn a_row_of_one_empty_cell_is_two_quotes_not_an_empty_line() {
+        assert_eq!(
+            run(&[r#"{"a":null}"#, r#"{"a":""}"#]),
+            "a\r\n\"\"\r\n\"\"\r\n"
+        );
+        assert_eq!(run(&[r#"{"a":null}"#, r#"{"b":1}"#]), "a,b\r\n,\r\n,1\r\n");
     }
 
     #[test]
