@@ -402,18 +402,23 @@ fn median(n: usize, mut f: impl FnMut() -> Measured) -> Measured {
     }
 }
 
-/// What one round trip costs on this machine without the tool: sequential keep-alive GETs of a
-/// tiny answer (3 pipelines) with plain reqwest, so the mock's latency timer, the loopback and the
-/// scheduler (busy when others compile on the same cores) are all in it.
-fn round_trip_floor(world: &World) -> Duration {
+/// A runtime for plain reqwest, a token of the world's mock, and the URL of `path` there.
+fn plain_client(world: &World, path: &str) -> (tokio::runtime::Runtime, String, String) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    let token = world.mock.issue_token().access_token;
-    let url = format!("{}/api/v2/pipelines", world.mock.url());
     // reqwest is built without a crypto provider of its own (see `http::http_client`).
     let _ = rustls::crypto::ring::default_provider().install_default();
+    let token = world.mock.issue_token().access_token;
+    (rt, token, format!("{}{path}", world.mock.url()))
+}
+
+/// What one round trip costs on this machine without the tool: sequential keep-alive GETs of a
+/// tiny answer (3 pipelines) with plain reqwest, so the mock's latency timer, the loopback and the
+/// scheduler (busy when others compile on the same cores) are all in it.
+fn round_trip_floor(world: &World) -> Duration {
+    let (rt, token, url) = plain_client(world, "/api/v2/pipelines");
     rt.block_on(async {
         let client = reqwest::Client::new();
         let n = 100;
@@ -431,13 +436,7 @@ fn round_trip_floor(world: &World) -> Duration {
 /// median. What a client that does nothing but fetch takes: the round trips plus receiving each
 /// ~0.5 MB page, on this machine, now.
 fn bare_walk(world: &World, limit: u32, repeat: usize) -> (Duration, u64) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let token = world.mock.issue_token().access_token;
-    let url = format!("{}/api/v2/deals", world.mock.url());
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    let (rt, token, url) = plain_client(world, "/api/v2/deals");
     let mut runs: Vec<(Duration, u64)> = (0..repeat.max(1))
         .map(|_| {
             rt.block_on(async {
