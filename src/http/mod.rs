@@ -52,9 +52,10 @@ pub fn spare_body() -> Vec<u8> {
     spares.pop().unwrap_or_default()
 }
 
-/// Puts a page body back for the next page (small ones are not worth keeping).
+/// Puts a page body back for the next page. Small ones are not worth keeping, and an outsized
+/// one (a page of long notes, say) would hold its memory for the rest of the run.
 pub fn recycle_body(mut body: Vec<u8>) {
-    if body.capacity() < 64 << 10 {
+    if !(64 << 10..=4 << 20).contains(&body.capacity()) {
         return;
     }
     body.clear();
@@ -155,6 +156,21 @@ pub fn describe(e: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_buffers_are_reused_but_not_tiny_or_outsized_ones() {
+        let take_all = || std::iter::from_fn(|| Some(spare_body()).filter(|b| b.capacity() > 0));
+        take_all().for_each(drop);
+        recycle_body(Vec::with_capacity(1_234_567));
+        recycle_body(Vec::with_capacity(1_000));
+        recycle_body(Vec::with_capacity(10 << 20));
+        let kept: Vec<usize> = take_all().map(|b| b.capacity()).collect();
+        assert_eq!(kept, [1_234_567]);
+        for _ in 0..SPARES + 5 {
+            recycle_body(Vec::with_capacity(100_000));
+        }
+        assert_eq!(take_all().count(), SPARES);
+    }
 
     #[test]
     fn only_https_or_loopback_http_carries_tokens() {
