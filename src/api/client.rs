@@ -174,27 +174,17 @@ impl ApiClient {
         path: &str,
         query: &[(&str, String)],
     ) -> Result<Envelope<D>> {
-        self.get_peeking(path, query, &|_| {}).await
-    }
-
-    /// [`ApiClient::get`] that shows each successful answer's raw body to `peek` before it is
-    /// parsed (a cursor can be read off the end of a page while the page is still being parsed).
-    pub async fn get_peeking<D: DeserializeOwned>(
-        &self,
-        path: &str,
-        query: &[(&str, String)],
-        peek: &(dyn Fn(&[u8]) + Sync),
-    ) -> Result<Envelope<D>> {
         let parse: Parse<Envelope<D>> = |client, url, body| {
             let env = client.envelope(url, &body);
             recycle_body(body);
             env
         };
-        self.fetch(path, query, peek, parse).await
+        self.fetch(path, query, &|_| {}, parse).await
     }
 
-    /// A page of a list: [`ApiClient::get_peeking`] that keeps the answer's text (read into a
-    /// spare page buffer) and finds `data` in it.
+    /// A page of a list: [`ApiClient::get`] that keeps the answer's text (read into a spare page
+    /// buffer) and finds `data` in it. `peek` sees each successful answer's raw body before it is
+    /// parsed (a cursor can be read off the end of a page while the page is still being parsed).
     pub async fn get_list(
         &self,
         path: &str,

@@ -249,9 +249,9 @@ impl Table {
         } else {
             b""
         };
-        let cell = if self.quoting.should_quote(text.as_bytes()) {
+        let q = &mut self.quoted;
+        let cell: &[u8] = if self.quoting.should_quote(text.as_bytes()) {
             // The cell in quotes, inner quotes doubled: what csv's writer would write.
-            let q = &mut self.quoted;
             q.clear();
             q.push(b'"');
             q.extend_from_slice(guard);
@@ -260,38 +260,25 @@ impl Table {
             let (_, _, n) = csv_core::quote(text.as_bytes(), &mut q[at..], b'"', b'"', true);
             q.truncate(at + n);
             q.push(b'"');
-            CellBytes::One(q)
+            q
+        } else if guard.is_empty() {
+            text.as_bytes()
         } else {
-            CellBytes::Two(guard, text.as_bytes())
+            q.clear();
+            q.extend_from_slice(guard);
+            q.extend_from_slice(text.as_bytes());
+            q
         };
         let spill = &mut self.spill;
         self.io = put_varint(spill, col as u64 + 1)
             .and_then(|_| put_varint(spill, cell.len() as u64))
-            .and_then(|_| match cell {
-                CellBytes::One(b) => spill.write_all(b),
-                CellBytes::Two(a, b) => spill.write_all(a).and_then(|_| spill.write_all(b)),
-            });
+            .and_then(|_| spill.write_all(cell));
     }
 
     fn end_record(&mut self) -> std::io::Result<()> {
         self.shape.truncate(self.at);
         self.at = 0;
         std::mem::replace(&mut self.io, Ok(())).and_then(|_| put_varint(&mut self.spill, 0))
-    }
-}
-
-/// A cell's bytes as spilled: built in a buffer, or a guard (`'` or nothing) and the text.
-enum CellBytes<'a> {
-    One(&'a [u8]),
-    Two(&'a [u8], &'a [u8]),
-}
-
-impl CellBytes<'_> {
-    fn len(&self) -> usize {
-        match self {
-            CellBytes::One(b) => b.len(),
-            CellBytes::Two(a, b) => a.len() + b.len(),
-        }
     }
 }
 
