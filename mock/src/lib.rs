@@ -343,10 +343,15 @@ pub struct RecordedRequest {
 
 impl RecordedRequest {
     /// The value of a query parameter (first occurrence).
-    pub fn param(&self, name: &str) -> Option<&str> {
+    pub fn param<'a>(&'a self, name: &'a str) -> Option<&'a str> {
+        self.all(name).next()
+    }
+
+    /// Every value of a parameter sent more than once (an array with `explode: true`).
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> {
         self.params
             .iter()
-            .find(|(k, _)| k == name)
+            .filter(move |(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
 }

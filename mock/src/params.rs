@@ -24,8 +24,12 @@ pub enum P {
     LimitUpTo(u64),
     /// A JSON number (integer or decimal).
     Num,
-    /// Comma-separated non-negative integers, at most this many (`deal_ids`: 100).
+    /// Comma-separated non-negative integers, at most this many (`deal_ids`: 100): an array
+    /// declared `style: form, explode: false`.
     IdList(usize),
+    /// An array of non-negative integers declared with the default `explode: true`: the
+    /// parameter repeated once per id (`deal_ids=1&deal_ids=2`), at most this many times.
+    IdArray(usize),
 }
 
 pub struct Op {
@@ -423,6 +427,7 @@ fn check(name: &str, p: P, v: &str) -> Result<(), String> {
                 Ok(())
             }
         }
+        P::IdArray(_) if !int_ok => bad("one integer id (the parameter repeats for more)"),
         P::Bool if !matches!(v, "true" | "false" | "1" | "0") => bad("true or false"),
         P::Flag if !matches!(v, "0" | "1") => bad("0 or 1"),
         P::Enum(list) if !list.contains(&v) => bad(&format!("one of {}", list.join(", "))),
@@ -452,8 +457,17 @@ pub fn validate(op: &Op, pairs: &[(String, String)]) -> Result<(), String> {
                 }
             ));
         };
-        if pairs[..n].iter().any(|(k2, _)| k2 == k) {
-            return Err(format!("Query parameter '{k}' is repeated"));
+        let before = pairs[..n].iter().filter(|(k2, _)| k2 == k).count();
+        match p {
+            P::IdArray(max) if before >= max => {
+                return Err(format!(
+                    "Parameter '{k}' accepts at most {max} ids, got {}",
+                    pairs.iter().filter(|(k2, _)| k2 == k).count()
+                ));
+            }
+            P::IdArray(_) => {}
+            _ if before > 0 => return Err(format!("Query parameter '{k}' is repeated")),
+            _ => {}
         }
         check(k, p, v)?;
     }

@@ -87,9 +87,14 @@ pub fn stream(client: Arc<ApiClient>, plan: ChildPlan) -> mpsc::Receiver<Result<
 async fn walk_unit(client: &ApiClient, plan: &ChildPlan, unit: Unit) -> Result<Vec<Page>> {
     let r = plan.resource;
     let (path, mut filters) = match r.walk {
-        Walk::Batch { param, .. } => {
-            let ids: Vec<String> = unit.ids.iter().map(u64::to_string).collect();
-            (r.path.to_string(), vec![(param, ids.join(","))])
+        Walk::Batch { param, explode, .. } => {
+            let ids = unit.ids.iter().map(u64::to_string);
+            let query = if explode {
+                ids.map(|id| (param, id)).collect()
+            } else {
+                vec![(param, ids.collect::<Vec<_>>().join(","))]
+            };
+            (r.path.to_string(), query)
         }
         _ => (r.path.replace("{id}", &unit.ids[0].to_string()), Vec::new()),
     };

@@ -23,11 +23,14 @@ pub enum Walk {
     /// One list endpoint (plus its `extra` lists, below).
     List,
     /// A bulk endpoint asked with the ids of the parent type's records, at most `max` ids per
-    /// request in the query parameter `param` (comma-separated).
+    /// request in the query parameter `param`.
     Batch {
         parent: &'static str,
         param: &'static str,
         max: usize,
+        /// How the spec serializes the id array: `explode: true` (OpenAPI's default for a query
+        /// array) repeats the parameter once per id, `explode: false` joins them with commas.
+        explode: bool,
     },
     /// One list per record of the parent type: `{id}` in the path is the parent's id.
     PerParent { parent: &'static str },
@@ -667,6 +670,8 @@ pub const RESOURCES: &[Resource] = &[
             parent: "deals",
             param: "deal_ids",
             max: 100,
+            // openapi-v2.yaml, getDealsProducts: `style: form, explode: false`.
+            explode: false,
         },
         "deal_id",
     ),
@@ -684,6 +689,9 @@ pub const RESOURCES: &[Resource] = &[
             parent: "deals",
             param: "deal_ids",
             max: 100,
+            // openapi-v2.yaml, getInstallments: no `style`/`explode`, so OpenAPI's default
+            // (`deal_ids=1&deal_ids=2`), as Pipedrive's own generated clients send it.
+            explode: true,
         },
         "deal_id",
     ),

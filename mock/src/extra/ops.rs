@@ -255,7 +255,9 @@ pub static DEAL_INSTALLMENTS: Op = Op {
     scopes: &["deals:read", "deals:full"],
     cost: 10,
     params: &[
-        ("deal_ids", P::IdList(MAX_DEAL_IDS)),
+        // Unlike getDealsProducts, the spec declares no `style`/`explode`: OpenAPI's default,
+        // `deal_ids=1&deal_ids=2`.
+        ("deal_ids", P::IdArray(MAX_DEAL_IDS)),
         ("cursor", P::Str),
         ("limit", P::Limit),
         ("sort_by", P::Enum(&["id", "billing_date", "deal_id"])),

@@ -443,7 +443,32 @@ fn deal_products_and_installments_take_at_most_100_deal_ids() {
     assert_eq!(r.status, 400, "{}", r.body);
     assert_eq!(get(&m, &t, "/api/v2/deals/products").status, 400);
     assert_eq!(
-        get(&m, &t, "/api/v2/deals/installments?deal_ids=1,x").status,
+        get(&m, &t, "/api/v2/deals/installments?deal_ids=1&deal_ids=x").status,
+        400
+    );
+    // Each operation's serialization of the array, as its spec declares it: products take one
+    // comma-separated value, installments the parameter repeated (OpenAPI's default).
+    assert_eq!(
+        get(&m, &t, "/api/v2/deals/installments?deal_ids=1,2").status,
+        400
+    );
+    assert_eq!(
+        get(&m, &t, "/api/v2/deals/products?deal_ids=1&deal_ids=2").status,
+        400
+    );
+    let repeated = |a: u64, b: u64| {
+        (a..=b)
+            .map(|i| format!("deal_ids={i}"))
+            .collect::<Vec<_>>()
+            .join("&")
+    };
+    assert_eq!(
+        get(
+            &m,
+            &t,
+            &format!("/api/v2/deals/installments?{}", repeated(1, 101))
+        )
+        .status,
         400
     );
     let mut products = Vec::new();
@@ -465,7 +490,7 @@ fn deal_products_and_installments_take_at_most_100_deal_ids() {
         installments.extend(walk_cursor(
             &m,
             &t,
-            &format!("/api/v2/deals/installments?deal_ids={list}"),
+            &format!("/api/v2/deals/installments?{}", repeated(a, b)),
             500,
         ));
     }

@@ -266,13 +266,19 @@ fn deal_exists(world: &World, id: u64) -> bool {
 
 /// The deal ids of a bulk request: required (the declaration caps them at 100).
 fn deal_ids(pairs: &Pairs) -> Result<Vec<u64>, Reply> {
-    let Some(v) = get(pairs, "deal_ids") else {
+    if get(pairs, "deal_ids").is_none() {
         return Err(error_reply(
             400,
-            "Parameter 'deal_ids' is required: a comma-separated list of at most 100 deal ids",
+            "Parameter 'deal_ids' is required: at most 100 deal ids",
         ));
-    };
-    let mut ids: Vec<u64> = v.split(',').filter_map(|x| x.trim().parse().ok()).collect();
+    }
+    // Comma-separated (deal products) or repeated (installments), as validated per operation.
+    let mut ids: Vec<u64> = pairs
+        .iter()
+        .filter(|(k, _)| k == "deal_ids")
+        .flat_map(|(_, v)| v.split(','))
+        .filter_map(|x| x.trim().parse().ok())
+        .collect();
     ids.sort_unstable();
     ids.dedup();
     Ok(ids)
