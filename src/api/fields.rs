@@ -156,20 +156,25 @@ impl FieldMap {
     }
 
     fn build(raw: Vec<RawField>, nested: bool) -> FieldMap {
-        let custom: Vec<RawField> = raw
-            .into_iter()
-            .filter(|f| {
-                let code = f.field_code.as_deref().unwrap_or_default();
-                f.is_custom_field.unwrap_or(false)
-                    || (f.is_custom_field.is_none() && is_hash(code))
-                    || (f.edit_flag == Some(true) && is_hash(code))
-            })
-            .collect();
+        let (custom, builtin): (Vec<RawField>, Vec<RawField>) = raw.into_iter().partition(|f| {
+            let code = f.field_code.as_deref().unwrap_or_default();
+            f.is_custom_field.unwrap_or(false)
+                || (f.is_custom_field.is_none() && is_hash(code))
+                || (f.edit_flag == Some(true) && is_hash(code))
+        });
         let mut counts: HashMap<String, usize> = HashMap::new();
         for f in &custom {
             *counts
                 .entry(f.field_name.clone().unwrap_or_default())
                 .or_default() += 1;
+        }
+        // v1 records keep custom fields beside the built-in ones: a custom field named like a
+        // built-in key would overwrite its value, so it gets a distinct name as a repeated name
+        // does. (v2 ones sit apart, under `custom_fields`.)
+        if !nested {
+            for code in builtin.into_iter().filter_map(|f| f.field_code) {
+                *counts.entry(code).or_default() += 1;
+            }
         }
         let mut fields = HashMap::new();
         for f in custom {
@@ -349,6 +354,21 @@ mod tests {
         assert_eq!(rec["Contract value"], 5);
         assert_eq!(rec["Contract value_currency"], "EUR");
         assert_eq!(rec[format!("{H2}_x")], 1);
+    }
+
+    #[test]
+    fn a_v1_custom_field_named_like_a_built_in_key_keeps_both_values() {
+        let raw: Vec<RawField> = serde_json::from_value(json!([
+            {"key": "content", "name": "Content", "edit_flag": false},
+            {"key": H1, "name": "content", "edit_flag": true},
+            {"key": H2, "name": "Region", "edit_flag": true},
+        ]))
+        .unwrap();
+        let mut rec = json!({"content": "the note", H1: "custom", H2: "north"});
+        FieldMap::build(raw, false).apply(&mut rec);
+        assert_eq!(rec["content"], "the note");
+        assert_eq!(rec["content (11111111)"], "custom");
+        assert_eq!(rec["Region"], "north");
     }
 
     #[test]
