@@ -16,28 +16,34 @@ pub async fn run(settings: &Settings, args: &LogoutArgs) -> Result<()> {
 }
 
 async fn logout(settings: &Settings, args: &LogoutArgs, store: &TokenStore) -> Result<()> {
-    let records = if args.all {
-        store.load_account(&settings.account).await?
+    let entries = if args.all {
+        store.inspect_account(&settings.account).await?
     } else {
-        match store.inspect(&settings.account, &settings.owner).await? {
-            Entry::Found(r) => vec![*r],
-            Entry::Missing => Vec::new(),
+        vec![(
+            settings.owner.clone(),
+            store.inspect(&settings.account, &settings.owner).await?,
+        )]
+    };
+    let (mut records, mut damaged) = (Vec::new(), 0);
+    for (owner, entry) in entries {
+        match entry {
+            Entry::Found(r) => records.push(*r),
+            Entry::Missing => {}
             Entry::Damaged(why) => {
                 // Nothing in it can be revoked; the user wants it gone all the same.
-                store.delete(&settings.account, &settings.owner).await?;
+                store.delete(&settings.account, &owner).await?;
                 printer::info(&format!(
-                    "Deleted the damaged entry of account '{}', owner '{}' ({} store: {why}); \
-                     nothing was revoked at Pipedrive",
+                    "Deleted the damaged entry of account '{}', owner '{owner}' ({} store: \
+                     {why}); nothing was revoked at Pipedrive",
                     settings.account,
-                    settings.owner,
                     store.name()
                 ));
-                return Ok(());
+                damaged += 1;
             }
         }
-    };
+    }
     if records.is_empty() {
-        if !settings.quiet {
+        if damaged == 0 && !settings.quiet {
             printer::info(&format!(
                 "Nothing to log out: no token for account '{}'{} in the {} store",
                 settings.account,

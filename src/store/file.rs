@@ -178,6 +178,16 @@ impl FileStore {
         }
     }
 
+    /// Every owner's entry of an account, damaged ones included (for `logout --all`).
+    pub fn inspect_account(&self, account: &str) -> Result<Vec<(String, Entry)>> {
+        Ok(self
+            .read_values()?
+            .iter()
+            .filter(|v| is_of(v, account, None))
+            .filter_map(|v| Some((v.get("owner")?.as_str()?.to_string(), classify(v))))
+            .collect())
+    }
+
     pub fn load_account(&self, account: &str) -> Result<Vec<TokenRecord>> {
         self.read_values()?
             .iter()

@@ -307,6 +307,18 @@ impl KeyringStore {
         self.run("load", move |b| inspect_record(b, &a, &o)).await
     }
 
+    /// Every owner's entry of an account, damaged ones included (for `logout --all`).
+    pub async fn inspect_account(&self, account: &str) -> Result<Vec<(String, Stored)>> {
+        let a = account.to_string();
+        self.run("load account", move |b| {
+            read_index(b, &a)?
+                .into_iter()
+                .map(|owner| Ok((owner.clone(), inspect_record(b, &a, &owner)?)))
+                .collect()
+        })
+        .await
+    }
+
     pub async fn load_account(&self, account: &str) -> Result<Vec<TokenRecord>> {
         let a = account.to_string();
         self.run("load account", move |b| {

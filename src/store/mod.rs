@@ -150,7 +150,19 @@ impl TokenStore {
         }
     }
 
-    /// Every owner's record of an account (for `logout --all`).
+    /// Every owner's entry of an account, damaged ones included (for `logout --all`).
+    pub async fn inspect_account(&self, account: &str) -> Result<Vec<(String, Entry)>> {
+        match self {
+            TokenStore::File(s) => {
+                let a = account.to_string();
+                off_runtime(s, move |s| s.inspect_account(&a)).await
+            }
+            TokenStore::Keyring(s) => s.inspect_account(account).await,
+            TokenStore::Mongo(s) => s.inspect_account(account).await,
+        }
+    }
+
+    /// Every owner's record of an account; a damaged entry is an error.
     pub async fn load_account(&self, account: &str) -> Result<Vec<TokenRecord>> {
         match self {
             TokenStore::File(s) => {

@@ -290,6 +290,23 @@ impl MongoStore {
         Ok(found.map_or(Entry::Missing, |d| self.classify(d)))
     }
 
+    /// Every owner's entry of an account, damaged ones included (for `logout --all`).
+    pub async fn inspect_account(&self, account: &str) -> Result<Vec<(String, Entry)>> {
+        let filter = doc! { "account_id": account };
+        let docs: Vec<Document> = self
+            .bounded("read the account's tokens", async {
+                self.coll.find(filter).await?.try_collect().await
+            })
+            .await?;
+        Ok(docs
+            .into_iter()
+            .filter_map(|d| {
+                let owner = d.get_str("owner").ok()?.to_string();
+                Some((owner, self.classify(d)))
+            })
+            .collect())
+    }
+
     pub async fn load_account(&self, account: &str) -> Result<Vec<TokenRecord>> {
         let filter = doc! { "account_id": account };
         let docs: Vec<Document> = self

@@ -49,6 +49,14 @@ fn a_damaged_file_entry_is_never_quoted_and_login_or_logout_replace_it() {
         let out = env.run(&["export", "users", "--owner", "cron"]);
         assert_code(&out, 0);
 
+        // logout --all deletes it and revokes the readable one beside it.
+        let env = damaged_file_env(shape.clone());
+        let out = env.run(&["logout", "--all"]);
+        assert_code(&out, 0);
+        assert_not_quoted(&out);
+        assert!(env.record("default", "default").is_none());
+        assert!(env.record("default", "cron").is_none());
+
         // login overwrites it.
         let env = damaged_file_env(shape);
         crate::login::real_login(&env, "default", "default");
@@ -59,7 +67,7 @@ fn a_damaged_file_entry_is_never_quoted_and_login_or_logout_replace_it() {
 }
 
 /// Writes `secret` as the raw keyring entry of (account, owner), as another tool might.
-fn write_raw_keyring_entry(account: &str, owner: &str, secret: &[u8]) {
+pub fn write_raw_keyring_entry(account: &str, owner: &str, secret: &[u8]) {
     let store: std::sync::Arc<keyring_core::CredentialStore> =
         zbus_secret_service_keyring_store::Store::new().expect("Secret Service");
     let entry = keyring_core::Entry::new_in_store(

@@ -150,6 +150,16 @@ async fn the_account_index_covers_every_owner_and_names_stay_apart() {
         "n1"
     );
 
+    // A damaged entry is listed as such (what `logout --all` reads to delete it), where
+    // load_account refuses the whole account.
+    crate::damaged_store::write_raw_keyring_entry(&account, "ann", b"not a token record");
+    let entries = store.inspect_account(&account).await.unwrap();
+    assert_eq!(entries.len(), 3);
+    assert!(entries
+        .iter()
+        .any(|(o, e)| o == "ann" && matches!(e, pipedrive_cli::store::Entry::Damaged(_))));
+    assert!(store.load_account(&account).await.is_err());
+
     for owner in ["ann", "x/y%z", "x%2Fy%25z"] {
         assert!(store.delete(&account, owner).await.unwrap());
     }

@@ -379,6 +379,31 @@ async fn a_damaged_document_is_never_quoted_login_overwrites_it_and_logout_delet
         .unwrap()
         .is_none());
 
+    // logout --all deletes it too, with the account's readable tokens.
+    coll.insert_one(damaged.clone()).await.unwrap();
+    let store = open(&uri).await;
+    store
+        .save_login("acme", "cron", &token("r0"))
+        .await
+        .unwrap();
+    let owners: Vec<String> = store
+        .inspect_account("acme")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(owner, _)| owner)
+        .collect();
+    assert_eq!(owners.len(), 2, "{owners:?}");
+    store.close().await;
+    let out = run(&["logout", "--all"]);
+    crate::support::assert_code(&out, 0);
+    assert!(!crate::support::stderr(&out).contains("LEAKED"));
+    assert!(coll
+        .find_one(doc! {"account_id": "acme"})
+        .await
+        .unwrap()
+        .is_none());
+
     // login's save replaces the damaged token whole and keeps the document's other fields.
     coll.insert_one(damaged).await.unwrap();
     let store = open(&uri).await;
