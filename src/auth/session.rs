@@ -336,13 +336,24 @@ impl Tokens {
         )))
     }
 
-    /// Once the server rotated the refresh token, the new one exists nowhere but here: a store
-    /// that hiccups gets a few more tries (the shared retry policy's backoff), and a store that
-    /// keeps failing leaves the token in the recovery file rather than losing it.
+    /// Once the server rotated the refresh token, the new one exists nowhere but here. It goes to
+    /// the 0600 recovery file first (one local write), so that even SIGKILL during a slow or
+    /// failing store write leaves it where the next run finds it; then to the store, whose
+    /// hiccups get a few more tries (the shared retry policy's backoff); the file is removed once
+    /// the store holds the token, and stays if it never does.
     async fn save_rotated(&self, expected: &Secret, token: &Token) -> Result<()> {
         let settings = &self.settings;
         let (account, owner) = (settings.account.as_str(), settings.owner.as_str());
         let store = &self.store;
+        let kept = Recovery {
+            account_id: account.to_string(),
+            owner: owner.to_string(),
+            replaces: expected.clone(),
+            token: token.clone(),
+            store: store.name().to_string(),
+        };
+        // Best effort: a config dir that cannot be written does not stop the save itself.
+        let ahead = recovery::keep(&settings.config_dir, &kept);
         let policy = settings.http.retry_policy().with_attempts(SAVE_ATTEMPTS);
         let waiting = WaitStatus::default();
         let mut retry = policy.start(
@@ -354,7 +365,12 @@ impl Tokens {
                 .replace_token(account, owner, expected.expose(), token)
                 .await
             {
-                Ok(_) => return Ok(()),
+                Ok(_) => {
+                    if let Ok(path) = &ahead {
+                        let _ = std::fs::remove_file(path);
+                    }
+                    return Ok(());
+                }
                 Err(e) => e,
             };
             let failure = Failure::Fault {
@@ -365,14 +381,12 @@ impl Tokens {
                 break e;
             }
         };
-        let kept = Recovery {
-            account_id: account.to_string(),
-            owner: owner.to_string(),
-            replaces: expected.clone(),
-            token: token.clone(),
-            store: store.name().to_string(),
+        let kept_at = match ahead {
+            Ok(path) => Ok(path),
+            // The config dir may have come back meanwhile.
+            Err(_) => recovery::keep(&settings.config_dir, &kept),
         };
-        let reason = match recovery::keep(&settings.config_dir, &kept) {
+        let reason = match kept_at {
             Ok(path) => format!(
                 "the token was refreshed but could not be saved ({e}); it is kept in {} (mode \
                  0600) and the next run stores it: fix the store and run the command again",

@@ -111,6 +111,56 @@ fn refresh_with_a_failing_store() -> (TestEnv, std::path::PathBuf) {
 }
 
 #[test]
+fn sigkill_while_the_store_write_is_retried_leaves_the_rotated_token_for_the_next_run() {
+    let env = slow_refresh_env();
+    let file = env.config_dir().join("tokens.json");
+    let saved = std::fs::read(&file).unwrap();
+    // Real backoffs (0.25 s, 0.5 s, 1 s at the least) keep the save retrying for seconds.
+    let mut cmd = env.cmd(&["export", "users"]);
+    cmd.env("PIPEDRIVE_TEST_TIME_SCALE", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn pipedrive");
+    wait_for_rotation(&env, 1);
+    std::fs::remove_file(&file).unwrap();
+    std::fs::create_dir(&file).unwrap();
+    let kept = || {
+        files_in(&env.config_dir())
+            .iter()
+            .any(|n| n.starts_with("recovery-"))
+    };
+    assert!(wait_for(Duration::from_secs(30), kept), "no recovery file");
+    // The token went to disk before the store write, not after it failed for good: the save
+    // is still being retried.
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the recovery file appeared only when the save gave up"
+    );
+    child.kill().unwrap();
+    let _ = child.wait();
+    std::fs::remove_dir(&file).unwrap();
+    std::fs::write(&file, saved).unwrap();
+    let out = env.run(&["export", "users"]);
+    assert_code(&out, 0);
+    assert!(!kept(), "the recovery file is removed once stored");
+    assert_token_kept(&env);
+}
+
+#[test]
+fn a_successful_refresh_leaves_no_recovery_file() {
+    let env = slow_refresh_env();
+    let out = env.run(&["export", "users"]);
+    assert_code(&out, 0);
+    assert_eq!(env.mock.refresh_count(), 1);
+    let left: Vec<String> = files_in(&env.config_dir())
+        .into_iter()
+        .filter(|n| n.contains("recovery"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
 fn a_store_that_fails_after_the_refresh_leaves_a_recovery_file_the_next_run_stores() {
     let (env, recovery) = refresh_with_a_failing_store();
     let out = env.run(&["export", "users"]);
