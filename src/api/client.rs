@@ -377,13 +377,17 @@ impl ApiClient {
     }
 
     /// Waits for this request's start slot: spacing to the burst limit, or a pause everyone
-    /// shares (a spent window, a 429) that must fit in --max-wait.
+    /// shares (a spent window, a 429). Every wait is checked against --max-wait before it is
+    /// slept; plain spacing is at most a burst window unless a server's figure stretched it.
     async fn pace(&self, path: &str) -> Result<()> {
         let slot = self.pacer.slot();
         if slot.wait.is_zero() {
             return Ok(());
         }
-        match slot.why {
+        let why = slot
+            .why
+            .or((slot.wait > SPACING_LIMIT).then_some("pacing to the burst rate limit"));
+        match why {
             Some(why) => {
                 self.policy
                     .check_wait(&format!("GET {path}"), why, slot.wait)?;
@@ -400,6 +404,10 @@ impl ApiClient {
         Ok(())
     }
 }
+
+/// Spacing between request starts longer than this is a server's doing (an absurd
+/// `x-ratelimit-reset` spread over the requests left), and is checked like a pause.
+const SPACING_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The API's final answers: a dead token, a missing scope, an unknown id.
 fn final_error(status: StatusCode, url: &str, body: &[u8]) -> Error {

@@ -76,10 +76,12 @@ impl Pacer {
         let mut start = s.next.map_or(now, |n| n.max(now));
         let mut why = None;
         if let Some((until, reason)) = s.paused {
-            if until > start {
-                start = until;
+            if until > now {
+                // A start spaced beyond the pause still waits because of it: the whole wait is
+                // the server's and must fit in --max-wait (the caller checks waits with a why).
+                start = start.max(until);
                 why = Some(reason);
-            } else if until <= now {
+            } else {
                 s.paused = None;
             }
         }
@@ -237,9 +239,10 @@ mod tests {
         let p = Pacer::default();
         p.pause_all(Duration::from_secs(3));
         assert!(p.slot().wait > Duration::from_millis(2900));
+        let second = p.slot();
         assert!(
-            p.slot().wait > Duration::from_millis(2900),
-            "the second caller waits too"
+            second.wait > Duration::from_millis(2900) && second.why.is_some(),
+            "the second caller waits too, and for the server's reason (checked by --max-wait)"
         );
     }
 

@@ -113,15 +113,28 @@ pub(super) async fn run(
             jobs.push((r, Destination::open(Some(&path))?));
         }
         let state_ref = state.as_ref();
-        let outcomes: Vec<_> = stream::iter(jobs)
+        let mut running = stream::iter(jobs)
             .map(|(r, dest)| async move {
                 let since = since_for(plan, state_ref, &settings.account, r);
                 let outcome = export_one(session, plan, r, &dest, since).await;
                 (r, dest, outcome)
             })
-            .buffer_unordered(args.concurrency.clamp(1, 4) as usize)
-            .collect()
-            .await;
+            .buffer_unordered(args.concurrency.clamp(1, 4) as usize);
+        // The first failure that is not a skip ends the run at once: the types still running
+        // are dropped (their requests cancelled) instead of keeping a failed run alive.
+        let mut outcomes = Vec::new();
+        while let Some(done) = running.next().await {
+            let fatal = match &done.2 {
+                Err(Error::Scope(_) | Error::NotFound(_)) => named,
+                Err(_) => true,
+                Ok(_) => false,
+            };
+            outcomes.push(done);
+            if fatal {
+                break;
+            }
+        }
+        drop(running);
         let mut done = Vec::new();
         for (r, dest, outcome) in outcomes {
             match outcome {
