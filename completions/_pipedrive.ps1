@@ -151,7 +151,7 @@ Register-ArgumentCompleter -Native -CommandName 'pipedrive' -ScriptBlock {
             [CompletionResult]::new('--output-dir', '--output-dir', [CompletionResultType]::ParameterName, 'Directory for `export all`: one file per type plus manifest.json')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Incremental export: only records updated since the last successful run recorded in FILE')
             [CompletionResult]::new('--include-fields', '--include-fields', [CompletionResultType]::ParameterName, 'Optional fields v2 lists leave out unless asked (`activities_count`, `first_won_time`...): `all`, or names the type''s operation declares under `include_fields`')
-            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Records per page, 1 to 500')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Records per page, 1 to 500; lowered to what a list allows (call-logs 50, files 100)')
             [CompletionResult]::new('--max', '--max', [CompletionResultType]::ParameterName, 'Stop after N records')
             [CompletionResult]::new('--updated-since', '--updated-since', [CompletionResultType]::ParameterName, 'Only records updated at or after this RFC 3339 time (where the endpoint filters by it)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once: offset pages, update-time slices of deals, persons, organizations and activities, the parents of a per-parent type, the types of `export all` (1 reads a cursor list with one cursor)')

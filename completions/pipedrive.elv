@@ -144,7 +144,7 @@ set edit:completion:arg-completer[pipedrive] = {|@words|
             cand --output-dir 'Directory for `export all`: one file per type plus manifest.json'
             cand --state 'Incremental export: only records updated since the last successful run recorded in FILE'
             cand --include-fields 'Optional fields v2 lists leave out unless asked (`activities_count`, `first_won_time`...): `all`, or names the type''s operation declares under `include_fields`'
-            cand --limit 'Records per page, 1 to 500'
+            cand --limit 'Records per page, 1 to 500; lowered to what a list allows (call-logs 50, files 100)'
             cand --max 'Stop after N records'
             cand --updated-since 'Only records updated at or after this RFC 3339 time (where the endpoint filters by it)'
             cand --concurrency 'Requests in flight at once: offset pages, update-time slices of deals, persons, organizations and activities, the parents of a per-parent type, the types of `export all` (1 reads a cursor list with one cursor)'

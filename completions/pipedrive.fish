@@ -137,7 +137,7 @@ complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -s o -l outp
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l output-dir -d 'Directory for `export all`: one file per type plus manifest.json' -r -F
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l state -d 'Incremental export: only records updated since the last successful run recorded in FILE' -r -F
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l include-fields -d 'Optional fields v2 lists leave out unless asked (`activities_count`, `first_won_time`...): `all`, or names the type\'s operation declares under `include_fields`' -r
-complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l limit -d 'Records per page, 1 to 500' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l limit -d 'Records per page, 1 to 500; lowered to what a list allows (call-logs 50, files 100)' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l max -d 'Stop after N records' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l updated-since -d 'Only records updated at or after this RFC 3339 time (where the endpoint filters by it)' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l concurrency -d 'Requests in flight at once: offset pages, update-time slices of deals, persons, organizations and activities, the parents of a per-parent type, the types of `export all` (1 reads a cursor list with one cursor)' -r

@@ -191,7 +191,7 @@ pub struct ExportArgs {
     #[arg(long)]
     pub excel: bool,
 
-    /// Records per page, 1 to 500
+    /// Records per page, 1 to 500; lowered to what a list allows (call-logs 50, files 100)
     #[arg(long, value_name = "N", default_value_t = 500,
           value_parser = clap::value_parser!(u32).range(1..=500))]
     pub limit: u32,

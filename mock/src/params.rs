@@ -18,9 +18,10 @@ pub enum P {
     Time,
     /// YYYY-MM-DD
     Date,
-    /// 1..=500
+    /// 1..=500, Pipedrive's page cap.
     Limit,
-    /// 1..=N (an operation that declares a lower maximum, such as `/v1/files`: 100).
+    /// 1..=N: an operation that declares a lower maximum in its schema or its description
+    /// (`/v1/files`: 100, `/v1/callLogs`: 50).
     LimitUpTo(u64),
     /// A JSON number (integer or decimal).
     Num,
@@ -404,11 +405,10 @@ fn check(name: &str, p: P, v: &str) -> Result<(), String> {
     let int_ok = !v.is_empty() && v.len() < 19 && v.bytes().all(|b| b.is_ascii_digit());
     match p {
         P::Int if !int_ok => bad("a non-negative integer"),
-        P::Limit if !int_ok || !(1..=500).contains(&v.parse::<u64>().unwrap_or(0)) => {
-            bad("an integer from 1 to 500")
-        }
+        P::Limit => check(name, P::LimitUpTo(500), v),
+        // Pipedrive's own words for a page size out of range.
         P::LimitUpTo(max) if !int_ok || !(1..=max).contains(&v.parse::<u64>().unwrap_or(0)) => {
-            bad(&format!("an integer from 1 to {max}"))
+            Err(format!("Parameter '{name}' must be between 1 and {max}"))
         }
         P::Num if v.parse::<f64>().map_or(true, |x| !x.is_finite()) => bad("a number"),
         P::IdList(max) => {

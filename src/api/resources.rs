@@ -81,7 +81,8 @@ pub struct Resource {
     pub filters: &'static [(&'static str, &'static str)],
     /// The optional fields the operation declares under `include_fields`, in the spec's order.
     pub include_fields: &'static [&'static str],
-    /// The largest page the operation allows.
+    /// The largest page the operation allows: its schema's `maximum`, or the upper limit its
+    /// description states (`tests/fixtures/spec-limits.tsv` holds both specs' figures).
     pub max_limit: u32,
     /// More lists of the same type.
     pub extras: &'static [Extra],
@@ -599,14 +600,18 @@ pub const RESOURCES: &[Resource] = &[
         )
         .params(&["start", "limit", "sort"])
     },
-    Resource::new(
-        "call-logs",
-        "/api/v1/callLogs",
-        Offset,
-        &["phone-integration"],
-        20,
-        "Call logs",
-    ),
+    Resource {
+        // "The upper limit is 50", in the operation's description only.
+        max_limit: 50,
+        ..Resource::new(
+            "call-logs",
+            "/api/v1/callLogs",
+            Offset,
+            &["phone-integration"],
+            20,
+            "Call logs",
+        )
+    },
     Resource {
         filters: &[("is_active", "true")],
         ..Resource::new(
@@ -866,6 +871,50 @@ mod tests {
             }
             for p in sent {
                 assert!(r.params.contains(&p), "{} sends undeclared {p}", r.name);
+            }
+        }
+    }
+
+    /// Every GET operation of both specs that declares `limit`, with the largest it allows
+    /// (extracted by `scripts/spec-limits.py`).
+    const SPEC_LIMITS: &str = include_str!("../../tests/fixtures/spec-limits.tsv");
+
+    fn declared_max(path: &str) -> Option<u32> {
+        SPEC_LIMITS
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| l.split('\t').collect::<Vec<_>>())
+            .find(|c| {
+                path.strip_prefix("/api/")
+                    .and_then(|p| p.strip_prefix(c[0]))
+                    == Some(c[1])
+            })
+            .map(|c| c[3].parse().unwrap())
+    }
+
+    #[test]
+    fn pages_never_exceed_what_the_operation_declares() {
+        for r in RESOURCES {
+            let declares = r.params.contains(&"limit");
+            let paths = std::iter::once(r.path).chain(r.extras.iter().filter_map(|e| e.path));
+            for path in paths {
+                match declared_max(path) {
+                    Some(max) => {
+                        assert!(declares, "{}: {path} declares limit", r.name);
+                        assert!(r.max_limit <= max, "{}: {path} allows {max}", r.name);
+                    }
+                    None => assert!(!declares, "{}: {path} declares no limit", r.name),
+                }
+            }
+            if declares {
+                let max = declared_max(r.path).unwrap();
+                assert_eq!(
+                    r.max_limit,
+                    max,
+                    "{}: the largest page {path} allows",
+                    r.name,
+                    path = r.path
+                );
             }
         }
     }

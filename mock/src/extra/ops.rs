@@ -141,11 +141,12 @@ pub static FILES: Op = Op {
     ],
 };
 
+/// `GET /v1/callLogs`: "The upper limit is 50" (its description; the schema has no maximum).
 pub static CALL_LOGS: Op = Op {
     name: "getUserCallLogs (v1)",
     scopes: &["phone-integration"],
     cost: 20,
-    params: &[("start", P::Int), ("limit", P::Limit)],
+    params: &[("start", P::Int), ("limit", P::LimitUpTo(50))],
 };
 
 pub const GOAL_TYPES: &[&str] = &[
