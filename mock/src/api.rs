@@ -273,6 +273,7 @@ pub async fn handle(
     reply.drop = fault == Some(Fault::Drop);
     if reply.status == 200 && fault.is_none() {
         shared.pages_served.fetch_add(1, Ordering::SeqCst);
+        shared.answered(path);
     }
     let burst = matches!(fault, Some(Fault::Burst429 | Fault::BurstLimit));
     if burst {

@@ -151,7 +151,7 @@ impl World {
             created: Default::default(),
             deleted,
             leads_touched: HashMap::new(),
-            custom: fields::custom_fields(),
+            custom: fields::custom_fields(&[]),
         }
     }
 
@@ -216,6 +216,28 @@ impl World {
         self.deleted.insert(id, now);
         self.touched[Kind::Deal.idx()].insert(id, now);
         true
+    }
+
+    /// Moves live deal `id` into the archived list (`archived`) or out of it, as archiving or
+    /// restoring it does: its `update_time` becomes now. False when it is not on the other list.
+    pub fn move_deal(&mut self, id: u64, archived: bool) -> bool {
+        let (from, to) = if archived {
+            (Kind::Deal, Kind::ArchivedDeal)
+        } else {
+            (Kind::ArchivedDeal, Kind::Deal)
+        };
+        if self.deleted.contains_key(&id) || !remove_id(&mut self.ranges[from.idx()], id) {
+            return false;
+        }
+        insert_id(&mut self.ranges[to.idx()], id);
+        self.touched[Kind::Deal.idx()].insert(id, time::now_secs());
+        true
+    }
+
+    /// Deletes record `id` of a kind without a deleted list (notes): it is gone from every
+    /// answer, and the records after it move up one place in offset pages.
+    pub fn remove(&mut self, kind: Kind, id: u64) -> bool {
+        remove_id(&mut self.ranges[kind.idx()], id)
     }
 
     pub fn add(&mut self, kind: &str, n: usize) -> Vec<u64> {
@@ -342,9 +364,59 @@ impl World {
     }
 }
 
+/// Takes `id` out of ascending, disjoint inclusive ranges; false when it was not in them.
+fn remove_id(ranges: &mut Vec<(u64, u64)>, id: u64) -> bool {
+    let Some(i) = ranges.iter().position(|&(a, b)| a <= id && id <= b) else {
+        return false;
+    };
+    let (a, b) = ranges[i];
+    let mut parts = Vec::with_capacity(2);
+    if a < id {
+        parts.push((a, id - 1));
+    }
+    if id < b {
+        parts.push((id + 1, b));
+    }
+    ranges.splice(i..=i, parts);
+    true
+}
+
+/// Puts `id` into ascending, disjoint inclusive ranges.
+fn insert_id(ranges: &mut Vec<(u64, u64)>, id: u64) {
+    let at = ranges.partition_point(|&(_, b)| b < id);
+    if ranges.get(at).is_some_and(|&(a, _)| a <= id) {
+        return;
+    }
+    ranges.insert(at, (id, id));
+    // Merge with the neighbours it touches.
+    if at + 1 < ranges.len() && ranges[at + 1].0 == id + 1 {
+        ranges[at].1 = ranges[at + 1].1;
+        ranges.remove(at + 1);
+    }
+    if at > 0 && ranges[at - 1].1 + 1 == id {
+        ranges[at - 1].1 = ranges[at].1;
+        ranges.remove(at);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_move_between_lists_and_leave_them() {
+        let mut w = World::new(Seed::default());
+        assert!(w.move_deal(7, true));
+        assert!(!w.exists(Kind::Deal, 7) && w.exists(Kind::ArchivedDeal, 7));
+        assert!(!w.move_deal(7, true));
+        assert!(w.move_deal(1210, false));
+        assert!(w.exists(Kind::Deal, 1210) && !w.exists(Kind::ArchivedDeal, 1210));
+        assert!(w.move_deal(7, false));
+        assert_eq!(w.ranges(Kind::Deal)[0], (1, 1203));
+        assert!(w.remove(Kind::Note, 1));
+        assert!(!w.remove(Kind::Note, 1));
+        assert_eq!(w.count(Kind::Note), 1233);
+    }
 
     #[test]
     fn deterministic_and_addable() {

@@ -7,7 +7,7 @@ use crate::json::Obj;
 #[derive(Clone, Debug)]
 pub struct CustomField {
     pub key: String,
-    pub name: &'static str,
+    pub name: String,
     /// Pipedrive field type: varchar, text, monetary, enum, set, double, date.
     pub ftype: &'static str,
     pub options: &'static [(u64, &'static str)],
@@ -51,7 +51,9 @@ const ORG: &[Def] = &[
 const PRODUCT: &[Def] = &[("SKU notes", "text", &[]), ("Material", "enum", MATERIAL)];
 const ACTIVITY: &[Def] = &[("Outcome", "enum", OUTCOME)];
 
-fn hex40(kind: Kind, n: u64) -> String {
+/// The key of the `n`th custom field of a kind (0-based, in definition order): stable, so a
+/// test can name a field after another's key.
+pub fn hex40(kind: Kind, n: u64) -> String {
     let mut s = String::with_capacity(48);
     for i in 0..3 {
         s.push_str(&format!("{:016x}", h(0xF1E1D + kind as u64, n, i)));
@@ -60,7 +62,9 @@ fn hex40(kind: Kind, n: u64) -> String {
     s
 }
 
-pub fn custom_fields() -> [Vec<CustomField>; KINDS] {
+/// The custom fields of every kind, `extra` (kind name, field name) appended as plain text
+/// fields after the built-in ones.
+pub fn custom_fields(extra: &[(String, String)]) -> [Vec<CustomField>; KINDS] {
     let mut all: [Vec<CustomField>; KINDS] = Default::default();
     for (kind, defs) in [
         (Kind::Deal, DEAL),
@@ -74,11 +78,21 @@ pub fn custom_fields() -> [Vec<CustomField>; KINDS] {
             .enumerate()
             .map(|(n, &(name, ftype, options))| CustomField {
                 key: hex40(kind, n as u64),
-                name,
+                name: name.to_string(),
                 ftype,
                 options,
             })
             .collect();
+    }
+    for (kind, name) in extra {
+        let kind = Kind::from_name(kind).unwrap_or_else(|| panic!("unknown kind {kind:?}"));
+        let list = &mut all[kind as usize];
+        list.push(CustomField {
+            key: hex40(kind, list.len() as u64),
+            name: name.clone(),
+            ftype: "varchar",
+            options: &[],
+        });
     }
     all
 }
@@ -194,7 +208,7 @@ pub fn v2_items(entity: &str, standard: &Standard, custom: &[CustomField]) -> Ve
         item(code, name, ftype, &[], false);
     }
     for c in custom {
-        item(&c.key, c.name, c.ftype, c.options, true);
+        item(&c.key, &c.name, c.ftype, c.options, true);
     }
     out
 }
@@ -251,7 +265,7 @@ pub fn v1_items(standard: &Standard, custom: &[CustomField], short: bool) -> Vec
         item(code, name, ftype, opts, false);
     }
     for c in custom {
-        item(&c.key, c.name, c.ftype, c.options, true);
+        item(&c.key, &c.name, c.ftype, c.options, true);
     }
     out
 }

@@ -95,6 +95,9 @@ pub struct Config {
     pub faults: Faults,
     /// The `api_domain` token answers name (default: the mock's own url).
     pub api_domain: Option<String>,
+    /// More custom text fields, (kind, name), after each kind's own: names a company chose,
+    /// such as one spelled like another field's disambiguated name.
+    pub extra_fields: Vec<(String, String)>,
 }
 
 impl Default for Config {
@@ -126,6 +129,7 @@ impl Default for Config {
             latency: Duration::ZERO,
             faults: Faults::default(),
             api_domain: None,
+            extra_fields: Vec::new(),
         }
     }
 }
@@ -293,6 +297,26 @@ impl Default for Seed {
             deal_flow: 4,
         }
     }
+}
+
+/// The 40-hex key of custom field `n` (0-based, in definition order, extra fields after the
+/// built-in ones) of `kind` (`"persons"`, `"deals"` ...).
+pub fn custom_field_key(kind: &str, n: usize) -> String {
+    let k = data::Kind::from_name(kind).unwrap_or_else(|| panic!("unknown kind {kind:?}"));
+    fields::hex40(k, n as u64)
+}
+
+/// A change to the CRM that [`MockPipedrive::change_after`] makes mid-run.
+#[derive(Clone, Debug)]
+pub enum Change {
+    /// Live deals move to the archived list (update time now).
+    Archive(Vec<u64>),
+    /// Archived deals move back to the main list (update time now).
+    Unarchive(Vec<u64>),
+    /// Deals are deleted (listed by `status=deleted` from now on).
+    DeleteDeals(Vec<u64>),
+    /// Notes are deleted: the notes after them move up in offset pages.
+    DeleteNotes(Vec<u64>),
 }
 
 /// A token answer as `/oauth/token` gives it.
@@ -473,6 +497,17 @@ impl MockPipedrive {
             self.shared.world.write().unwrap().delete_deal(id),
             "mock Pipedrive: no live deal {id} to delete"
         );
+    }
+
+    /// Makes `change` once the `after`-th answer of `path` (exact, without query; `/api/v2/deals`
+    /// counts its `status=deleted` pages too) has been built: the pages after it see the
+    /// change, as when someone edits the CRM between two pages of an export.
+    pub fn change_after(&self, path: &str, after: u64, change: Change) {
+        self.shared
+            .changes
+            .lock()
+            .unwrap()
+            .push((path.to_string(), after, change));
     }
 
     /// Appends `n` new records (created and updated now) and returns their ids.

@@ -81,6 +81,8 @@ pub struct Shared {
     pub oauth: Mutex<OAuth>,
     pub recorded: Mutex<Vec<RecordedRequest>>,
     pub expected: Mutex<Vec<(String, String)>>,
+    /// Changes waiting for a path's nth answer: (path, answers left before it, change).
+    pub changes: Mutex<Vec<(String, u64, crate::Change)>>,
     pub refresh_count: AtomicUsize,
     pub connections: AtomicU64,
     pub in_flight: AtomicUsize,
@@ -94,8 +96,46 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// Counts an answer of `path` and makes the changes that waited for it.
+    pub fn answered(&self, path: &str) {
+        let due: Vec<crate::Change> = {
+            let mut changes = self.changes.lock().unwrap();
+            if changes.is_empty() {
+                return;
+            }
+            let mut due = Vec::new();
+            changes.retain_mut(|(p, left, change)| {
+                if p != path {
+                    return true;
+                }
+                *left = left.saturating_sub(1);
+                if *left == 0 {
+                    due.push(change.clone());
+                }
+                *left > 0
+            });
+            due
+        };
+        if due.is_empty() {
+            return;
+        }
+        let mut world = self.world.write().unwrap();
+        for change in due {
+            let ok = match &change {
+                crate::Change::Archive(ids) => ids.iter().all(|&id| world.move_deal(id, true)),
+                crate::Change::Unarchive(ids) => ids.iter().all(|&id| world.move_deal(id, false)),
+                crate::Change::DeleteDeals(ids) => ids.iter().all(|&id| world.delete_deal(id)),
+                crate::Change::DeleteNotes(ids) => {
+                    ids.iter().all(|&id| world.remove(Kind::Note, id))
+                }
+            };
+            assert!(ok, "mock Pipedrive: {change:?} does not fit the data");
+        }
+    }
+
     pub fn new(config: Config, url: String) -> Shared {
-        let world = World::new(config.seed.clone());
+        let mut world = World::new(config.seed.clone());
+        world.custom = fields::custom_fields(&config.extra_fields);
         let mut fields_v2: [Vec<String>; KINDS] = Default::default();
         let mut fields_v1: [Vec<String>; KINDS] = Default::default();
         for k in [
@@ -117,6 +157,7 @@ impl Shared {
             url,
             recorded: Mutex::new(Vec::new()),
             expected: Mutex::new(Vec::new()),
+            changes: Mutex::new(Vec::new()),
             refresh_count: AtomicUsize::new(0),
             connections: AtomicU64::new(0),
             in_flight: AtomicUsize::new(0),

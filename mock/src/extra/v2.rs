@@ -31,7 +31,7 @@ fn project_custom() -> Vec<CustomField> {
     .enumerate()
     .map(|(n, &(name, ftype, options))| CustomField {
         key: util::hex(S_PROJECT, 9_000 + n as u64, 40),
-        name,
+        name: name.to_string(),
         ftype,
         options,
     })
