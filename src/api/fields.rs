@@ -6,7 +6,7 @@
 //! start of its key, which does not change when fields are added or reordered.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -162,32 +162,51 @@ impl FieldMap {
                 || (f.is_custom_field.is_none() && is_hash(code))
                 || (f.edit_flag == Some(true) && is_hash(code))
         });
-        let mut counts: HashMap<String, usize> = HashMap::new();
-        for f in &custom {
-            *counts
-                .entry(f.field_name.clone().unwrap_or_default())
-                .or_default() += 1;
+        let base = |f: &RawField, code: &str| {
+            f.field_name
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| code.to_string())
+        };
+        let custom: Vec<(String, String, RawField)> = custom
+            .into_iter()
+            .filter_map(|f| Some((f.field_code.clone()?, f)))
+            .map(|(code, f)| (base(&f, &code), code, f))
+            .collect();
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for (name, _, _) in &custom {
+            *counts.entry(name).or_default() += 1;
         }
-        // v1 records keep custom fields beside the built-in ones: a custom field named like a
+        // In v1 records custom fields sit beside the built-in ones: a custom field named like a
         // built-in key would overwrite its value, so it gets a distinct name as a repeated name
         // does. (v2 ones sit apart, under `custom_fields`.)
-        if !nested {
-            for code in builtin.into_iter().filter_map(|f| f.field_code) {
-                *counts.entry(code).or_default() += 1;
-            }
-        }
+        let builtin: HashSet<String> = if nested {
+            HashSet::new()
+        } else {
+            builtin.into_iter().filter_map(|f| f.field_code).collect()
+        };
+        let plain = |name: &str| counts[name] == 1 && !builtin.contains(name);
+        // Every name in use, so that no distinct name lands on one of them (a field a user
+        // named "Region (afd3880e)" beside two fields named "Region").
+        let mut taken = builtin.clone();
+        taken.extend(
+            custom
+                .iter()
+                .filter(|(name, _, _)| plain(name))
+                .map(|(name, _, _)| name.clone()),
+        );
+        let names: Vec<String> = custom
+            .iter()
+            .map(|(name, code, _)| {
+                if plain(name) {
+                    name.clone()
+                } else {
+                    distinct(name, code, &custom, &taken)
+                }
+            })
+            .collect();
         let mut fields = HashMap::new();
-        for f in custom {
-            let Some(code) = f.field_code else { continue };
-            let base = f
-                .field_name
-                .filter(|n| !n.trim().is_empty())
-                .unwrap_or_else(|| code.clone());
-            let name = if counts.get(&base).copied().unwrap_or(0) > 1 {
-                format!("{base} ({})", &code[..code.len().min(8)])
-            } else {
-                base
-            };
+        for ((_, code, f), name) in custom.into_iter().zip(names) {
             let options = f
                 .options
                 .unwrap_or_default()
@@ -295,6 +314,35 @@ impl Field {
     }
 }
 
+/// The name of a field whose name is not its own alone: the name and the start of its key,
+/// as short as still tells it apart (8 characters unless two keys begin alike). It depends
+/// only on the fields' names and keys, not on their order, so columns stay put when fields are
+/// added or reordered.
+fn distinct(
+    name: &str,
+    code: &str,
+    fields: &[(String, String, RawField)],
+    taken: &HashSet<String>,
+) -> String {
+    let prefix = |c: &str, w: usize| c.chars().take(w).collect::<String>();
+    let len = code.chars().count();
+    for w in (8..len).step_by(4).chain([len]) {
+        let mine = prefix(code, w);
+        let shared = fields
+            .iter()
+            .any(|(n, c, _)| n == name && c != code && prefix(c, w) == mine);
+        let candidate = format!("{name} ({mine})");
+        if !shared && !taken.contains(&candidate) {
+            return candidate;
+        }
+    }
+    // Even the whole key is spelled out by another field's name: count on until free.
+    (2..)
+        .map(|n| format!("{name} ({code}) ({n})"))
+        .find(|c| !taken.contains(c))
+        .unwrap_or_default()
+}
+
 fn id_text(v: &Value) -> Option<String> {
     match v {
         Value::Number(n) => Some(n.to_string()),
@@ -369,6 +417,40 @@ mod tests {
         assert_eq!(rec["content"], "the note");
         assert_eq!(rec["content (11111111)"], "custom");
         assert_eq!(rec["Region"], "north");
+    }
+
+    #[test]
+    fn a_field_named_like_a_distinct_name_keeps_its_name_and_every_value() {
+        let raw: Vec<RawField> = serde_json::from_value(json!([
+            {"key": H2, "name": "Region", "is_custom_field": true},
+            {"key": H3, "name": "Region", "is_custom_field": true},
+            {"key": H1, "name": "Region (22222222)", "is_custom_field": true},
+        ]))
+        .unwrap();
+        let map = FieldMap::build(raw, true);
+        let mut rec = json!({"custom_fields": {H2: "north", H3: "south", H1: "east"}});
+        map.apply(&mut rec);
+        let got = rec["custom_fields"].as_object().unwrap();
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(got["Region (22222222)"], "east");
+        assert_eq!(got["Region (222222222222)"], "north");
+        assert_eq!(got["Region (33333333)"], "south");
+    }
+
+    #[test]
+    fn keys_that_begin_alike_are_told_apart_by_a_longer_start() {
+        let (a, b) = (
+            format!("abcdef12{}", "0".repeat(32)),
+            format!("abcdef12{}", "1".repeat(32)),
+        );
+        let raw: Vec<RawField> = serde_json::from_value(json!([
+            {"key": a, "name": "Tier", "is_custom_field": true},
+            {"key": b, "name": "Tier", "is_custom_field": true},
+        ]))
+        .unwrap();
+        let map = FieldMap::build(raw, true);
+        assert_eq!(map.fields[&a].name, "Tier (abcdef120000)");
+        assert_eq!(map.fields[&b].name, "Tier (abcdef121111)");
     }
 
     #[test]

@@ -54,3 +54,55 @@ fn a_missing_scope_for_field_definitions_stays_a_warning() {
         "raw keys: {header:?}"
     );
 }
+
+/// Two person fields named "Region" and a third a user named exactly like the first one's
+/// distinct name: each keeps a column of its own, in JSON lines and in CSV.
+#[test]
+fn a_field_named_like_a_distinct_name_keeps_every_value() {
+    // Persons have three custom fields of their own; the extra ones follow as 3, 4 and 5.
+    let first = pipedrive_mock::custom_field_key("persons", 3);
+    let lookalike = format!("Region ({})", &first[..8]);
+    let env = TestEnv::with(Config {
+        extra_fields: vec![
+            ("persons".into(), "Region".into()),
+            ("persons".into(), "Region".into()),
+            ("persons".into(), lookalike.clone()),
+        ],
+        ..Config::default()
+    });
+    env.login();
+    let out = env.run(&["export", "persons", "--field-names", "--max", "50"]);
+    assert_code(&out, 0);
+    let text = stdout(&out);
+    for line in text.lines() {
+        // A JSON object's key given twice is valid JSON that parsers quietly collapse: count
+        // the keys as written.
+        let mut keys: Vec<&str> = line
+            .match_indices("\"Region")
+            .map(|(at, _)| {
+                let rest = &line[at + 1..];
+                &rest[..rest.find('"').unwrap()]
+            })
+            .collect();
+        let n = keys.len();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), n, "a key given twice: {line}");
+        assert_eq!(n, 3, "{line}");
+        assert!(keys.contains(&lookalike.as_str()), "{keys:?}");
+    }
+    let out = env.run(&["export", "persons", "--format", "csv", "--max", "50"]);
+    assert_code(&out, 0);
+    let (header, rows) = parse_csv(&stdout(&out));
+    let regions: Vec<&String> = header
+        .iter()
+        .filter(|h| h.starts_with("custom_fields.Region"))
+        .collect();
+    assert_eq!(regions.len(), 3, "{header:?}");
+    assert!(header.contains(&format!("custom_fields.{lookalike}")));
+    // Every record has a text in each (the mock leaves a few values null).
+    for col in regions {
+        let i = header.iter().position(|h| h == col).unwrap();
+        assert!(rows.iter().any(|r| !r[i].is_empty()), "{col} is empty");
+    }
+}
