@@ -211,7 +211,10 @@ impl Tokens {
         let (account, owner) = (settings.account.as_str(), settings.owner.as_str());
         // Fail fast, before taking any lock or needing the OAuth app settings.
         let ready = async {
-            if recovery::find(&settings.config_dir, account, owner).is_none() {
+            if recovery::find(&settings.config_dir, account, owner)
+                .map_err(damaged(store.name()))?
+                .is_none()
+            {
                 usable(store.load(account, owner).await?, settings)?;
             }
             OAuthClient::new(settings, http.clone())
@@ -409,7 +412,8 @@ impl Tokens {
     async fn recover(&self) -> Result<()> {
         let settings = &self.settings;
         let (account, owner) = (settings.account.as_str(), settings.owner.as_str());
-        let Some((path, kept)) = recovery::find(&settings.config_dir, account, owner) else {
+        let found = recovery::find(&settings.config_dir, account, owner);
+        let Some((path, kept)) = found.map_err(damaged(self.store.name()))? else {
             return Ok(());
         };
         let stored = self.store.load(account, owner).await?;
@@ -428,11 +432,34 @@ impl Tokens {
             Some(r) if r.token.refresh_token == kept.token.refresh_token => {
                 "removed a recovery file whose token is already stored"
             }
-            _ => "dropped an outdated recovery file (logged in again since)",
+            // Logged in again since: the kept token is still a live grant nobody will use.
+            _ => {
+                revoke_kept(&self.oauth, &kept.token.refresh_token).await;
+                "revoked and dropped an outdated recovery file (logged in again since)"
+            }
         };
         let _ = std::fs::remove_file(&path);
         printer::info(&format!("{what} ({})", path.display()));
         Ok(())
+    }
+}
+
+/// A recovery file that is there but cannot be read stops the command (exit 7) with what to
+/// do, rather than being passed over while the store's spent token gets the account flagged.
+fn damaged(store: &'static str) -> impl Fn(recovery::Damaged) -> Error {
+    move |d| Error::Store {
+        store,
+        reason: d.advice(),
+    }
+}
+
+/// Revokes the refresh token of a recovery file about to be dropped (best effort: a failure is
+/// said, not fatal).
+pub(crate) async fn revoke_kept(oauth: &OAuthClient, token: &Secret) {
+    if let Err(e) = oauth.revoke(token, "refresh_token").await {
+        printer::warn(&format!(
+            "could not revoke the token of the outdated recovery file at Pipedrive: {e}"
+        ));
     }
 }
 

@@ -8,13 +8,14 @@ use rand::RngCore;
 
 use crate::auth::callback::CallbackServer;
 use crate::auth::oauth::OAuthClient;
+use crate::auth::session::revoke_kept;
 use crate::cli::LoginArgs;
 use crate::error::{Error, Result};
 use crate::http::check_secure_url;
 use crate::http::http_client;
 use crate::printer;
 use crate::settings::Settings;
-use crate::store::TokenStore;
+use crate::store::{recovery, TokenStore};
 use crate::token::Token;
 
 pub async fn run(settings: &Settings, args: &LoginArgs) -> Result<()> {
@@ -82,6 +83,7 @@ async fn flow(
     store
         .save_login(&settings.account, &settings.owner, &token)
         .await?;
+    drop_recovery(settings, oauth).await;
     if !settings.quiet {
         printer::info(&format!(
             "Logged in to {} (account '{}', owner '{}'); scopes: {}",
@@ -97,6 +99,35 @@ async fn flow(
         ));
     }
     Ok(())
+}
+
+/// A recovery file of this account and owner holds a token from before this login: still a
+/// live grant, so it is revoked (best effort) before the file goes.
+async fn drop_recovery(settings: &Settings, oauth: &OAuthClient) {
+    let (account, owner) = (settings.account.as_str(), settings.owner.as_str());
+    match recovery::find(&settings.config_dir, account, owner) {
+        Ok(None) => {}
+        Ok(Some((path, kept))) => {
+            revoke_kept(oauth, &kept.token.refresh_token).await;
+            let _ = std::fs::remove_file(&path);
+            if !settings.quiet {
+                printer::info(&format!(
+                    "revoked and removed the token an earlier run kept in {} (this login \
+                     replaces it)",
+                    path.display()
+                ));
+            }
+        }
+        Err(d) => {
+            let _ = std::fs::remove_file(&d.path);
+            printer::warn(&format!(
+                "removed the recovery file {}, which cannot be read ({}); this login replaces \
+                 its token, which could not be revoked",
+                d.path.display(),
+                d.why
+            ));
+        }
+    }
 }
 
 /// 256 random bits, URL-safe.

@@ -60,7 +60,20 @@ async fn logout(settings: &Settings, args: &LogoutArgs, store: &TokenStore) -> R
     let oauth = http_client(&settings.http).and_then(|http| OAuthClient::new(settings, http));
     for record in records {
         // A token an earlier run could not store is the live one: revoke that, and drop the file.
-        let kept = recovery::find(&settings.config_dir, &record.account_id, &record.owner);
+        // One that cannot be read is dropped with the token: logging out ends its use too.
+        let kept = match recovery::find(&settings.config_dir, &record.account_id, &record.owner) {
+            Ok(kept) => kept,
+            Err(d) => {
+                printer::warn(&format!(
+                    "removing the recovery file {}, which cannot be read ({}): its token, if \
+                     any, is not revoked",
+                    d.path.display(),
+                    d.why
+                ));
+                let _ = std::fs::remove_file(&d.path);
+                None
+            }
+        };
         let live = kept
             .as_ref()
             .filter(|(_, k)| k.replaces == record.token.refresh_token)

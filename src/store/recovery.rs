@@ -51,12 +51,60 @@ pub fn keep(config_dir: &Path, recovery: &Recovery) -> std::io::Result<PathBuf> 
     Ok(target)
 }
 
-/// The recovery file of (account, owner), if there is one that can be read.
-pub fn find(config_dir: &Path, account: &str, owner: &str) -> Option<(PathBuf, Recovery)> {
+/// A recovery file that exists but cannot be read back (cut short, edited, unreadable).
+#[derive(Debug)]
+pub struct Damaged {
+    pub path: PathBuf,
+    pub why: String,
+}
+
+impl Damaged {
+    /// What the user should know and do: the file may have held the only copy of the live
+    /// refresh token, so it is neither ignored nor removed without a word.
+    pub fn advice(&self) -> String {
+        format!(
+            "the recovery file {} cannot be read ({}); it may hold the only copy of a token an              earlier run refreshed but could not store. Move it out of the way (keep it if you              can repair it) and run the command again; if Pipedrive then refuses the stored              token, run `pipedrive login`",
+            self.path.display(),
+            self.why
+        )
+    }
+}
+
+/// The recovery file of (account, owner), if there is one; an error when one is there but
+/// cannot be read back.
+pub fn find(
+    config_dir: &Path,
+    account: &str,
+    owner: &str,
+) -> Result<Option<(PathBuf, Recovery)>, Damaged> {
     let p = path(config_dir, account, owner);
-    let bytes = std::fs::read(&p).ok()?;
-    let r: Recovery = serde_json::from_slice(&bytes).ok()?;
-    (r.account_id == account && r.owner == owner).then_some((p, r))
+    let bytes = match std::fs::read(&p) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(Damaged {
+                path: p,
+                why: e.to_string(),
+            })
+        }
+    };
+    let r: Recovery = match serde_json::from_slice(&bytes) {
+        Ok(r) => r,
+        Err(e) => {
+            // Only where it broke: serde's own message can quote a value, a token perhaps.
+            let why = if e.is_eof() {
+                format!("it is cut short after {} bytes", bytes.len())
+            } else {
+                format!(
+                    "it is not a recovery file this program wrote (line {}, column {})",
+                    e.line(),
+                    e.column()
+                )
+            };
+            return Err(Damaged { path: p, why });
+        }
+    };
+    Ok((r.account_id == account && r.owner == owner).then_some((p, r)))
 }
 
 #[cfg(test)]
@@ -84,9 +132,15 @@ mod tests {
             let mode = std::fs::metadata(&p).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        let (found, back) = find(dir.path(), "acc", "me").unwrap();
+        let (found, back) = find(dir.path(), "acc", "me").unwrap().unwrap();
         assert_eq!(found, p);
         assert_eq!(back.token.refresh_token.expose(), "r2");
-        assert!(find(dir.path(), "acc", "other").is_none());
+        assert!(find(dir.path(), "acc", "other").unwrap().is_none());
+        // Cut short: said, not taken for no file at all.
+        let whole = std::fs::read(&p).unwrap();
+        std::fs::write(&p, &whole[..whole.len() / 2]).unwrap();
+        let damaged = find(dir.path(), "acc", "me").err().expect("damaged");
+        assert!(damaged.why.contains("cut short"), "{}", damaged.why);
+        assert!(!damaged.advice().contains("r2"), "no secret in the advice");
     }
 }

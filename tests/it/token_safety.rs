@@ -246,3 +246,56 @@ fn a_token_about_to_expire_is_refreshed_before_the_api_refuses_it() {
     assert_eq!(refused, 0, "no request went out with an expired token");
     assert!(!env.is_invalidated("default", "default"));
 }
+
+#[test]
+fn a_recovery_file_cut_short_is_said_with_what_to_do_and_flags_nothing() {
+    let (env, recovery) = refresh_with_a_failing_store();
+    let whole = std::fs::read(&recovery).unwrap();
+    std::fs::write(&recovery, &whole[..whole.len() / 2]).unwrap();
+    let out = env.run(&["export", "users"]);
+    assert_code(&out, 7);
+    let err = stderr(&out);
+    let name = recovery.file_name().unwrap().to_string_lossy().to_string();
+    assert!(err.contains(&name), "names the file: {err}");
+    assert!(err.contains("cut short"), "{err}");
+    assert!(err.contains("pipedrive login"), "says what to do: {err}");
+    assert!(!env.is_invalidated("default", "default"), "{err}");
+    assert_eq!(
+        env.mock.refresh_count(),
+        1,
+        "no refresh with the spent token"
+    );
+    // Moved away, as the message says: the spent stored token is refused as before.
+    std::fs::rename(&recovery, env.path("kept.json")).unwrap();
+    let out = env.run(&["export", "users"]);
+    assert_code(&out, 4);
+}
+
+#[test]
+fn a_new_login_revokes_the_token_an_earlier_run_kept_in_a_recovery_file() {
+    let (env, recovery) = refresh_with_a_failing_store();
+    let live = env.mock.current_refresh_token().unwrap();
+    crate::login::real_login(&env, "default", "default");
+    assert!(!recovery.exists(), "the outdated recovery file is removed");
+    assert!(
+        !env.mock.is_refresh_token_valid(&live),
+        "its still valid token is revoked first"
+    );
+    let out = env.run(&["export", "users"]);
+    assert_code(&out, 0);
+}
+
+#[test]
+fn a_login_elsewhere_makes_the_next_run_revoke_the_outdated_recovery_file() {
+    let (env, recovery) = refresh_with_a_failing_store();
+    let live = env.mock.current_refresh_token().unwrap();
+    // Another machine sharing the store logs in: this one's recovery file is outdated.
+    env.login();
+    let out = env.run(&["export", "users"]);
+    assert_code(&out, 0);
+    assert!(!recovery.exists(), "{}", stderr(&out));
+    assert!(
+        !env.mock.is_refresh_token_valid(&live),
+        "its still valid token is revoked first"
+    );
+}
