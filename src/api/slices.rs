@@ -385,7 +385,7 @@ fn rfc3339(secs: i64) -> String {
 }
 
 /// A record's `update_time` in unix seconds (v2 sends RFC 3339).
-fn update_time(record: &str) -> Option<i64> {
+pub(crate) fn update_time(record: &str) -> Option<i64> {
     #[derive(serde::Deserialize)]
     struct T<'a> {
         #[serde(borrow)]
@@ -398,7 +398,7 @@ fn update_time(record: &str) -> Option<i64> {
 }
 
 /// A record's `id`: read straight from `{"id":123,` where the API puts it first, else parsed.
-fn record_id(record: &str) -> Option<u64> {
+pub(crate) fn record_id(record: &str) -> Option<u64> {
     if let Some(rest) = record.strip_prefix("{\"id\":") {
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         if digits > 0 && matches!(rest.as_bytes().get(digits), Some(b',' | b'}')) {

@@ -14,8 +14,10 @@ use serde_json::Value;
 
 use crate::api::children::{self, ChildPlan};
 use crate::api::fields::FieldMap;
+use crate::api::idset::IdSet;
 use crate::api::pages::{self, ListPlan, Page};
-use crate::api::resources::{self, ExtraWhen, Resource, Walk, ALL};
+use crate::api::resources::{self, ExtraWhen, Paging, Resource, Walk, ALL};
+use crate::api::slices;
 use crate::auth::session::Session;
 use crate::checkpoint::{Stamp, State};
 use crate::cli::{ExportArgs, Format};
@@ -316,6 +318,8 @@ async fn export_one(
         written: 0,
         max: args.max,
         progress: Progress::new(resource.name, plan.quiet, session.client.waiting()),
+        ids: (resource.walk == Walk::List).then(IdSet::new),
+        defer_from: None,
     };
     let limit = match args.max {
         Some(max) if max < u64::from(args.limit) => max as u32,
@@ -323,18 +327,37 @@ async fn export_one(
     }
     .min(resource.max_limit);
     if resource.walk == Walk::List {
-        'lists: for (list, mark) in lists(plan, resource, since.as_deref(), limit) {
-            if out.full() {
-                break;
+        // Records can move from one list of a type to another while it is read (a deal
+        // archived, restored or deleted): one pass over the lists may miss such a record or see
+        // it twice. The ids written keep it to once; a catch-up pass over every list, by update
+        // time since the export began, finds the ones that moved behind the reader. Records
+        // changed since the start are left to that pass, so their newest version is written.
+        let lists = lists(plan, resource, since.as_deref(), limit);
+        let catch_up = (lists.len() > 1 && resource.paging == Paging::Cursor)
+            .then(|| catch_up_since(since.as_deref()))
+            .filter(|_| lists.iter().all(|(_, _, filtered)| *filtered));
+        out.defer_from = catch_up.as_ref().map(|(secs, _)| *secs);
+        let mut passes = vec![lists];
+        if let Some((_, t)) = &catch_up {
+            passes.push(self::lists(plan, resource, Some(t), limit));
+        }
+        'lists: for (pass, lists) in passes.into_iter().enumerate() {
+            if pass > 0 {
+                out.defer_from = None;
             }
-            let list = ListPlan {
-                max: args.max.map(|m| m.saturating_sub(out.written)),
-                ..list
-            };
-            let mut rx = pages::stream(session.client.clone(), list);
-            while let Some(page) = rx.recv().await {
-                if !out.page(&page?, mark)? {
+            for (list, mark, _) in lists {
+                if out.full() {
                     break 'lists;
+                }
+                let list = ListPlan {
+                    max: args.max.map(|m| m.saturating_sub(out.written)),
+                    ..list
+                };
+                let mut rx = pages::stream(session.client.clone(), list);
+                while let Some(page) = rx.recv().await {
+                    if !out.page(&page?, mark)? {
+                        break 'lists;
+                    }
                 }
             }
         }
@@ -393,13 +416,31 @@ async fn export_one(
     Ok((written, stamp))
 }
 
-/// The lists of a type, in order, each with the flag its records get.
+/// How far back the catch-up pass reads: from a little before this export began (the
+/// server's clock may lag ours), or from `since` when that is later. Returns it in unix seconds
+/// and as the API spells it.
+fn catch_up_since(since: Option<&str>) -> (i64, String) {
+    let mut from = chrono::Utc::now() - CLOCK_ALLOWANCE;
+    if let Some(s) = since.and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok()) {
+        from = from.max(s.with_timezone(&chrono::Utc));
+    }
+    (
+        from.timestamp(),
+        from.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    )
+}
+
+/// How far the server's clock may lag ours for the catch-up pass still to see every change.
+const CLOCK_ALLOWANCE: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+
+/// The lists of a type, in order, each with the flag its records get and whether it honours
+/// `updated_since`.
 fn lists(
     plan: &Plan,
     r: &'static Resource,
     since: Option<&str>,
     limit: u32,
-) -> Vec<(ListPlan, Option<&'static str>)> {
+) -> Vec<(ListPlan, Option<&'static str>, bool)> {
     let include = plan.include_for(r);
     let list = |path: &'static str, fixed: &[(&'static str, &'static str)], send_since: bool| {
         let mut filters: Vec<(&'static str, String)> =
@@ -419,7 +460,11 @@ fn lists(
             max: None,
         }
     };
-    let mut out = vec![(list(r.path, r.filters, r.updated_since), None)];
+    let mut out = vec![(
+        list(r.path, r.filters, r.updated_since),
+        None,
+        r.updated_since,
+    )];
     for extra in r.extras {
         let wanted = match extra.when {
             ExtraWhen::Always => true,
@@ -428,7 +473,11 @@ fn lists(
         };
         if wanted {
             let path = extra.path.unwrap_or(r.path);
-            out.push((list(path, extra.filters, extra.updated_since), extra.mark));
+            out.push((
+                list(path, extra.filters, extra.updated_since),
+                extra.mark,
+                extra.updated_since,
+            ));
         }
     }
     out
@@ -445,6 +494,11 @@ struct Writer {
     written: u64,
     max: Option<u64>,
     progress: Progress,
+    /// The ids written, across every list of the type (`None`: per-parent types, whose
+    /// records' ids are not theirs alone).
+    ids: Option<IdSet>,
+    /// Records updated at or after this (unix seconds) wait for the catch-up pass.
+    defer_from: Option<i64>,
 }
 
 impl Writer {
@@ -461,14 +515,15 @@ impl Writer {
                 more = false;
                 break;
             }
-            if self.track {
-                self.stamp.observe(record);
+            if let Some(from) = self.defer_from {
+                if slices::update_time(record).is_some_and(|t| t >= from) {
+                    continue;
+                }
             }
-            if mark.is_none() {
-                self.sink.write(record)?;
-            } else {
-                let mut value: Value = serde_json::from_str(record).map_err(Error::other)?;
-                if let Some(flag) = mark {
+            let marked = match mark {
+                None => None,
+                Some(flag) => {
+                    let mut value: Value = serde_json::from_str(record).map_err(Error::other)?;
                     // Whether `status=deleted` lists only deleted deals or adds them to the
                     // rest, the live ones came with the main list already.
                     if flag == "is_deleted" && !is_deleted(&value) {
@@ -477,8 +532,20 @@ impl Writer {
                     if let Some(obj) = value.as_object_mut() {
                         obj.insert(flag.to_string(), Value::Bool(true));
                     }
+                    Some(value)
                 }
-                self.sink.write_value(&value)?;
+            };
+            if let (Some(ids), Some(id)) = (self.ids.as_mut(), slices::record_id(record)) {
+                if !ids.insert(id) {
+                    continue;
+                }
+            }
+            if self.track {
+                self.stamp.observe(record);
+            }
+            match &marked {
+                None => self.sink.write(record)?,
+                Some(value) => self.sink.write_value(value)?,
             }
             self.written += 1;
             in_page += 1;

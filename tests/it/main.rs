@@ -15,6 +15,7 @@ mod hostile;
 mod login;
 mod login_paste;
 mod long_names;
+mod moving;
 mod output_files;
 mod perf_guards;
 mod progress;
