@@ -67,6 +67,11 @@ fn route(path: &str) -> Option<(Route<'_>, &'static Op)> {
     })
 }
 
+/// The operation of `GET path`, if the mock serves it.
+pub(crate) fn operation(path: &str) -> Option<&'static Op> {
+    route(path).map(|(_, op)| op)
+}
+
 fn fault_reply(f: Fault) -> Reply {
     match f {
         Fault::DailyBudget => Reply::json(

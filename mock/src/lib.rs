@@ -402,6 +402,37 @@ pub struct Stats {
 
 /// A running mock server. Dropping it stops the server (and calls [`MockPipedrive::verify`]
 /// unless the thread is already panicking).
+/// What the mock declares of one operation: the CLI's tests hold its own table against this.
+#[derive(Debug, Clone)]
+pub struct Declared {
+    pub name: &'static str,
+    /// Any one of these OAuth scopes allows the call.
+    pub scopes: &'static [&'static str],
+    /// Every query parameter the operation declares.
+    pub params: Vec<&'static str>,
+    /// `x-token-cost`.
+    pub cost: u32,
+    /// The largest `limit` it accepts, if it declares one.
+    pub max_limit: Option<u64>,
+}
+
+/// The declaration of `GET path` (`/api/v2/deals`, `/api/v1/deals/1/flow`), if the mock serves it.
+pub fn declared(path: &str) -> Option<Declared> {
+    let op = api::operation(path)?;
+    Some(Declared {
+        name: op.name,
+        scopes: op.scopes,
+        params: op.params.iter().map(|(n, _)| *n).collect(),
+        cost: op.cost,
+        max_limit: op.params.iter().find_map(|(n, p)| match p {
+            _ if *n != "limit" => None,
+            params::P::Limit => Some(500),
+            params::P::LimitUpTo(max) => Some(*max),
+            _ => None,
+        }),
+    })
+}
+
 pub struct MockPipedrive {
     shared: Arc<Shared>,
     addr: SocketAddr,

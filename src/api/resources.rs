@@ -1,10 +1,24 @@
 //! The table of exportable types, and the one place that lists them: for each, the endpoint the
 //! official spec gives (v2 wherever v2 has one), its paging, the query parameters its operation
 //! declares (nothing else is ever sent), the optional fields it declares under `include_fields`,
-//! the OAuth scopes of its `security` (any one allows the call) and its `x-token-cost`.
+//! the OAuth scopes of its `security` (any one allows the call) and the largest page it allows.
 //!
 //! The command line takes its TYPE values from here, so a type added to the table is at once
 //! accepted, completed, documented in `--help` and the man page, and part of `export all`.
+//! What follows from the declaration is derived, not written twice: the token cost of a request
+//! comes from `api::costs` (the specs' `x-token-cost` by path), and whether a list can be split
+//! by update time (`api::slices`) from the parameters its operation declares.
+//!
+//! Adding a type:
+//! 1. an entry in [`RESOURCES`] (path, paging, scopes, declared parameters, `max_limit` where the
+//!    operation allows less than 500, `tests/fixtures/spec-limits.tsv` says);
+//! 2. its path's cost in `api::costs`, if the table lacks it;
+//! 3. in the mock (`mock/`): the operation's declaration (`params.rs` or `extra/ops.rs`), a route
+//!    to it, and its records; the seed count in `Seed`;
+//! 4. a line in the README's types table (`cargo run --example generate` for the man page).
+//!
+//! `tests/it/types.rs` walks this table against the mock's declarations (scopes, parameters,
+//! cost, largest page) and exports every type through the binary, so a missing step fails there.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Paging {
@@ -43,7 +57,8 @@ pub struct Extra {
     pub path: Option<&'static str>,
     /// Fixed filters of this list (declared parameters of its operation).
     pub filters: &'static [(&'static str, &'static str)],
-    pub cost: u32,
+    /// Every query parameter its own operation declares (with `path: None`, the main list's).
+    pub params: &'static [&'static str],
     /// Whether this list's operation declares `updated_since`.
     pub updated_since: bool,
     /// A flag each of its records gets set to `true` (`is_archived`, `is_deleted`).
@@ -70,8 +85,6 @@ pub struct Resource {
     pub walk: Walk,
     /// Any one of these OAuth scopes allows the call (the operation's `security` in the spec).
     pub scopes: &'static [&'static str],
-    /// `x-token-cost` of one request.
-    pub cost: u32,
     /// Whether `--updated-since` / `--state` narrow the export: the operation declares
     /// `updated_since`, or (per-parent types) the parent's list does.
     pub updated_since: bool,
@@ -100,7 +113,6 @@ impl Resource {
         path: &'static str,
         paging: Paging,
         scopes: &'static [&'static str],
-        cost: u32,
         about: &'static str,
     ) -> Resource {
         Resource {
@@ -110,7 +122,6 @@ impl Resource {
             paging,
             walk: Walk::List,
             scopes,
-            cost,
             updated_since: false,
             params: match paging {
                 Paging::Cursor => CURSOR,
@@ -158,6 +169,11 @@ impl Resource {
         // Per-parent types follow their parents' update times.
         self.updated_since = true;
         self
+    }
+
+    /// `x-token-cost` of one request of the main list.
+    pub fn cost(&self) -> u64 {
+        super::costs::cost(self.path)
     }
 
     pub fn is_v1(&self) -> bool {
@@ -242,6 +258,25 @@ const DEAL_INCLUDE: &[&str] = &[
     "last_outgoing_mail_time",
     "smart_bcc_email",
     "source_lead_id",
+];
+/// `getArchivedDeals` declares the main list's parameters but the label options.
+const ARCHIVED_DEAL_PARAMS: &[&str] = &[
+    "filter_id",
+    "ids",
+    "owner_id",
+    "person_id",
+    "org_id",
+    "pipeline_id",
+    "stage_id",
+    "status",
+    "updated_since",
+    "updated_until",
+    "sort_by",
+    "sort_direction",
+    "include_fields",
+    "custom_fields",
+    "limit",
+    "cursor",
 ];
 const PERSON_PARAMS: &[&str] = &[
     "filter_id",
@@ -381,6 +416,16 @@ const LEAD_PARAMS: &[&str] = &[
     "updated_since",
     "sort",
 ];
+/// `getArchivedLeads` has no `updated_since`.
+const ARCHIVED_LEAD_PARAMS: &[&str] = &[
+    "limit",
+    "start",
+    "owner_id",
+    "person_id",
+    "organization_id",
+    "filter_id",
+    "sort",
+];
 const GOAL_PARAMS: &[&str] = &[
     "type.name",
     "title",
@@ -405,7 +450,7 @@ const DEAL_EXTRAS: &[Extra] = &[
     Extra {
         path: Some("/api/v2/deals/archived"),
         filters: &[],
-        cost: 20,
+        params: ARCHIVED_DEAL_PARAMS,
         updated_since: true,
         mark: Some("is_archived"),
         when: ExtraWhen::IncludeArchived,
@@ -413,7 +458,7 @@ const DEAL_EXTRAS: &[Extra] = &[
     Extra {
         path: None,
         filters: &[("status", "deleted")],
-        cost: 10,
+        params: DEAL_PARAMS,
         // A deletion updates the deal, so an incremental run gets the deals deleted since the
         // last one (and not again those it already reported).
         updated_since: true,
@@ -424,7 +469,7 @@ const DEAL_EXTRAS: &[Extra] = &[
 const LEAD_EXTRAS: &[Extra] = &[Extra {
     path: Some("/api/v1/leads/archived"),
     filters: &[],
-    cost: 40,
+    params: ARCHIVED_LEAD_PARAMS,
     updated_since: false,
     mark: Some("is_archived"),
     when: ExtraWhen::IncludeArchived,
@@ -433,7 +478,7 @@ const LEAD_EXTRAS: &[Extra] = &[Extra {
 const GOAL_EXTRAS: &[Extra] = &[Extra {
     path: None,
     filters: &[("is_active", "false")],
-    cost: 20,
+    params: GOAL_PARAMS,
     updated_since: false,
     mark: None,
     when: ExtraWhen::Always,
@@ -442,7 +487,7 @@ const GOAL_EXTRAS: &[Extra] = &[Extra {
 use Paging::{Cursor, Offset, Single};
 
 pub const RESOURCES: &[Resource] = &[
-    Resource::new("deals", "/api/v2/deals", Cursor, DEALS, 10, "Deals (v2)")
+    Resource::new("deals", "/api/v2/deals", Cursor, DEALS, "Deals (v2)")
         .params(DEAL_PARAMS)
         .since()
         .include(DEAL_INCLUDE)
@@ -453,7 +498,6 @@ pub const RESOURCES: &[Resource] = &[
         "/api/v2/persons",
         Cursor,
         CONTACTS,
-        10,
         "People (v2)",
     )
     .params(PERSON_PARAMS)
@@ -465,14 +509,13 @@ pub const RESOURCES: &[Resource] = &[
         "/api/v2/organizations",
         Cursor,
         CONTACTS,
-        10,
         "Organizations (v2)",
     )
     .params(ORG_PARAMS)
     .since()
     .include(ORG_INCLUDE)
     .fields("organization-fields"),
-    Resource::new("notes", "/api/v1/notes", Offset, NOTES, 20, "Notes (v1)")
+    Resource::new("notes", "/api/v1/notes", Offset, NOTES, "Notes (v1)")
         .params(NOTE_PARAMS)
         .since()
         .fields("note-fields"),
@@ -481,7 +524,6 @@ pub const RESOURCES: &[Resource] = &[
         "/api/v2/pipelines",
         Cursor,
         DEALS_ADMIN,
-        5,
         "Pipelines (v2)",
     )
     .params(&["sort_by", "sort_direction", "limit", "cursor"]),
@@ -490,7 +532,6 @@ pub const RESOURCES: &[Resource] = &[
         "/api/v2/stages",
         Cursor,
         DEALS_ADMIN,
-        5,
         "Stages (v2)",
     )
     .params(&[
@@ -505,7 +546,6 @@ pub const RESOURCES: &[Resource] = &[
         "/api/v2/activities",
         Cursor,
         ACTIVITIES,
-        10,
         "Activities (v2)",
     )
     .params(ACTIVITY_PARAMS)
@@ -517,7 +557,6 @@ pub const RESOURCES: &[Resource] = &[
         "/api/v2/products",
         Cursor,
         PRODUCTS,
-        10,
         "Products (v2)",
     )
     .params(PRODUCT_PARAMS)
@@ -528,10 +567,9 @@ pub const RESOURCES: &[Resource] = &[
         "/api/v1/users",
         Single,
         &["users:read"],
-        20,
         "Users (v1)",
     ),
-    Resource::new("leads", "/api/v1/leads", Offset, LEADS, 20, "Leads (v1)")
+    Resource::new("leads", "/api/v1/leads", Offset, LEADS, "Leads (v1)")
         .params(LEAD_PARAMS)
         .since()
         .fields("lead-fields")
@@ -541,7 +579,6 @@ pub const RESOURCES: &[Resource] = &[
         "/api/v1/leadLabels",
         Single,
         LEADS,
-        10,
         "Lead labels",
     ),
     Resource::new(
@@ -549,7 +586,6 @@ pub const RESOURCES: &[Resource] = &[
         "/api/v1/leadSources",
         Single,
         LEADS,
-        2,
         "Lead sources",
     ),
     Resource::new(
@@ -557,7 +593,6 @@ pub const RESOURCES: &[Resource] = &[
         "/api/v1/activityTypes",
         Single,
         &["activities:read", "activities:full", "admin"],
-        20,
         "Activity types",
     ),
     Resource::new(
@@ -565,7 +600,6 @@ pub const RESOURCES: &[Resource] = &[
         "/api/v1/currencies",
         Single,
         &["base"],
-        20,
         "Currencies of the company",
     )
     .params(&["term"]),
@@ -574,7 +608,6 @@ pub const RESOURCES: &[Resource] = &[
         "/api/v1/filters",
         Single,
         DEALS_ACTIVITIES_CONTACTS,
-        20,
         "Saved filters",
     )
     .params(&["type"]),
@@ -583,11 +616,10 @@ pub const RESOURCES: &[Resource] = &[
         "/api/v1/permissionSets",
         Single,
         &["admin"],
-        20,
         "Permission sets",
     )
     .params(&["app"]),
-    Resource::new("roles", "/api/v1/roles", Offset, &["admin"], 20, "Roles"),
+    Resource::new("roles", "/api/v1/roles", Offset, &["admin"], "Roles"),
     Resource {
         max_limit: 100,
         ..Resource::new(
@@ -595,7 +627,6 @@ pub const RESOURCES: &[Resource] = &[
             "/api/v1/files",
             Offset,
             DEALS_ACTIVITIES_CONTACTS,
-            20,
             "File metadata (never file contents)",
         )
         .params(&["start", "limit", "sort"])
@@ -608,7 +639,6 @@ pub const RESOURCES: &[Resource] = &[
             "/api/v1/callLogs",
             Offset,
             &["phone-integration"],
-            20,
             "Call logs",
         )
     },
@@ -619,7 +649,6 @@ pub const RESOURCES: &[Resource] = &[
             "/api/v1/goals/find",
             Single,
             &["goals:read", "goals:full"],
-            20,
             "Goals, active and inactive",
         )
         .params(GOAL_PARAMS)
@@ -630,7 +659,6 @@ pub const RESOURCES: &[Resource] = &[
         "/api/v2/projects",
         Cursor,
         PROJECTS,
-        10,
         "Projects (v2)",
     )
     .params(&[
@@ -649,7 +677,6 @@ pub const RESOURCES: &[Resource] = &[
         "/api/v2/tasks",
         Cursor,
         PROJECTS,
-        10,
         "Project tasks (v2)",
     )
     .params(&[
@@ -666,7 +693,6 @@ pub const RESOURCES: &[Resource] = &[
         "/api/v2/deals/products",
         Cursor,
         &["products:read", "products:full", "deals:read", "deals:full"],
-        10,
         "Products attached to deals, 100 deals a request",
     )
     .params(&["deal_ids", "cursor", "limit", "sort_by", "sort_direction"])
@@ -685,7 +711,6 @@ pub const RESOURCES: &[Resource] = &[
         "/api/v2/deals/installments",
         Cursor,
         DEALS,
-        10,
         "Installments of deals, 100 deals a request",
     )
     .params(&["deal_ids", "cursor", "limit", "sort_by", "sort_direction"])
@@ -705,7 +730,6 @@ pub const RESOURCES: &[Resource] = &[
         "/api/v2/products/{id}/variations",
         Cursor,
         PRODUCTS,
-        10,
         "Variations of each product, one list per product",
     )
     .walk(Walk::PerParent { parent: "products" }, "product_id"),
@@ -718,7 +742,6 @@ pub const RESOURCES: &[Resource] = &[
             "/api/v1/deals/{id}/flow",
             Offset,
             &["recents:read"],
-            40,
             "Updates of each deal (stage history), one request per deal",
         )
         .params(&["start", "limit", "all_changes", "items"])
@@ -771,7 +794,6 @@ pub const RESOURCES: &[Resource] = &[
         "/api/v1/noteFields",
         Single,
         NOTES,
-        20,
         "Note field definitions (v1)",
     ),
     Resource::new(
@@ -779,7 +801,6 @@ pub const RESOURCES: &[Resource] = &[
         "/api/v1/leadFields",
         Offset,
         &["leads:read", "leads:full", "admin"],
-        20,
         "Lead field definitions (v1)",
     ),
 ];
@@ -798,7 +819,7 @@ const fn fields_v2(
     scopes: &'static [&'static str],
     about: &'static str,
 ) -> Resource {
-    Resource::new(name, path, Cursor, scopes, 10, about).params(FIELDS_PARAMS)
+    Resource::new(name, path, Cursor, scopes, about).params(FIELDS_PARAMS)
 }
 
 /// v2 `activityFields` needs `admin`; v1 accepts the scopes that export activities anyway, so
@@ -808,7 +829,6 @@ pub const ACTIVITY_FIELDS_V1: Resource = Resource::new(
     "/api/v1/activityFields",
     Single,
     ACTIVITIES,
-    20,
     "Activity field definitions (v1)",
 );
 
@@ -818,6 +838,19 @@ pub const STAGE_SCOPES: &[&str] = DEALS_ADMIN;
 
 /// The pseudo-type that exports every type into a directory.
 pub const ALL: &str = "all";
+
+/// The query parameters the operation of `path` declares, for the lists of the table.
+pub fn declared_params(path: &str) -> Option<&'static [&'static str]> {
+    RESOURCES.iter().find_map(|r| {
+        if r.path == path {
+            return Some(r.params);
+        }
+        r.extras
+            .iter()
+            .find(|e| e.path == Some(path))
+            .map(|e| e.params)
+    })
+}
 
 pub fn resource(name: &str) -> Option<&'static Resource> {
     RESOURCES.iter().find(|r| r.name == name)
@@ -871,6 +904,34 @@ mod tests {
             }
             for p in sent {
                 assert!(r.params.contains(&p), "{} sends undeclared {p}", r.name);
+            }
+            // A list of its own sends the main list's paging and include_fields and its filters.
+            for extra in r.extras.iter().filter(|e| e.path.is_some()) {
+                assert_eq!(
+                    extra.updated_since,
+                    extra.params.contains(&"updated_since"),
+                    "{}",
+                    r.name
+                );
+                let paging: &[&str] = if r.paging == Paging::Cursor {
+                    CURSOR
+                } else {
+                    OFFSET
+                };
+                let include = ["include_fields"];
+                let include: &[&str] = if r.include_fields.is_empty() {
+                    &[]
+                } else {
+                    &include
+                };
+                let filters = extra.filters.iter().map(|(k, _)| k);
+                for p in paging.iter().chain(include).chain(filters) {
+                    assert!(
+                        extra.params.contains(p),
+                        "{} extra sends undeclared {p}",
+                        r.name
+                    );
+                }
             }
         }
     }

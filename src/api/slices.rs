@@ -30,20 +30,17 @@ use tokio::task::JoinSet;
 use crate::api::client::{ApiClient, ListAnswer};
 use crate::api::idset::IdSet;
 use crate::api::pages::{CursorGuard, ListPlan, Page};
+use crate::api::resources;
 use crate::error::{Error, Result};
 
-/// The v2 lists whose operation declares `updated_since`, `updated_until` and `sort_by` with
-/// `update_time` (openapi-v2.yaml); `/api/v2/products` lacks `updated_until`.
-const SLICEABLE: &[&str] = &[
-    "/api/v2/deals",
-    "/api/v2/deals/archived",
-    "/api/v2/persons",
-    "/api/v2/organizations",
-    "/api/v2/activities",
-];
-
+/// Whether a list can be split by update time: its operation declares `updated_since`,
+/// `updated_until` and `sort_by` (all of them with `update_time`), as the resource table says.
 pub fn sliceable(path: &str) -> bool {
-    SLICEABLE.contains(&path)
+    resources::declared_params(path).is_some_and(|params| {
+        ["updated_since", "updated_until", "sort_by"]
+            .iter()
+            .all(|p| params.contains(p))
+    })
 }
 
 /// Update times `[lo, hi)` in unix seconds; `hi: None` is open-ended (the catch-up pass).
@@ -446,7 +443,16 @@ mod tests {
 
     #[test]
     fn only_operations_declaring_the_filters_are_sliced() {
-        assert!(sliceable("/api/v2/deals"));
+        for path in [
+            "/api/v2/deals",
+            "/api/v2/deals/archived",
+            "/api/v2/persons",
+            "/api/v2/organizations",
+            "/api/v2/activities",
+        ] {
+            assert!(sliceable(path), "{path}");
+        }
+        // Products declare no `updated_until`.
         assert!(!sliceable("/api/v2/products"));
         assert!(!sliceable("/api/v2/pipelines"));
         assert!(!sliceable("/api/v1/notes"));

@@ -379,8 +379,8 @@ async fn export_one(
                 walk.parents.len(),
                 resource.parent().map_or("parents", |p| p.name),
                 walk.min_requests(),
-                resource.cost,
-                walk.min_requests() * u64::from(resource.cost)
+                resource.cost(),
+                walk.min_requests() * resource.cost()
             ));
         }
         let mut rx = children::stream(session.client.clone(), walk);

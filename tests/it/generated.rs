@@ -275,10 +275,10 @@ fn the_readme_types_table_names_every_type_with_its_endpoint_and_cost() {
                 .last()
                 .unwrap()
                 .trim_end_matches(" |")
-                .starts_with(&r.cost.to_string()),
+                .starts_with(&r.cost().to_string()),
             "README: {} costs {} tokens a request: {row}",
             r.name,
-            r.cost
+            r.cost()
         );
         for scope in r.scopes {
             let family = scope.split(':').next().unwrap();

@@ -5,7 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use pipedrive_cli::api::resources::{Paging, Resource, Walk, RESOURCES};
+use pipedrive_cli::api::costs;
+use pipedrive_cli::api::resources::{Paging, Resource, Walk, ACTIVITY_FIELDS_V1, RESOURCES};
 use serde_json::Value;
 
 use crate::support::*;
@@ -248,6 +249,31 @@ fn every_type_exports_each_record_once_in_jsonl_and_csv() {
     }
     eprintln!("| type | endpoint | records | API requests (JSONL) |\n|---|---|---|---|");
     eprintln!("{}", report.join("\n"));
+}
+
+/// Each fact about a list is written in the CLI's type table and in the mock's declaration of
+/// the operation: they must agree (parameters, scopes, cost, largest page), list by list.
+#[test]
+fn the_type_table_agrees_with_the_mock_list_by_list() {
+    let mut lists: Vec<(&Resource, &str, &[&str])> = Vec::new();
+    for r in RESOURCES.iter().chain([&ACTIVITY_FIELDS_V1]) {
+        lists.push((r, r.path, r.params));
+        lists.extend(r.extras.iter().filter_map(|e| Some((r, e.path?, e.params))));
+    }
+    for (r, path, params) in lists {
+        let at = path.replace("{id}", "1");
+        let op = pipedrive_mock::declared(&at).unwrap_or_else(|| panic!("the mock serves {path}"));
+        let name = format!("{} ({path}, mock {})", r.name, op.name);
+        let set = |v: &[&'static str]| v.iter().copied().collect::<BTreeSet<&str>>();
+        assert_eq!(set(params), set(&op.params), "{name}: declared parameters");
+        assert_eq!(set(r.scopes), set(op.scopes), "{name}: scopes");
+        assert_eq!(costs::cost(&at), u64::from(op.cost), "{name}: cost");
+        match op.max_limit {
+            Some(max) if path == r.path => assert_eq!(u64::from(r.max_limit), max, "{name}"),
+            Some(max) => assert!(u64::from(r.max_limit) <= max, "{name}: largest page"),
+            None => assert!(!params.contains(&"limit"), "{name}"),
+        }
+    }
 }
 
 /// Call logs allow pages of 50 and files of 100 (Pipedrive answers 400 to more, as the mock
