@@ -2,7 +2,8 @@
 # Try pipedrive without a Pipedrive account: start the mock Pipedrive that ships with the source,
 # log in against it, export its deals to CSV, show a preview, stop the mock.
 #
-# Usage: scripts/demo.sh            (from anywhere inside the repository; needs cargo and curl)
+# Usage: scripts/demo.sh            (from anywhere inside the repository; needs cargo and curl,
+#                                  and python3 for a column-true preview)
 #
 # Nothing outside a fresh temporary directory is touched: your real login, keyring and
 # ~/.config/pipedrive are left alone.
@@ -95,9 +96,22 @@ say "pipedrive export persons --max 3   (JSON lines on stdout)"
 pipedrive export persons --max 3 | cut -c1-150
 
 say "A preview of deals.csv (first rows, first columns)"
-cols=$(head -n 1 "$demo/deals.csv" | tr ',' '\n' | wc -l)
-echo "$cols columns (custom fields by name, nested objects flattened with '.'); the first six:"
-head -n 4 "$demo/deals.csv" | cut -d, -f1-6
+# A cell may hold commas, quotes or line breaks ("Acme, Inc. #150 deal"): read it as CSV, never
+# cut it at every comma.
+if command -v python3 >/dev/null; then
+    python3 - "$demo/deals.csv" <<'PY'
+import csv, sys
+with open(sys.argv[1], newline="", encoding="utf-8-sig") as f:
+    rows = csv.reader(f)
+    header = next(rows)
+    print(f"{len(header)} columns (custom fields by name, nested objects flattened with '.'); the first six:")
+    for row in [header] + [r for _, r in zip(range(3), rows)]:
+        print(" | ".join(cell if len(cell) <= 28 else cell[:27] + "~" for cell in row[:6]))
+PY
+else
+    echo "(python3 not found: the first lines as they are in the file)"
+    head -n 4 "$demo/deals.csv"
+fi
 
 say "Done"
 cat <<MSG
