@@ -232,7 +232,7 @@ fn id_check(path: &Path, n: u64) -> (u64, u64) {
     (missing, repeated)
 }
 
-/// Issue 13: slices under Pipedrive's real constraints, and the memory they take.
+/// Slices under Pipedrive's real constraints, and the memory they take.
 fn slices_section() {
     const DEALS: u64 = 100_000;
     const PAGE_LATENCY: Duration = Duration::from_millis(100);

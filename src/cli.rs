@@ -1,6 +1,6 @@
 //! The command line as clap sees it: types and doc comments only (they become `--help`).
 //!
-//! Environment variables and defaults that clap does not know about (the seed's `PIPE_DRIVE_*`
+//! Environment variables and defaults that clap does not know about (the older `PIPE_DRIVE_*`
 //! names, the OAuth app settings) are merged in `settings.rs`.
 
 use std::path::PathBuf;

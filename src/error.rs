@@ -1,7 +1,7 @@
-//! One error type for the whole program and the contract's exit-code table.
+//! One error type for the whole program and the exit-code table (README.md, "Exit codes").
 //!
 //! Core modules return typed errors; `main` turns them into a message on stderr and the exit code
-//! that scripts depend on (see `../shared/CLI-CONTRACT.md`).
+//! that scripts depend on (README.md, "Exit codes").
 
 use std::fmt;
 
@@ -45,7 +45,7 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Exit codes of the contract.
+/// The exit codes scripts rely on (README.md, "Exit codes").
 pub mod exit {
     pub const OK: i32 = 0;
     pub const FAILURE: i32 = 1;
@@ -59,7 +59,7 @@ pub mod exit {
     pub const TERMINATED: i32 = 143;
 }
 
-/// The contract's exit-code table, the one source of `--help`'s list, the man page's EXIT STATUS
+/// The exit-code table, the one source of `--help`'s list, the man page's EXIT STATUS
 /// and the README's table (a test checks the README against it).
 pub const EXIT_TABLE: &[(i32, &str)] = &[
     (

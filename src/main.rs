@@ -1,4 +1,4 @@
-//! The `pipedrive` binary: parse, run, turn the error into the contract's exit code.
+//! The `pipedrive` binary: parse, run, turn the error into its exit code (README.md, "Exit codes").
 
 use clap::Parser;
 

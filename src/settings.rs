@@ -1,7 +1,7 @@
 //! Flags and environment merged once into the values the rest of the program reads.
 //!
 //! clap handles the flags and their `PIPEDRIVE_*` variables; this adds the OAuth app settings,
-//! the seed's `PIPE_DRIVE_*` aliases, the personal API token mode and the config directory default.
+//! the older `PIPE_DRIVE_*` aliases (README.md, "Environment variables"), the personal API token mode and the config directory default.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -80,7 +80,7 @@ impl HttpSettings {
     }
 }
 
-/// Reads a variable by its contract name, then by the seed's alias; empty counts as unset.
+/// Reads a variable by its `PIPEDRIVE_*` name, then by its older alias; empty counts as unset.
 fn env_var(names: &[&str]) -> Option<String> {
     names
         .iter()

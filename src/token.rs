@@ -1,4 +1,5 @@
-//! The token record in the seed's document shape, shared by every store and by auth, and the
+//! The token record in the web integration's document shape (README.md, "MongoDB shared with the
+//! web integration"), shared by every store and by auth, and the
 //! scope checks made against it. A leaf: it imports nothing but the error and secret types.
 //!
 //! `{ account_id, owner, token: { access_token, refresh_token, expires_in, generated_at,

@@ -20,7 +20,7 @@ enum Route<'a> {
     Notes,
     Users,
     FieldsV1(Kind),
-    /// The export types of issue 12 (`crate::extra`).
+    /// The export types beyond the first nine (`crate::extra`).
     Extra(extra::Route<'a>),
 }
 

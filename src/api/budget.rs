@@ -4,9 +4,9 @@
 //! see [`crate::api::costs`]) from one daily budget shared by every user and integration of the
 //! company (Pipedrive's rate-limiting page, "Token-based rate limiting":
 //! <https://pipedrive.readme.io/docs/core-api-concepts-rate-limiting>). Answers carry the budget in
-//! `x-daily-ratelimit-token-limit` and `x-daily-ratelimit-token-remaining` (the names the
-//! project's contract gives; the published page names only the burst headers and, for POST/PUT
-//! with an API token, `x-daily-requests-left`, so both budget headers are read only where sent).
+//! `x-daily-ratelimit-token-limit` and `x-daily-ratelimit-token-remaining` where sent (the
+//! published page names only the burst headers and, for POST/PUT with an API token,
+//! `x-daily-requests-left`, so neither budget header is relied on).
 //! An export stops with exit 75 before the remaining budget would fall below `--budget-reserve`
 //! percent of the limit, so a nightly export never starves the company's other integrations.
 

@@ -17,7 +17,7 @@
 //!
 //! Records can come twice (a record read in its slice and again after an edit, the boundary
 //! second of a cut); the ids already written are kept in a compact [`IdSet`] and a record whose
-//! id is in it is dropped. Order across slices is not promised (the contract says so).
+//! id is in it is dropped. Order across slices is not promised (README.md says so under `--concurrency`).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

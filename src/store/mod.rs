@@ -47,7 +47,7 @@ impl TokenStore {
         }
     }
 
-    /// Opens the store a login writes to; `auto` follows the contract's order.
+    /// Opens the store a login writes to; `auto` follows the order README.md gives under `--store`.
     pub async fn open_for_login(settings: &Settings) -> Result<Chosen> {
         let store = match settings.store {
             StoreKind::File => TokenStore::File(file::FileStore::new(&settings.config_dir)),

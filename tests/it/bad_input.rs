@@ -1,4 +1,4 @@
-//! Every bad input a user can type: a one-line reason, the contract's exit code, never a panic,
+//! Every bad input a user can type: a one-line reason, the documented exit code, never a panic,
 //! and no API call when the input alone is wrong.
 
 use std::process::{Command, Output};

@@ -68,7 +68,7 @@ fn segment(key: &str) -> String {
     }
 }
 
-/// The flattening the contract describes, written independently of the sink: nested objects
+/// The flattening README.md describes ("Export to CSV"), written independently of the sink: nested objects
 /// joined with `.`, arrays and empty objects as JSON text, null empty, strings as they are.
 fn reference(value: &Value, path: Option<&str>, out: &mut Vec<(String, String)>) {
     let here = |p: Option<&str>| p.expect("a record is an object").to_string();

@@ -1,6 +1,6 @@
 //! Fault injection: the real binary against a mock that fails on purpose. Transient faults must
 //! cost nothing (every record exactly once, exit 0); faults that do not pass must end loudly with
-//! the contract's exit code, leaving no partial `--output` file and no temporary file.
+//! the documented exit code, leaving no partial `--output` file and no temporary file.
 //!
 //! Each run prints `FAULT <name> <type>/<format>: injected K expected N written M duplicates D
 //! exit C`; `cargo test --test it faults -- --nocapture` collects them for docs/FAULTS.md.

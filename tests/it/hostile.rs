@@ -1,5 +1,5 @@
 //! Answers that must not crash it: absurd waits, huge bodies, bodies that are never JSON, and a
-//! token endpoint that asks to wait. Each ends with the contract's exit code and a clear line,
+//! token endpoint that asks to wait. Each ends with its documented exit code and a clear line,
 //! never a panic, never exit 0 with an empty file.
 
 use std::process::Output;

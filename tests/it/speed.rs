@@ -1,4 +1,4 @@
-//! Issue 13 as a user sees it: cursor lists read in update-time slices (each record once while
+//! Speed as a user sees it: cursor lists read in update-time slices (each record once while
 //! records are edited), pacing under the burst limit, the daily budget's reserve, requests and
 //! tokens in the summary line and manifest, and producers that cannot end a list quietly.
 //! Counts come from what the mock saw, never from timings.

@@ -318,7 +318,7 @@ pub fn json_lines(text: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// The flattened keys of a record as the contract defines CSV columns: nested objects joined
+/// The flattened keys of a record as README.md defines CSV columns: nested objects joined
 /// with `.`, everything else (arrays, scalars, null, `{}`) one column.
 pub fn flat_keys(value: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
     match value {

@@ -1,4 +1,4 @@
-//! The endpoints of the export types beyond the first nine (issue 12), built from the 2026
+//! The endpoints of the export types beyond the first nine, built from the 2026
 //! specs: each operation's declared parameters (others get 400 before this module runs), its
 //! scopes and token cost ([`ops`]), its paging and its records in the official shape.
 //!

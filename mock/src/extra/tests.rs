@@ -1,4 +1,4 @@
-//! The issue-12 endpoints over real HTTP: shapes, declared parameters, scopes, costs and
+//! The endpoints beyond the first nine types over real HTTP: shapes, declared parameters, scopes, costs and
 //! paging (every record once).
 
 use std::collections::HashSet;

@@ -1,4 +1,4 @@
-//! The v1 lists of issue 12: leads (open and archived), lead labels and sources, activity
+//! The v1 lists beyond the first nine types: leads (open and archived), lead labels and sources, activity
 //! types, currencies, filters, permission sets, roles, files, call logs, goals and lead fields,
 //! each in the shape of its spec's example, times in that service's format (`YYYY-MM-DD
 //! HH:MM:SS` for the classic v1 services, ISO with milliseconds for leads and call logs).

@@ -1,4 +1,4 @@
-//! The v2 lists of issue 12: projects, tasks, project fields, the bulk deal children (deal
+//! The v2 lists beyond the first nine types: projects, tasks, project fields, the bulk deal children (deal
 //! products and installments, `deal_ids` required and capped at 100 by the declaration) and
 //! product variations (per product). Cursor pages, RFC 3339 times.
 
