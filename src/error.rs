@@ -139,12 +139,6 @@ impl Error {
     }
 }
 
-impl From<std::io::Error> for Error {
-    fn from(err: std::io::Error) -> Self {
-        Error::output(err, "output")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,8 +30,6 @@ use crate::settings::HttpSettings;
 /// How requests prove who we are.
 #[derive(Clone)]
 pub enum Auth {
-    /// A fixed OAuth access token, sent as `Authorization: Bearer`.
-    Bearer(Secret),
     /// An OAuth access token that the session keeps fresh (refreshed before it expires and once
     /// after a 401), sent as `Authorization: Bearer`.
     OAuth(Arc<dyn AccessToken>),
@@ -42,7 +40,6 @@ pub enum Auth {
 impl std::fmt::Debug for Auth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            Auth::Bearer(_) => "Bearer(<redacted>)",
             Auth::OAuth(_) => "OAuth(<session>)",
             Auth::ApiToken(_) => "ApiToken(<redacted>)",
         })
@@ -248,7 +245,7 @@ impl ApiClient {
         let started = Instant::now();
         let req = self.http.get(url).query(query);
         let req = match (&self.auth, token) {
-            (_, Some(t)) | (Auth::Bearer(t), None) => req.bearer_auth(t.expose()),
+            (_, Some(t)) => req.bearer_auth(t.expose()),
             (Auth::ApiToken(t), None) => req.header("x-api-token", t.expose()),
             (Auth::OAuth(_), None) => return Err(Error::other("no access token to send")),
         };

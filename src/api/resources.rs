@@ -187,18 +187,6 @@ impl Resource {
             Walk::Batch { parent, .. } | Walk::PerParent { parent } => resource(parent),
         }
     }
-
-    /// How `--help` and the README describe the paging.
-    pub fn paging_label(&self) -> &'static str {
-        match (self.walk, self.paging) {
-            (Walk::Batch { .. }, _) => "cursor, 100 deals a request",
-            (Walk::PerParent { .. }, Paging::Cursor) => "cursor, one list per parent",
-            (Walk::PerParent { .. }, _) => "offset, one list per parent",
-            (_, Paging::Cursor) => "cursor",
-            (_, Paging::Offset) => "offset",
-            (_, Paging::Single) => "one answer",
-        }
-    }
 }
 
 const CURSOR: &[&str] = &["limit", "cursor"];

@@ -568,10 +568,6 @@ impl output::Relabel for FieldMap {
     fn label(&self, key: &str, value: Value) -> Value {
         FieldMap::label(self, key, value)
     }
-
-    fn apply(&self, record: &mut Value) {
-        FieldMap::apply(self, record)
-    }
 }
 
 fn is_deleted(deal: &Value) -> bool {

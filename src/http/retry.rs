@@ -258,17 +258,6 @@ pub fn classify(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Outcome
     Outcome::Final
 }
 
-/// How long the burst window says to pause before the next request: `x-ratelimit-reset` when
-/// `x-ratelimit-remaining` is 0 (2 s when no reset is named), nothing otherwise.
-pub fn burst_pause(headers: &HeaderMap) -> Option<Duration> {
-    let remaining = headers
-        .get("x-ratelimit-remaining")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<f64>().ok())?;
-    (remaining <= 0.0)
-        .then(|| header_wait(headers, "x-ratelimit-reset").unwrap_or(DEFAULT_RATE_WAIT))
-}
-
 /// A wait in seconds from a header, saturated at [`LONGEST_WAIT`]; negative or unreadable values
 /// count as absent. (An HTTP-date `retry-after` is not used by Pipedrive.)
 pub fn header_wait(headers: &HeaderMap, name: &str) -> Option<Duration> {
@@ -458,15 +447,8 @@ mod tests {
                 "{v}"
             );
         }
-        let h = headers(&[
-            ("x-ratelimit-remaining", "0"),
-            ("x-ratelimit-reset", "1e19"),
-        ]);
-        assert_eq!(burst_pause(&h), Some(LONGEST_WAIT));
-        assert_eq!(
-            burst_pause(&headers(&[("x-ratelimit-remaining", "3")])),
-            None
-        );
+        let h = headers(&[("x-ratelimit-reset", "1e19")]);
+        assert_eq!(header_wait(&h, "x-ratelimit-reset"), Some(LONGEST_WAIT));
         let policy = RetryPolicy::new(Duration::from_secs(60), 1.0);
         let err = policy
             .check_wait("GET /x", "rate limited", LONGEST_WAIT)

@@ -59,10 +59,6 @@ impl AtomicFile {
         })
     }
 
-    pub fn dest(&self) -> &Path {
-        &self.dest
-    }
-
     /// A second handle on the temporary file, to write through.
     pub fn reopen(&self) -> std::io::Result<File> {
         self.tmp.reopen()

@@ -49,8 +49,6 @@ pub trait Relabel: Send + Sync {
     fn field(&self, key: &str) -> Option<(Cow<'_, str>, bool)>;
     /// The value of field `key` with option ids replaced by their labels.
     fn label(&self, key: &str, value: serde_json::Value) -> serde_json::Value;
-    /// The whole record renamed and relabeled in place.
-    fn apply(&self, record: &mut serde_json::Value);
 }
 
 /// How a sink writes, beyond its format.
@@ -115,13 +113,6 @@ impl Destination {
         match self {
             Destination::Stdout => "stdout".into(),
             Destination::File(_, p) | Destination::Direct(_, p) => p.display().to_string(),
-        }
-    }
-
-    pub fn path(&self) -> Option<PathBuf> {
-        match self {
-            Destination::Stdout => None,
-            Destination::File(_, p) | Destination::Direct(_, p) => Some(p.clone()),
         }
     }
 
