@@ -9,8 +9,8 @@
 #   throwaway password in a fresh XDG_DATA_HOME, so no stale keyring of this user gets in the way
 #   and nothing touches the user's real keyring; the tests see PIPEDRIVE_TEST_KEYRING=1.
 #
-# Installs what is missing on Debian (apt-get as root, or through sudo). Under CI=true a test whose
-# service is missing fails instead of skipping.
+# Installs what is missing on Debian (apt-get as root, or through sudo). A test whose service is
+# missing fails (it never passes without running): run the tests through this script.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
