@@ -75,16 +75,13 @@ impl FieldMap {
         client: &Arc<ApiClient>,
         scopes: Option<&[String]>,
         resource: &Resource,
-        quiet: bool,
     ) -> Result<Option<FieldMap>> {
-        match Self::try_fetch(client, scopes, resource, quiet).await {
+        match Self::try_fetch(client, scopes, resource).await {
             // The API's own 403: the app or user may not read the definitions.
             Err(Error::Scope(e)) => {
-                if !quiet {
-                    printer::warn(&format!(
-                        "keeping raw custom field keys: cannot read field names ({e})"
-                    ));
-                }
+                printer::warn(&format!(
+                    "keeping raw custom field keys: cannot read field names ({e})"
+                ));
                 Ok(None)
             }
             // A missing definitions endpoint is no "pipeline or stage not found" (exit 6).
@@ -101,16 +98,13 @@ impl FieldMap {
         client: &Arc<ApiClient>,
         scopes: Option<&[String]>,
         resource: &Resource,
-        quiet: bool,
     ) -> Result<Option<FieldMap>> {
         let Some(defs) = definitions(scopes, resource) else {
             return Ok(None);
         };
         let path = defs.path;
         if let Err(e) = require_scope(scopes, defs.scopes, "reading field names") {
-            if !quiet {
-                printer::warn(&format!("keeping raw custom field keys: {e}"));
-            }
+            printer::warn(&format!("keeping raw custom field keys: {e}"));
             return Ok(None);
         }
         let plan = ListPlan {

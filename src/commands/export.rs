@@ -268,7 +268,7 @@ fn note_unfiltered(plan: &Plan, chosen: &[&Resource]) {
         .filter(|r| !r.updated_since)
         .map(|r| r.name)
         .collect();
-    if plan.updated_since.is_some() && !plan.quiet && !whole.is_empty() {
+    if plan.updated_since.is_some() && !whole.is_empty() {
         printer::info(&format!(
             "note: {} cannot be filtered by update time; exporting all of them",
             whole.join(", ")
@@ -297,13 +297,7 @@ async fn export_one(
         )?;
     }
     let fields = if plan.field_names {
-        FieldMap::fetch(
-            &session.client,
-            session.scopes.as_deref(),
-            resource,
-            plan.quiet,
-        )
-        .await?
+        FieldMap::fetch(&session.client, session.scopes.as_deref(), resource).await?
     } else {
         None
     };
@@ -371,7 +365,7 @@ async fn export_one(
         };
         // One request per parent can cost a large company a good part of its daily budget:
         // say what it will take before spending it.
-        if matches!(resource.walk, Walk::PerParent { .. }) && !plan.quiet {
+        if matches!(resource.walk, Walk::PerParent { .. }) {
             printer::info(&format!(
                 "{}: {} {}, so at least {} requests costing {} tokens each (about {} tokens of \
                  the company's daily budget)",
@@ -392,7 +386,7 @@ async fn export_one(
     }
     if out.full() {
         out.stamp.incomplete();
-        if args.state.is_some() && !plan.quiet {
+        if args.state.is_some() {
             printer::info(&format!(
                 "note: --max stopped the {} export early, so --state keeps its previous time \
                  (the records not read yet would be skipped otherwise)",

@@ -19,7 +19,7 @@ use crate::store::{recovery, TokenStore};
 use crate::token::Token;
 
 pub async fn run(settings: &Settings, args: &LoginArgs) -> Result<()> {
-    if settings.api_token.is_some() && !settings.quiet {
+    if settings.api_token.is_some() {
         printer::info(
             "note: PIPEDRIVE_API_TOKEN is set, so other commands use it instead of this login",
         );
@@ -84,20 +84,18 @@ async fn flow(
         .save_login(&settings.account, &settings.owner, &token)
         .await?;
     drop_recovery(settings, oauth).await;
-    if !settings.quiet {
-        printer::info(&format!(
-            "Logged in to {} (account '{}', owner '{}'); scopes: {}",
-            token.api_domain,
-            settings.account,
-            settings.owner,
-            token.scopes().join(", ")
-        ));
-        printer::info(&format!(
-            "Token stored in the {} store: {}",
-            store.name(),
-            store.location()
-        ));
-    }
+    printer::info(&format!(
+        "Logged in to {} (account '{}', owner '{}'); scopes: {}",
+        token.api_domain,
+        settings.account,
+        settings.owner,
+        token.scopes().join(", ")
+    ));
+    printer::info(&format!(
+        "Token stored in the {} store: {}",
+        store.name(),
+        store.location()
+    ));
     Ok(())
 }
 
@@ -110,13 +108,11 @@ async fn drop_recovery(settings: &Settings, oauth: &OAuthClient) {
         Ok(Some((path, kept))) => {
             revoke_kept(oauth, &kept.token.refresh_token).await;
             let _ = std::fs::remove_file(&path);
-            if !settings.quiet {
-                printer::info(&format!(
-                    "revoked and removed the token an earlier run kept in {} (this login \
-                     replaces it)",
-                    path.display()
-                ));
-            }
+            printer::info(&format!(
+                "revoked and removed the token an earlier run kept in {} (this login \
+                 replaces it)",
+                path.display()
+            ));
         }
         Err(d) => {
             let _ = std::fs::remove_file(&d.path);

@@ -43,7 +43,7 @@ async fn logout(settings: &Settings, args: &LogoutArgs, store: &TokenStore) -> R
         }
     }
     if records.is_empty() {
-        if damaged == 0 && !settings.quiet {
+        if damaged == 0 {
             printer::info(&format!(
                 "Nothing to log out: no token for account '{}'{} in the {} store",
                 settings.account,
@@ -95,14 +95,12 @@ async fn logout(settings: &Settings, args: &LogoutArgs, store: &TokenStore) -> R
         if let Some((path, _)) = kept {
             let _ = std::fs::remove_file(path);
         }
-        if !settings.quiet {
-            printer::info(&format!(
-                "Logged out account '{}', owner '{}' ({} store)",
-                record.account_id,
-                record.owner,
-                store.name()
-            ));
-        }
+        printer::info(&format!(
+            "Logged out account '{}', owner '{}' ({} store)",
+            record.account_id,
+            record.owner,
+            store.name()
+        ));
     }
     Ok(())
 }

@@ -53,6 +53,16 @@ fn a_missing_scope_for_field_definitions_stays_a_warning() {
             .any(|h| h.strip_prefix("custom_fields.").is_some_and(is_hash)),
         "raw keys: {header:?}"
     );
+    // --quiet hides information, never a warning: the CSV's columns are not what was asked.
+    let out = env.run(&[
+        "export", "deals", "--quiet", "--format", "csv", "-o", "q.csv",
+    ]);
+    assert_code(&out, 0);
+    assert!(
+        stderr(&out).contains("warning: keeping raw custom field keys"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// Two person fields named "Region" and a third a user named exactly like the first one's

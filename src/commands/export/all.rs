@@ -221,7 +221,7 @@ pub(super) async fn run(
         if let Some(e) = failed {
             return Err(e);
         }
-        if !skipped.is_empty() && !plan.quiet {
+        if !skipped.is_empty() {
             for (name, why) in &skipped {
                 printer::info(&format!("skipped {name}: {why}"));
             }
