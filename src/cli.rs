@@ -72,6 +72,13 @@ pub struct GlobalArgs {
           default_value_t = 10, value_parser = clap::value_parser!(u8).range(0..=100))]
     pub budget_reserve: u8,
 
+    /// Most API tokens this run may spend (each request's cost from Pipedrive's specs, requests
+    /// in flight included): the request that would pass it is not sent, and the run stops with
+    /// exit 75 without writing its output or moving --state
+    #[arg(long, global = true, env = "PIPEDRIVE_MAX_TOKENS", value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_tokens: Option<u64>,
+
     /// Timeout of one whole HTTP request, in seconds
     #[arg(long, global = true, env = "PIPEDRIVE_REQUEST_TIMEOUT", value_name = "SECS", default_value_t = 60,
           value_parser = clap::value_parser!(u64).range(1..))]

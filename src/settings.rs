@@ -72,6 +72,8 @@ pub struct HttpSettings {
     pub time_scale: f64,
     /// `--budget-reserve`: percent of the company's daily token budget to leave untouched.
     pub budget_reserve: u8,
+    /// `--max-tokens`: the most tokens one run may spend.
+    pub max_tokens: Option<u64>,
 }
 
 impl HttpSettings {
@@ -133,6 +135,7 @@ impl Settings {
                 verbose: global.verbose,
                 time_scale: time_scale(),
                 budget_reserve: global.budget_reserve,
+                max_tokens: global.max_tokens,
             },
             quiet: global.quiet,
             verbose: global.verbose,

@@ -139,6 +139,11 @@ fn answer(shared: &Shared, path: &str, pairs: &[(String, String)], auth: &AuthKi
     {
         return error_reply(403, "Scope and URL mismatch");
     }
+    if let Some(status) = shared.config.below_growth {
+        if path.ends_with("/deals/installments") {
+            return plan_refusal(status);
+        }
+    }
     if let Err(msg) = params::validate(op, pairs) {
         return error_reply(400, &msg);
     }
@@ -159,6 +164,17 @@ fn answer(shared: &Shared, path: &str, pairs: &[(String, String)], auth: &AuthKi
         Route::Extra(r) => extra::answer(&world, &shared.url, r, pairs),
     };
     extra::include_fields(&world, path, pairs, reply)
+}
+
+/// A feature the company's plan does not include: 402, or a 403 whose error names the plan.
+fn plan_refusal(status: u16) -> Reply {
+    match status {
+        402 => error_reply(402, "Payment required"),
+        _ => error_reply(
+            status,
+            "This feature is not available on your current plan. Upgrade to Growth or higher.",
+        ),
+    }
 }
 
 /// `Faults::fields`: field definitions that cannot be read, while the records still can.

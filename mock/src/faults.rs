@@ -53,6 +53,9 @@ pub struct Faults {
     pub token_lifetime: Option<Duration>,
     /// v2 list pages (not field definitions) are empty and name a new cursor, forever.
     pub endless_empty_pages: bool,
+    /// Answers carry no `x-daily-ratelimit-token-*` headers (Pipedrive does not document them,
+    /// and they are reported missing after periods of inactivity); the budget is still spent.
+    pub no_daily_headers: bool,
 }
 
 /// An answer given as is: status, headers, body.

@@ -98,6 +98,9 @@ pub struct Config {
     /// More custom text fields, (kind, name), after each kind's own: names a company chose,
     /// such as one spelled like another field's disambiguated name.
     pub extra_fields: Vec<(String, String)>,
+    /// The company is on a plan below Growth: deal installments, which only Growth and above
+    /// offer, answer 402 `Payment required`, or with `Some(403)` a 403 naming the plan.
+    pub below_growth: Option<u16>,
 }
 
 impl Default for Config {
@@ -130,6 +133,7 @@ impl Default for Config {
             faults: Faults::default(),
             api_domain: None,
             extra_fields: Vec::new(),
+            below_growth: None,
         }
     }
 }

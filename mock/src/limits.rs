@@ -101,12 +101,12 @@ pub fn daily_exceeded() -> Reply {
 
 /// `x-daily-ratelimit-token-limit` and `-remaining` as they stand after this request.
 pub fn daily_headers(shared: &Shared, reply: Reply, exhausted: bool) -> Reply {
-    let limit = shared
-        .faults
-        .read()
-        .unwrap()
-        .daily_budget
-        .unwrap_or(crate::state::DAILY_LIMIT);
+    let faults = shared.faults.read().unwrap();
+    if faults.no_daily_headers {
+        return reply;
+    }
+    let limit = faults.daily_budget.unwrap_or(crate::state::DAILY_LIMIT);
+    drop(faults);
     let left = if exhausted {
         0
     } else {

@@ -3,7 +3,7 @@
 //! Flags: `--port P` `--deals N` `--seed NAME=N` (any [`pipedrive_mock::Seed`] count, such as
 //! `--seed leads=5000`) `--latency-ms MS` `--client-id X` `--client-secret Y` `--api-token T`
 //! `--no-rotate` `--burst-limit N` (requests per 2 s, enforced with 429s; the default only
-//! announces 80).
+//! announces 80) `--below-growth STATUS` (402 or 403: deal installments are not on the plan).
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -14,7 +14,8 @@ use pipedrive_mock::{Config, MockPipedrive, Seed};
 
 const USAGE: &str =
     "usage: pipedrive-mock [--port P] [--deals N] [--seed NAME=N]... [--latency-ms MS] \
-[--client-id X] [--client-secret Y] [--api-token T] [--no-rotate] [--burst-limit N]";
+[--client-id X] [--client-secret Y] [--api-token T] [--no-rotate] [--burst-limit N] \
+[--below-growth 402|403]";
 
 fn parse() -> Result<(u16, Config), String> {
     let mut config = Config::default();
@@ -50,6 +51,9 @@ fn parse() -> Result<(u16, Config), String> {
             "--no-rotate" => config.rotate_refresh_tokens = false,
             "--burst-limit" => {
                 config.faults.burst_limit = Some(num("--burst-limit", value("--burst-limit")?)?)
+            }
+            "--below-growth" => {
+                config.below_growth = Some(num("--below-growth", value("--below-growth")?)? as u16)
             }
             "-h" | "--help" => {
                 println!("{USAGE}");

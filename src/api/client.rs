@@ -146,7 +146,7 @@ impl ApiClient {
             auth,
             policy: settings.retry_policy(),
             pacer: Pacer::new(settings.time_scale),
-            budget: Budget::new(settings.budget_reserve),
+            budget: Budget::new(settings.budget_reserve).with_ceiling(settings.max_tokens),
             waiting: WaitStatus::default(),
         })
     }
@@ -289,9 +289,10 @@ impl ApiClient {
                 parse(self, url, body)
             }
             Outcome::Again(failure) => Ok(Step::Again(failure)),
-            Outcome::Exhausted { why } => Err(Error::Temporary(format!(
-                "GET {}: {why}; it resets once a day: try again tomorrow or raise the plan's budget",
-                path_of(url)
+            Outcome::Exhausted { why, wait } => Err(Error::Temporary(format!(
+                "GET {}: {why}; {}",
+                path_of(url),
+                retry::try_again(wait)
             ))),
             Outcome::Final => Err(final_error(status, url, &body)),
         }
@@ -417,10 +418,16 @@ fn final_error(status: StatusCode, url: &str, body: &[u8]) -> Error {
         // the API's JSON: that is throttling, not a missing scope.
         StatusCode::FORBIDDEN if serde_json::from_slice::<serde_json::Value>(body).is_err() => {
             Error::Temporary(format!(
-                "GET {}: Pipedrive's edge refused the request (403 without an API answer), \
-                 usually after too many requests; try again in a few minutes",
+                "GET {}: blocked for sending too fast (Pipedrive's edge answered 403 with a page, \
+                 not the API's JSON, as it does after too many 429s); try again in a few minutes",
                 path_of(url)
             ))
+        }
+        // A feature the company's plan lacks (installments below Growth): 402, or a 403 whose
+        // error names the plan. Not this account's data, like a scope it was not granted.
+        StatusCode::PAYMENT_REQUIRED => not_on_plan(url, &format!("402 {reason}")),
+        StatusCode::FORBIDDEN if reason.to_ascii_lowercase().contains("plan") => {
+            not_on_plan(url, &format!("403 {reason}"))
         }
         StatusCode::FORBIDDEN => Error::Scope(format!(
             "Pipedrive refused the request (403 {reason}): the app or user lacks the permission \
@@ -430,6 +437,13 @@ fn final_error(status: StatusCode, url: &str, body: &[u8]) -> Error {
         StatusCode::NOT_FOUND => Error::NotFound(format!("{} ({reason})", path_of(url))),
         s => Error::Other(format!("GET {} answered {} ({reason})", path_of(url), s.as_u16())),
     }
+}
+
+fn not_on_plan(url: &str, answer: &str) -> Error {
+    Error::Scope(format!(
+        "the company's Pipedrive plan does not offer {} ({answer}); a higher plan does",
+        path_of(url)
+    ))
 }
 
 fn path_of(url: &str) -> String {

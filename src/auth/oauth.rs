@@ -181,9 +181,10 @@ impl OAuthClient {
                     ))
                 }),
             Outcome::Again(failure) => Ok(Err(failure)),
-            Outcome::Exhausted { why } => {
-                Err(Error::Temporary(format!("POST /oauth/token: {why}")))
-            }
+            Outcome::Exhausted { why, wait } => Err(Error::Temporary(format!(
+                "POST /oauth/token: {why}; {}",
+                retry::try_again(wait)
+            ))),
             Outcome::Final => refusal(status, &body).map(Ok),
         }
     }

@@ -24,6 +24,10 @@ use crate::printer;
 /// still a valid `Instant` and calendar time.
 pub const LONGEST_WAIT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
+/// A 429 asking for a longer wait than this is not the burst limit (its windows last 2 s) but
+/// the daily token budget: it comes back hours later, so it ends the run at once.
+const BURST_WAITS: Duration = Duration::from_secs(60);
+
 /// The wait assumed for a 429 that names none.
 const DEFAULT_RATE_WAIT: Duration = Duration::from_secs(2);
 
@@ -214,8 +218,9 @@ pub enum Outcome {
     Success,
     /// Worth another try (see [`Failure`]).
     Again(Failure),
-    /// The daily budget is gone and no reset time was named: asking again only burns the day.
-    Exhausted { why: String },
+    /// The company's daily token budget is spent: asking again only burns the day. `wait` is
+    /// when the server says it comes back, if it named it.
+    Exhausted { why: String, wait: Option<Duration> },
     /// Any other answer is final; the caller turns its status into its own error.
     Final,
 }
@@ -233,19 +238,16 @@ pub fn classify(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Outcome
             .get("x-daily-ratelimit-token-remaining")
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.trim() == "0")
-            || reason.contains("daily");
-        if daily && told.is_none() {
+            || reason.contains("daily")
+            || told.is_some_and(|w| w > BURST_WAITS);
+        if daily {
             return Outcome::Exhausted {
-                why: format!("the company's daily API budget is exhausted ({reason})"),
+                why: format!("daily token budget spent (429 {reason})"),
+                wait: told,
             };
         }
-        let why = if daily {
-            format!("the company's daily API budget is exhausted ({reason})")
-        } else {
-            format!("rate limited (429 {reason})")
-        };
         return Outcome::Again(Failure::RateLimited {
-            why,
+            why: format!("rate limited (429 {reason})"),
             wait: told.unwrap_or(DEFAULT_RATE_WAIT),
         });
     }
@@ -319,6 +321,18 @@ fn human_secs(wait: Duration) -> String {
         format!("at least {}s", LONGEST_WAIT.as_secs())
     } else {
         format!("{:.0}s", wait.as_secs_f64().ceil())
+    }
+}
+
+/// What to tell the user of a spent daily budget: when to try again.
+pub fn try_again(wait: Option<Duration>) -> String {
+    match wait {
+        Some(wait) => format!(
+            "the server asks to wait {}: try again after {}",
+            human_secs(wait),
+            retry_time(wait)
+        ),
+        None => "it resets once a day: try again tomorrow or raise the plan's budget".into(),
     }
 }
 
@@ -407,20 +421,27 @@ mod tests {
     }
 
     #[test]
-    fn a_spent_daily_budget_without_a_reset_time_is_not_retried() {
+    fn a_spent_daily_budget_is_not_retried_and_said_as_such() {
         let h = headers(&[("x-daily-ratelimit-token-remaining", "0")]);
         assert!(matches!(
             classify(status(429), &h, b""),
-            Outcome::Exhausted { .. }
+            Outcome::Exhausted { wait: None, .. }
         ));
         let h = headers(&[
             ("x-daily-ratelimit-token-remaining", "0"),
-            ("retry-after", "3600"),
+            ("retry-after", "5"),
         ]);
         assert!(matches!(
             classify(status(429), &h, b""),
-            Outcome::Again(Failure::RateLimited { wait, .. }) if wait == Duration::from_secs(3600)
+            Outcome::Exhausted { wait, .. } if wait == Some(Duration::from_secs(5))
         ));
+        // No budget headers at all, but a wait no burst window asks for.
+        let long = classify(status(429), &headers(&[("retry-after", "3939")]), b"");
+        assert!(
+            matches!(&long, Outcome::Exhausted { why, .. } if why.contains("daily token budget spent")),
+            "{long:?}"
+        );
+        assert!(try_again(Some(Duration::from_secs(3939))).contains("try again after"));
     }
 
     #[test]

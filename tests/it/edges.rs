@@ -95,3 +95,199 @@ fn a_429_asking_for_an_hour_ends_the_run_with_75_at_any_concurrency() {
         }
     }
 }
+
+/// Every API answer is `answer`; the run is `args` at the harness's scaled waits.
+fn run_against(answer: RawAnswer, args: &[&str]) -> (TestEnv, Output) {
+    let env = TestEnv::with(Config {
+        faults: Faults {
+            raw: Some(answer),
+            ..Faults::default()
+        },
+        ..Config::default()
+    });
+    env.login();
+    let out = env.run(args);
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    (env, out)
+}
+
+#[test]
+fn a_429_of_the_daily_budget_is_said_as_such_and_not_retried() {
+    let body = r#"{"success":false,"error":"Too many requests"}"#;
+    for answer in [
+        // The budget headers say it, though the wait is short.
+        RawAnswer::new(429, body)
+            .header("x-daily-ratelimit-token-remaining", "0")
+            .header("retry-after", "5"),
+        // No budget headers: the wait says it.
+        RawAnswer::new(429, body).header("retry-after", "3939"),
+    ] {
+        let (env, out) = run_against(answer, &["export", "deals"]);
+        assert_code(&out, 75);
+        let err = stderr(&out);
+        assert!(err.contains("daily token budget spent"), "{err}");
+        assert!(err.contains("try again after"), "{err}");
+        assert_eq!(env.api_requests().len(), 1, "asked again: {err}");
+    }
+}
+
+#[test]
+fn a_403_page_from_the_api_edge_is_a_rate_limit_stop_not_a_missing_scope() {
+    let page = RawAnswer::new(
+        403,
+        "<!DOCTYPE html><html><head><title>403 Forbidden</title></head>\
+         <body><h1>Access denied</h1></body></html>",
+    )
+    .header("content-type", "text/html; charset=UTF-8");
+    let (_env, out) = run_against(page.clone(), &["export", "deals"]);
+    assert_code(&out, 75);
+    assert!(
+        stderr(&out).contains("blocked for sending too fast"),
+        "{}",
+        stderr(&out)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let dir_arg = dir.path().to_str().unwrap();
+    let (_env, out) = run_against(page, &["export", "all", "--output-dir", dir_arg]);
+    assert_code(&out, 75);
+    assert!(
+        stderr(&out).contains("blocked for sending too fast"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("manifest.json").exists());
+}
+
+#[test]
+fn max_tokens_stops_before_the_request_that_would_pass_it_committing_nothing() {
+    for concurrency in ["1", "8"] {
+        let env = TestEnv::with(Config {
+            seed: Seed {
+                deals: 3000,
+                ..Seed::default()
+            },
+            ..Config::default()
+        });
+        env.login();
+        let state = env.path("state.json");
+        let file = env.path("deals.jsonl");
+        let (state_arg, file_arg) = (state.to_str().unwrap(), file.to_str().unwrap());
+        let first = env.run(&["export", "deals", "--state", state_arg, "-o", file_arg]);
+        assert_code(&first, 0);
+        let (state_before, file_before) = (
+            std::fs::read(&state).unwrap(),
+            std::fs::read(&file).unwrap(),
+        );
+        env.mock.add_records("deals", 2000);
+        let used_before = env.mock.stats().daily_tokens_used;
+        let out = env.run(&[
+            "export",
+            "deals",
+            "--state",
+            state_arg,
+            "-o",
+            file_arg,
+            "--limit",
+            "100",
+            "--concurrency",
+            concurrency,
+            "--max-tokens",
+            "55",
+        ]);
+        assert_code(&out, 75);
+        let err = stderr(&out);
+        assert!(err.contains("--max-tokens 55"), "{err}");
+        let spent = env.mock.stats().daily_tokens_used - used_before;
+        assert!(
+            (10..=55).contains(&spent),
+            "concurrency {concurrency}: the run spent {spent} tokens"
+        );
+        assert_eq!(
+            std::fs::read(&state).unwrap(),
+            state_before,
+            "--state moved"
+        );
+        assert_eq!(
+            std::fs::read(&file).unwrap(),
+            file_before,
+            "output replaced"
+        );
+        // The environment variable sets it too.
+        let mut cmd = env.cmd(&["export", "deals", "--limit", "100"]);
+        cmd.env("PIPEDRIVE_MAX_TOKENS", "15");
+        let out = run_with_timeout(cmd, Duration::from_secs(120));
+        assert_code(&out, 75);
+        assert!(stderr(&out).contains("--max-tokens 15"), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn without_budget_headers_the_reserve_is_a_no_op_said_under_verbose() {
+    let env = TestEnv::with(Config {
+        faults: Faults {
+            no_daily_headers: true,
+            ..Faults::default()
+        },
+        ..Config::default()
+    });
+    env.login();
+    let out = env.run(&["export", "deals", "-v", "--budget-reserve", "99"]);
+    assert_code(&out, 0);
+    assert_each_once(&jsonl_ids(&stdout(&out)), Seed::default().deals);
+    let err = stderr(&out);
+    assert_eq!(
+        err.matches("no daily budget headers").count(),
+        1,
+        "said once: {err}"
+    );
+}
+
+/// A mock whose company is on a plan below Growth, answering deal installments with `status`.
+fn below_growth(status: u16) -> TestEnv {
+    let env = TestEnv::with(Config {
+        below_growth: Some(status),
+        ..Config::default()
+    });
+    env.login();
+    env
+}
+
+#[test]
+fn export_all_skips_a_type_the_plan_lacks_and_names_it_when_asked_for() {
+    for status in [402, 403] {
+        let env = below_growth(status);
+        let dir = env.path("out");
+        let dir_arg = dir.to_str().unwrap();
+        let out = env.run(&["export", "all", "--output-dir", dir_arg]);
+        assert_code(&out, 0);
+        let err = stderr(&out);
+        let line = err
+            .lines()
+            .find(|l| l.contains("skipped deal-installments"))
+            .unwrap_or_else(|| panic!("{status}: no skip line: {err}"));
+        assert!(line.contains("plan"), "{line}");
+        let manifest: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap())
+                .unwrap();
+        let why = manifest["skipped"]["deal-installments"].as_str().unwrap();
+        assert!(why.contains("plan"), "{why}");
+        assert!(dir.join("deals.jsonl").exists());
+        assert!(!dir.join("deal-installments.jsonl").exists());
+
+        for args in [
+            vec!["export", "deal-installments"],
+            vec![
+                "export",
+                "all",
+                "--output-dir",
+                dir_arg,
+                "--types",
+                "deals,deal-installments",
+            ],
+        ] {
+            let out = env.run(&args);
+            assert_code(&out, 5);
+            assert!(stderr(&out).contains("plan"), "{args:?}: {}", stderr(&out));
+        }
+    }
+}
