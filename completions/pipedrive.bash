@@ -71,7 +71,7 @@ _pipedrive() {
 
     case "${cmd}" in
         pipedrive)
-            opts="-q -v -h -V --account --owner --store --config-dir --max-wait --budget-reserve --request-timeout --connect-timeout --quiet --verbose --help --version login logout status export pipeline stage completions help"
+            opts="-q -v -h -V --account --owner --store --config-dir --max-wait --budget-reserve --max-tokens --request-timeout --connect-timeout --quiet --verbose --help --version login logout status export pipeline stage completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -101,6 +101,10 @@ _pipedrive() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -117,7 +121,7 @@ _pipedrive() {
             return 0
             ;;
         pipedrive__subcmd__completions)
-            opts="-q -v -h -V --account --owner --store --config-dir --max-wait --budget-reserve --request-timeout --connect-timeout --quiet --verbose --help --version bash elvish fish powershell zsh"
+            opts="-q -v -h -V --account --owner --store --config-dir --max-wait --budget-reserve --max-tokens --request-timeout --connect-timeout --quiet --verbose --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -147,6 +151,10 @@ _pipedrive() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -163,7 +171,7 @@ _pipedrive() {
             return 0
             ;;
         pipedrive__subcmd__export)
-            opts="-o -q -v -h -V --types --format --output --output-dir --state --field-names --raw-keys --include-archived --include-deleted --include-fields --excel --limit --max --updated-since --concurrency --account --owner --store --config-dir --max-wait --budget-reserve --request-timeout --connect-timeout --quiet --verbose --help --version deals persons organizations notes pipelines stages activities products users leads lead-labels lead-sources activity-types currencies filters permission-sets roles files call-logs goals projects tasks deal-products deal-installments product-variations deal-flow deal-fields person-fields organization-fields product-fields activity-fields project-fields note-fields lead-fields all"
+            opts="-o -q -v -h -V --types --format --output --output-dir --state --field-names --raw-keys --include-archived --include-deleted --include-fields --excel --limit --max --updated-since --concurrency --account --owner --store --config-dir --max-wait --budget-reserve --max-tokens --request-timeout --connect-timeout --quiet --verbose --help --version deals persons organizations notes pipelines stages activities products users leads lead-labels lead-sources activity-types currencies filters permission-sets roles files call-logs goals projects tasks deal-products deal-installments product-variations deal-flow deal-fields person-fields organization-fields product-fields activity-fields project-fields note-fields lead-fields all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -234,6 +242,10 @@ _pipedrive() {
                     return 0
                     ;;
                 --budget-reserve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-tokens)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -379,7 +391,7 @@ _pipedrive() {
             return 0
             ;;
         pipedrive__subcmd__login)
-            opts="-q -v -h -V --no-browser --timeout --account --owner --store --config-dir --max-wait --budget-reserve --request-timeout --connect-timeout --quiet --verbose --help --version"
+            opts="-q -v -h -V --no-browser --timeout --account --owner --store --config-dir --max-wait --budget-reserve --max-tokens --request-timeout --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -413,6 +425,10 @@ _pipedrive() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -429,7 +445,7 @@ _pipedrive() {
             return 0
             ;;
         pipedrive__subcmd__logout)
-            opts="-q -v -h -V --all --account --owner --store --config-dir --max-wait --budget-reserve --request-timeout --connect-timeout --quiet --verbose --help --version"
+            opts="-q -v -h -V --all --account --owner --store --config-dir --max-wait --budget-reserve --max-tokens --request-timeout --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -456,6 +472,10 @@ _pipedrive() {
                     return 0
                     ;;
                 --budget-reserve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-tokens)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -475,7 +495,7 @@ _pipedrive() {
             return 0
             ;;
         pipedrive__subcmd__pipeline)
-            opts="-q -v -h -V --stages --format --account --owner --store --config-dir --max-wait --budget-reserve --request-timeout --connect-timeout --quiet --verbose --help --version"
+            opts="-q -v -h -V --stages --format --account --owner --store --config-dir --max-wait --budget-reserve --max-tokens --request-timeout --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -506,6 +526,10 @@ _pipedrive() {
                     return 0
                     ;;
                 --budget-reserve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-tokens)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -525,7 +549,7 @@ _pipedrive() {
             return 0
             ;;
         pipedrive__subcmd__stage)
-            opts="-q -v -h -V --format --account --owner --store --config-dir --max-wait --budget-reserve --request-timeout --connect-timeout --quiet --verbose --help --version"
+            opts="-q -v -h -V --format --account --owner --store --config-dir --max-wait --budget-reserve --max-tokens --request-timeout --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -559,6 +583,10 @@ _pipedrive() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -575,7 +603,7 @@ _pipedrive() {
             return 0
             ;;
         pipedrive__subcmd__status)
-            opts="-q -v -h -V --json --account --owner --store --config-dir --max-wait --budget-reserve --request-timeout --connect-timeout --quiet --verbose --help --version"
+            opts="-q -v -h -V --json --account --owner --store --config-dir --max-wait --budget-reserve --max-tokens --request-timeout --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -602,6 +630,10 @@ _pipedrive() {
                     return 0
                     ;;
                 --budget-reserve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-tokens)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

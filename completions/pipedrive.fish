@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_pipedrive_global_optspecs
-    string join \n account= owner= store= config-dir= max-wait= budget-reserve= request-timeout= connect-timeout= q/quiet v/verbose h/help V/version
+    string join \n account= owner= store= config-dir= max-wait= budget-reserve= max-tokens= request-timeout= connect-timeout= q/quiet v/verbose h/help V/version
 end
 
 function __fish_pipedrive_needs_command
@@ -33,6 +33,7 @@ mongo\t''"
 complete -c pipedrive -n "__fish_pipedrive_needs_command" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
 complete -c pipedrive -n "__fish_pipedrive_needs_command" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
 complete -c pipedrive -n "__fish_pipedrive_needs_command" -l budget-reserve -d 'Stop (exit 75) before the company\'s daily API token budget, which every integration shares, falls below this percent of its limit' -r
+complete -c pipedrive -n "__fish_pipedrive_needs_command" -l max-tokens -d 'Most API tokens this run may spend (each request\'s cost from Pipedrive\'s specs, requests in flight included): the request that would pass it is not sent, and the run stops with exit 75 without writing its output or moving --state' -r
 complete -c pipedrive -n "__fish_pipedrive_needs_command" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_needs_command" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_needs_command" -s q -l quiet -d 'No progress display and no informational messages (errors are still printed)'
@@ -57,6 +58,7 @@ mongo\t''"
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -l budget-reserve -d 'Stop (exit 75) before the company\'s daily API token budget, which every integration shares, falls below this percent of its limit' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -l max-tokens -d 'Most API tokens this run may spend (each request\'s cost from Pipedrive\'s specs, requests in flight included): the request that would pass it is not sent, and the run stops with exit 75 without writing its output or moving --state' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand login" -l no-browser -d 'Do not open a browser: print the authorization URL on stderr (also accepts the redirected URL pasted on stdin, for SSH sessions)'
@@ -73,6 +75,7 @@ mongo\t''"
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -l budget-reserve -d 'Stop (exit 75) before the company\'s daily API token budget, which every integration shares, falls below this percent of its limit' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -l max-tokens -d 'Most API tokens this run may spend (each request\'s cost from Pipedrive\'s specs, requests in flight included): the request that would pass it is not sent, and the run stops with exit 75 without writing its output or moving --state' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand logout" -l all -d 'Remove the tokens of every owner of the account, not only --owner\'s'
@@ -89,6 +92,7 @@ mongo\t''"
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -l budget-reserve -d 'Stop (exit 75) before the company\'s daily API token budget, which every integration shares, falls below this percent of its limit' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -l max-tokens -d 'Most API tokens this run may spend (each request\'s cost from Pipedrive\'s specs, requests in flight included): the request that would pass it is not sent, and the run stops with exit 75 without writing its output or moving --state' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -l json -d 'Print one JSON object instead of text, for scripts'
@@ -150,6 +154,7 @@ mongo\t''"
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l budget-reserve -d 'Stop (exit 75) before the company\'s daily API token budget, which every integration shares, falls below this percent of its limit' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l max-tokens -d 'Most API tokens this run may spend (each request\'s cost from Pipedrive\'s specs, requests in flight included): the request that would pass it is not sent, and the run stops with exit 75 without writing its output or moving --state' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l field-names -d 'Turn custom field keys into field names and option ids into labels (default for CSV)'
@@ -172,6 +177,7 @@ mongo\t''"
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -l budget-reserve -d 'Stop (exit 75) before the company\'s daily API token budget, which every integration shares, falls below this percent of its limit' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -l max-tokens -d 'Most API tokens this run may spend (each request\'s cost from Pipedrive\'s specs, requests in flight included): the request that would pass it is not sent, and the run stops with exit 75 without writing its output or moving --state' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand pipeline" -l stages -d 'Add the pipeline\'s stages as a `stages` array'
@@ -190,6 +196,7 @@ mongo\t''"
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -l budget-reserve -d 'Stop (exit 75) before the company\'s daily API token budget, which every integration shares, falls below this percent of its limit' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -l max-tokens -d 'Most API tokens this run may spend (each request\'s cost from Pipedrive\'s specs, requests in flight included): the request that would pass it is not sent, and the run stops with exit 75 without writing its output or moving --state' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand stage" -s q -l quiet -d 'No progress display and no informational messages (errors are still printed)'
@@ -205,6 +212,7 @@ mongo\t''"
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -l budget-reserve -d 'Stop (exit 75) before the company\'s daily API token budget, which every integration shares, falls below this percent of its limit' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -l max-tokens -d 'Most API tokens this run may spend (each request\'s cost from Pipedrive\'s specs, requests in flight included): the request that would pass it is not sent, and the run stops with exit 75 without writing its output or moving --state' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -s q -l quiet -d 'No progress display and no informational messages (errors are still printed)'
