@@ -134,14 +134,15 @@ impl Budget {
         // figure that includes it is in: in between, a request admitted would count it twice
         // rather than not at all.
         let _in_flight = ticket;
-        if limit.is_none() || remaining.is_none() {
-            if self.reserve_percent > 0 && !self.told_no_headers.swap(true, Ordering::SeqCst) {
-                printer::verbose(
-                    "the answers carry no daily budget headers (x-daily-ratelimit-token-limit, \
-                     -remaining): --budget-reserve cannot be checked; --max-tokens caps what \
-                     this run spends",
-                );
-            }
+        if (limit.is_none() || remaining.is_none())
+            && self.reserve_percent > 0
+            && !self.told_no_headers.swap(true, Ordering::SeqCst)
+        {
+            printer::verbose(
+                "the answers carry no daily budget headers (x-daily-ratelimit-token-limit, \
+                 -remaining): --budget-reserve cannot be checked; --max-tokens caps what this \
+                 run spends",
+            );
         }
         if let (Some(limit), Some(remaining)) = (limit, remaining) {
             let mut daily = self.daily.lock().unwrap_or_else(|p| p.into_inner());
