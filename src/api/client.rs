@@ -288,6 +288,15 @@ impl ApiClient {
                 tokio::task::yield_now().await;
                 parse(self, url, body)
             }
+            // No budget headers, but a wait no burst window asks for: the day's budget is gone.
+            Outcome::Again(Failure::RateLimited { wait, .. }) if wait > retry::BURST_WAITS => {
+                Err(Error::Temporary(format!(
+                    "GET {}: daily token budget spent (429 {}); {}",
+                    path_of(url),
+                    error_reason(&body),
+                    retry::try_again(Some(wait))
+                )))
+            }
             Outcome::Again(failure) => Ok(Step::Again(failure)),
             Outcome::Exhausted { why, wait } => Err(Error::Temporary(format!(
                 "GET {}: {why}; {}",
