@@ -99,6 +99,13 @@ impl Page {
         self.records().next().is_none()
     }
 
+    /// A page of some records of another page, each one's JSON text as it was.
+    pub(crate) fn from_texts(path: &str, records: &[&str]) -> Result<Page> {
+        let raw =
+            RawValue::from_string(format!("[{}]", records.join(","))).map_err(Error::other)?;
+        Page::from_raw(path, Some(raw))
+    }
+
     /// A page of records the program built or changed (per-parent lists add the parent's id).
     pub fn from_values(values: &[serde_json::Value]) -> Result<Page> {
         let text = serde_json::to_string(values).map_err(Error::other)?;
@@ -495,55 +502,149 @@ async fn fetch_offset(client: Arc<ApiClient>, plan: ListPlan, start: u64) -> Res
     })
 }
 
+/// A record's `id` as the API wrote it (a number or a string), to find it on another page.
+fn record_key(record: &str) -> Option<String> {
+    if let Some(id) = slices::record_id(record) {
+        return Some(id.to_string());
+    }
+    #[derive(serde::Deserialize)]
+    struct Key<'a> {
+        #[serde(borrow)]
+        id: Option<&'a RawValue>,
+    }
+    let key: Key = serde_json::from_str(record).ok()?;
+    key.id.map(|raw| raw.get().to_string())
+}
+
+/// The page handed over last: where it started and its records' keys, in order.
+struct Delivered {
+    start: u64,
+    keys: Vec<Option<String>>,
+}
+
+impl Delivered {
+    /// Where on `page` the records not delivered yet begin: after the newest record delivered
+    /// that is still there. `None` when none of them is there.
+    fn resume_at(&self, keys: &[Option<String>]) -> Option<usize> {
+        self.keys.iter().rev().flatten().find_map(|k| {
+            keys.iter()
+                .position(|x| x.as_ref() == Some(k))
+                .map(|at| at + 1)
+        })
+    }
+}
+
+/// Offset pages overlap by one record: the last record of a page must come first on the next.
+/// When it does not, records before the reader were deleted (or added) and every later offset
+/// moved, so a page would skip records or repeat them. The window is then read again, further
+/// back each time, until the newest record delivered is found, and the list goes on after it:
+/// nothing is skipped, and what came before it is not handed over twice. (A pass by update
+/// time could not find them: a deletion elsewhere does not update the records it shifts.)
 async fn offset_pages(
     client: &Arc<ApiClient>,
     plan: &ListPlan,
     tx: &mpsc::Sender<Result<Page>>,
 ) -> Result<()> {
-    let stride = u64::from(plan.limit);
+    let limit = u64::from(plan.limit.max(1));
+    // Pages of one record cannot overlap: they are read edge to edge, unchecked.
+    let overlap = limit > 1;
+    let mut step = if overlap { limit - 1 } else { 1 };
     let width = plan.concurrency.max(1);
     let mut in_flight: VecDeque<JoinHandle<Result<OffsetPage>>> = VecDeque::new();
-    let mut next_to_ask = 0u64;
     let spawn = |start: u64| tokio::spawn(fetch_offset(client.clone(), plan.clone(), start));
     let abort_all = |q: &mut VecDeque<JoinHandle<Result<OffsetPage>>>| {
         for h in q.drain(..) {
             h.abort();
         }
     };
+    let join = |h: JoinHandle<Result<OffsetPage>>| async move {
+        match h.await {
+            Ok(r) => r,
+            Err(e) => Err(Error::Other(format!("page fetch task failed: {e}"))),
+        }
+    };
     // The first page alone: many collections fit in it, and it shows whether speculation pays.
     in_flight.push_back(spawn(0));
-    next_to_ask += stride;
+    let mut next_to_ask = step;
+    let mut last: Option<Delivered> = None;
     while let Some(handle) = in_flight.pop_front() {
-        let page = match handle.await {
-            Ok(r) => r?,
-            Err(e) => return Err(Error::Other(format!("page fetch task failed: {e}"))),
-        };
-        let expected_next = page.start + page.count;
-        if !page.more {
-            abort_all(&mut in_flight);
-            let _ = deliver(tx, page.data).await;
-            return Ok(());
+        let mut page = join(handle).await?;
+        let mut keys: Vec<Option<String>> = page.data.records().map(record_key).collect();
+        let mut from = 0;
+        if let Some(before) = last.as_ref().filter(|_| overlap) {
+            let anchor = before.keys.last().cloned().flatten();
+            match (anchor, keys.first()) {
+                (None, _) => from = 1,
+                (Some(a), Some(Some(first))) if a == *first => from = 1,
+                // Shifted: find the newest record delivered, further back each time.
+                (Some(_), _) => {
+                    abort_all(&mut in_flight);
+                    let mut back = before.start;
+                    loop {
+                        page = fetch_offset(client.clone(), plan.clone(), back).await?;
+                        keys = page.data.records().map(record_key).collect();
+                        if let Some(at) = before.resume_at(&keys) {
+                            from = at;
+                            break;
+                        }
+                        if back == 0 {
+                            // None of them is left: read on from the start; the export's id
+                            // set drops what was written already.
+                            break;
+                        }
+                        back = back.saturating_sub(step);
+                    }
+                    next_to_ask = page.start + step;
+                }
+            }
         }
-        let next_start = page.next_start.unwrap_or(expected_next);
-        if next_start <= page.start {
+        if page.more && page.next_start.is_some_and(|n| n <= page.start) {
             abort_all(&mut in_flight);
             return Err(Error::Other(format!(
-                "GET {}: next_start {next_start} does not advance past start {}; stopping instead of looping",
-                plan.path, page.start
+                "GET {}: next_start {} does not advance past start {}; stopping instead of looping",
+                plan.path,
+                page.next_start.unwrap_or_default(),
+                page.start
             )));
         }
-        if next_start != page.start + stride {
-            // The server paged differently than asked: drop the guesses, follow it one by one.
+        // A shorter page than asked that says more follow: the server pages by a smaller size;
+        // the guesses ahead are wrong, and the next ones go by its size.
+        if page.more && page.count < limit && page.count > 0 {
             abort_all(&mut in_flight);
-            next_to_ask = next_start;
+            step = if overlap && page.count > 1 {
+                page.count - 1
+            } else {
+                page.count
+            };
+            next_to_ask = page.start + step;
         }
-        if deliver(tx, page.data).await.is_err() {
+        let seen: std::collections::HashSet<&String> =
+            last.iter().flat_map(|d| d.keys.iter().flatten()).collect();
+        let fresh = page
+            .data
+            .records()
+            .zip(&keys)
+            .skip(from)
+            .filter(|(_, k)| k.as_ref().is_none_or(|k| !seen.contains(k)))
+            .map(|(r, _)| r)
+            .collect::<Vec<&str>>();
+        let out = if from == 0 && fresh.len() as u64 == page.count {
+            std::mem::take(&mut page.data)
+        } else {
+            Page::from_texts(plan.path, &fresh)?
+        };
+        let more = page.more;
+        if deliver(tx, out).await.is_err() || !more {
             abort_all(&mut in_flight);
             return Ok(());
         }
+        last = Some(Delivered {
+            start: page.start,
+            keys,
+        });
         while in_flight.len() < width && plan.max.is_none_or(|m| next_to_ask < m) {
             in_flight.push_back(spawn(next_to_ask));
-            next_to_ask += stride;
+            next_to_ask += step;
         }
     }
     Ok(())

@@ -96,7 +96,8 @@ fn every_record_once_in_both_formats(kind: &str) {
                     r.param("start").expect("notes use start").parse().unwrap()
                 })
                 .collect();
-            for want in (0..n).step_by(500) {
+            // Pages overlap by one record (a shift is seen as the overlap not matching).
+            for want in (0..n - 1).step_by(499) {
                 assert!(starts.contains(&want), "start={want} in {starts:?}");
             }
         }
@@ -374,7 +375,7 @@ fn limit_sets_the_page_size() {
         .map(|r| r.param("start").unwrap().parse().unwrap())
         .collect();
     assert!(
-        (0..n).step_by(100).all(|s| starts.contains(&s)),
+        (0..n - 1).step_by(99).all(|s| starts.contains(&s)),
         "{starts:?}"
     );
 

@@ -77,3 +77,30 @@ fn a_deal_deleted_mid_run_with_state_is_written_once() {
         .collect();
     assert_eq!(each_once(&stdout(&out)), want);
 }
+
+/// 3,000 notes in offset pages of 500; the 20 oldest are deleted once the second page is read,
+/// so every later note moves up 20 places. At any concurrency each live note is written once.
+#[test]
+fn notes_deleted_ahead_of_offset_pages_shift_nothing_out_or_in() {
+    for concurrency in ["1", "4", "16"] {
+        let env = TestEnv::with(Config {
+            seed: Seed {
+                notes: 3_000,
+                ..Seed::default()
+            },
+            ..Config::default()
+        });
+        env.login();
+        env.mock
+            .change_after("/api/v1/notes", 2, Change::DeleteNotes((1..=20).collect()));
+        let out = env.run(&["export", "notes", "--concurrency", concurrency]);
+        assert_code(&out, 0);
+        let ids = each_once(&stdout(&out));
+        let live: Vec<u64> = ids.iter().copied().filter(|&id| id > 20).collect();
+        assert_eq!(
+            live,
+            (21..=3_000).collect::<Vec<_>>(),
+            "--concurrency {concurrency}"
+        );
+    }
+}
