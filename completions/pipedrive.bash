@@ -171,7 +171,7 @@ _pipedrive() {
             return 0
             ;;
         pipedrive__subcmd__export)
-            opts="-o -q -v -h -V --types --format --output --output-dir --state --field-names --raw-keys --include-archived --include-deleted --include-fields --excel --limit --max --updated-since --concurrency --account --owner --store --config-dir --max-wait --budget-reserve --max-tokens --request-timeout --connect-timeout --quiet --verbose --help --version deals persons organizations notes pipelines stages activities products users leads lead-labels lead-sources activity-types currencies filters permission-sets roles files call-logs goals projects tasks deal-products deal-installments product-variations deal-flow deal-fields person-fields organization-fields product-fields activity-fields project-fields note-fields lead-fields all"
+            opts="-o -q -v -h -V --types --format --output --collection --full --output-dir --state --field-names --raw-keys --include-archived --include-deleted --include-fields --excel --limit --max --updated-since --concurrency --account --owner --store --config-dir --max-wait --budget-reserve --max-tokens --request-timeout --connect-timeout --quiet --verbose --help --version deals persons organizations notes pipelines stages activities products users leads lead-labels lead-sources activity-types currencies filters permission-sets roles files call-logs goals projects tasks deal-products deal-installments product-variations deal-flow deal-fields person-fields organization-fields product-fields activity-fields project-fields note-fields lead-fields all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -190,6 +190,10 @@ _pipedrive() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --collection)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

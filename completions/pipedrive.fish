@@ -137,7 +137,8 @@ lead-fields\t'Lead field definitions (v1)'
 all\t'Every type the token\'s scopes allow, into --output-dir'"
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l format -d 'Output format' -r -f -a "jsonl\t'One compact JSON object per line, as the API returns it'
 csv\t'RFC 4180 with one header row; nested objects flattened with `.`'"
-complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -s o -l output -d 'Write to FILE atomically instead of stdout (the old file stays intact if the export fails)' -r -F
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -s o -l output -d 'Write to FILE atomically instead of stdout (the old file stays intact if the export fails), or sync into MongoDB with a mongodb:// or mongodb+srv:// URI (database from its path, default `pipedrive`): one upserted document per record, incremental by default' -r -F
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l collection -d 'MongoDB output: the collection the records go into (default pipedrive_records)' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l output-dir -d 'Directory for `export all`: one file per type plus manifest.json' -r -F
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l state -d 'Incremental export: only records updated since the last successful run recorded in FILE' -r -F
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l include-fields -d 'Optional fields v2 lists leave out unless asked (`activities_count`, `first_won_time`...): `all`, or names the type\'s operation declares under `include_fields`' -r
@@ -157,6 +158,7 @@ complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l budget-re
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l max-tokens -d 'Most API tokens this run may spend (each request\'s cost from Pipedrive\'s specs, requests in flight included): the request that would pass it is not sent, and the run stops with exit 75 without writing its output or moving --state' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l full -d 'MongoDB output: walk every record instead of those updated since the last sync, and mark the documents the walk did not see as deleted'
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l field-names -d 'Turn custom field keys into field names and option ids into labels (default for CSV)'
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l raw-keys -d 'Keep the API\'s custom field keys and option ids (turns off the CSV default)'
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l include-archived -d 'Also export archived deals (deals) or archived leads (leads); per-deal types walk archived deals too'

@@ -60,6 +60,11 @@ impl Stamp {
         self.complete = false;
     }
 
+    /// Whether the run read its lists to the end.
+    pub fn is_complete(&self) -> bool {
+        self.complete
+    }
+
     /// The time the next run starts from. A record updated while this run was paging could sit
     /// on a page already read, behind a newer one seen later: never start after this run began.
     fn mark(&self) -> Option<chrono::DateTime<chrono::Utc>> {

@@ -107,7 +107,7 @@ pub enum Command {
     /// Show who is logged in: store, account, owner, api_domain, scopes, token age (never secrets)
     Status(StatusArgs),
     /// Stream every record of a type as JSON lines or CSV
-    Export(ExportArgs),
+    Export(Box<ExportArgs>),
     /// Print one pipeline as a JSON line (or CSV)
     Pipeline(PipelineArgs),
     /// Print one stage as a JSON line (or CSV)
@@ -159,9 +159,20 @@ pub struct ExportArgs {
     #[arg(long, value_enum, default_value_t = Format::Jsonl)]
     pub format: Format,
 
-    /// Write to FILE atomically instead of stdout (the old file stays intact if the export fails)
-    #[arg(short, long, value_name = "FILE")]
+    /// Write to FILE atomically instead of stdout (the old file stays intact if the export fails),
+    /// or sync into MongoDB with a mongodb:// or mongodb+srv:// URI (database from its path,
+    /// default `pipedrive`): one upserted document per record, incremental by default
+    #[arg(short, long, value_name = "FILE|URI")]
     pub output: Option<PathBuf>,
+
+    /// MongoDB output: the collection the records go into (default pipedrive_records)
+    #[arg(long, value_name = "NAME")]
+    pub collection: Option<String>,
+
+    /// MongoDB output: walk every record instead of those updated since the last sync, and mark
+    /// the documents the walk did not see as deleted
+    #[arg(long)]
+    pub full: bool,
 
     /// Directory for `export all`: one file per type plus manifest.json
     #[arg(long, value_name = "DIR")]

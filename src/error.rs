@@ -26,6 +26,9 @@ pub enum Error {
     /// The token store (keyring, file, MongoDB) cannot be read or written.
     #[error("token store '{store}' unavailable: {reason}")]
     Store { store: &'static str, reason: String },
+    /// A MongoDB output (`--output mongodb://...`) is unreachable or refused the writes.
+    #[error("MongoDB output unavailable: {0}")]
+    Database(String),
     /// Network or server errors after retries, or a rate limit beyond `--max-wait`.
     #[error("{0}")]
     Temporary(String),
@@ -80,7 +83,8 @@ pub const EXIT_TABLE: &[(i32, &str)] = &[
     (exit::NOT_FOUND, "not found (pipeline or stage id)"),
     (
         exit::STORE,
-        "token store unavailable (keyring, file or MongoDB cannot be read or written)",
+        "token store unavailable (keyring, file or MongoDB cannot be read or written), or a \
+         MongoDB output unreachable or refusing writes",
     ),
     (
         exit::TEMPORARY,
@@ -110,7 +114,7 @@ impl Error {
             Error::Auth(_) | Error::Unauthorized(_) => exit::AUTH,
             Error::Scope(_) => exit::SCOPE,
             Error::NotFound(_) => exit::NOT_FOUND,
-            Error::Store { .. } => exit::STORE,
+            Error::Store { .. } | Error::Database(_) => exit::STORE,
             Error::Temporary(_) => exit::TEMPORARY,
             Error::Interrupted => exit::INTERRUPTED,
             Error::Terminated => exit::TERMINATED,

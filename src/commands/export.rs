@@ -7,6 +7,7 @@
 
 mod all;
 mod parents;
+mod sync;
 
 use std::sync::Arc;
 
@@ -22,6 +23,7 @@ use crate::auth::session::Session;
 use crate::checkpoint::{Stamp, State};
 use crate::cli::{ExportArgs, Format};
 use crate::error::{Error, Result};
+use crate::output::mongo::{Ident, MongoOutput};
 use crate::output::progress::Progress;
 use crate::output::{self, Destination, Sink, SinkOptions};
 use crate::printer;
@@ -42,6 +44,11 @@ struct Plan<'a> {
     field_names: bool,
     include: Option<Include>,
     quiet: bool,
+    /// Archived deals and leads too (`--include-archived`, and always in a MongoDB sync, whose
+    /// copy would otherwise take an archived deal for a deleted one).
+    archived: bool,
+    /// Deleted deals too (`--include-deleted`, and always in a MongoDB sync).
+    deleted: bool,
     /// The parents read so far, so the per-deal types of `export all` read the deals once.
     parents: ParentCache,
 }
@@ -82,6 +89,7 @@ pub async fn run(settings: &Settings, args: &ExportArgs) -> Result<()> {
         vec![r]
     };
     check_flags(args, is_all)?;
+    let sync_to = sync::uri(args)?;
     check_paths(args)?;
     let include = parse_include(&args.include_fields, &chosen, is_all)?;
     let plan = Plan {
@@ -90,8 +98,13 @@ pub async fn run(settings: &Settings, args: &ExportArgs) -> Result<()> {
         field_names: args.field_names || (args.format == Format::Csv && !args.raw_keys),
         include,
         quiet: settings.quiet,
+        archived: args.include_archived || sync_to.is_some(),
+        deleted: args.include_deleted || sync_to.is_some(),
         parents: ParentCache::default(),
     };
+    if let Some(uri) = sync_to {
+        return sync::run(settings, &plan, uri, &chosen).await;
+    }
     if is_all {
         let dir = args.output_dir.as_deref().ok_or_else(|| {
             Error::Usage(
@@ -120,7 +133,7 @@ pub async fn run(settings: &Settings, args: &ExportArgs) -> Result<()> {
     let dest = Destination::open(args.output.as_deref())?;
     Session::run(settings, async |session| {
         let since = since_for(&plan, state.as_ref(), &settings.account, resource);
-        let (_, stamp) = export_one(session, &plan, resource, &dest, since).await?;
+        let (_, stamp) = export_one(session, &plan, resource, Target::File(&dest), since).await?;
         dest.commit()?;
         if let (Some(state), Some(path)) = (state.as_mut(), &args.state) {
             state.advance(&settings.account, resource.name, stamp);
@@ -278,11 +291,23 @@ fn note_unfiltered(plan: &Plan, chosen: &[&Resource]) {
 
 /// Exports one type into `dest` (not yet committed); returns the count and the newest update
 /// time (of the parents, for a per-parent type).
+/// Where `export_one` writes: a file (or stdout) committed by the caller, or a MongoDB sync
+/// whose documents carry `synced_at` of the run.
+enum Target<'a> {
+    File(&'a Destination),
+    Mongo {
+        db: &'a MongoOutput,
+        started: mongodb::bson::DateTime,
+        account: &'a str,
+        owner: &'a str,
+    },
+}
+
 async fn export_one(
     session: &Session,
     plan: &Plan<'_>,
     resource: &'static Resource,
-    dest: &Destination,
+    target: Target<'_>,
     since: Option<String>,
 ) -> Result<(u64, Stamp)> {
     let args = plan.args;
@@ -305,10 +330,33 @@ async fn export_one(
         excel: args.excel,
         relabel: fields.map(|f| Arc::new(f) as Arc<dyn output::Relabel>),
     };
+    let incremental = args.state.is_some() || matches!(target, Target::Mongo { .. });
+    let (sink, label): (Box<dyn Sink>, String) = match target {
+        Target::File(dest) => (
+            output::sink_with(args.format, dest.writer()?, dest.label(), options)?,
+            dest.label(),
+        ),
+        Target::Mongo {
+            db,
+            started,
+            account,
+            owner,
+        } => {
+            let ident = Ident {
+                account: account.to_string(),
+                owner: owner.to_string(),
+                kind: resource.name,
+            };
+            (
+                Box::new(db.sink(ident, options.relabel, started)),
+                db.location(),
+            )
+        }
+    };
     let mut out = Writer {
-        sink: output::sink_with(args.format, dest.writer()?, dest.label(), options)?,
+        sink,
         stamp: Stamp::default(),
-        track: args.state.is_some() && resource.walk == Walk::List,
+        track: incremental && resource.walk == Walk::List,
         written: 0,
         max: args.max,
         progress: Progress::new(resource.name, plan.quiet, session.client.waiting()),
@@ -386,9 +434,9 @@ async fn export_one(
     }
     if out.full() {
         out.stamp.incomplete();
-        if args.state.is_some() {
+        if incremental {
             printer::info(&format!(
-                "note: --max stopped the {} export early, so --state keeps its previous time \
+                "note: --max stopped the {} export early, so the sync state keeps its previous time \
                  (the records not read yet would be skipped otherwise)",
                 resource.name
             ));
@@ -406,7 +454,7 @@ async fn export_one(
     // `export all` runs several types on one client: its own summary gives the run's total.
     let usage = session.client.usage();
     let cost = (plan.args.kind != ALL).then_some((usage.requests, usage.tokens));
-    progress.finish(&dest.label(), cost);
+    progress.finish(&label, cost);
     Ok((written, stamp))
 }
 
@@ -462,8 +510,8 @@ fn lists(
     for extra in r.extras {
         let wanted = match extra.when {
             ExtraWhen::Always => true,
-            ExtraWhen::IncludeArchived => plan.args.include_archived,
-            ExtraWhen::IncludeDeleted => plan.args.include_deleted,
+            ExtraWhen::IncludeArchived => plan.archived,
+            ExtraWhen::IncludeDeleted => plan.deleted,
         };
         if wanted {
             let path = extra.path.unwrap_or(r.path);
@@ -614,6 +662,8 @@ mod tests {
             field_names: false,
             include,
             quiet: true,
+            archived: false,
+            deleted: false,
             parents: ParentCache::default(),
         };
         let p = plan(both);

@@ -30,6 +30,11 @@ impl<W: Write> JsonlSink<W> {
             relabel,
         }
     }
+
+    /// The writer, for a caller that takes each line out as it is written.
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
 }
 
 impl<W: Write> Sink for JsonlSink<W> {

@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod compact;
 pub mod csv;
 pub mod jsonl;
+pub mod mongo;
 pub mod progress;
 pub mod target;
 

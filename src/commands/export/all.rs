@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use futures_util::stream::{self, StreamExt};
 use serde_json::{json, Value};
 
-use super::{export_one, note_unfiltered, since_for, Plan};
+use super::{export_one, note_unfiltered, since_for, Plan, Target};
 use crate::api::resources::{self, Resource, RESOURCES};
 use crate::auth::session::Session;
 use crate::checkpoint::State;
@@ -50,7 +50,7 @@ pub(super) fn chosen(args: &ExportArgs) -> Result<Vec<&'static Resource>> {
 }
 
 /// Why a type was left out, or `None` if the token may export it.
-fn scope_gap(session: &Session, r: &Resource) -> Option<String> {
+pub(super) fn scope_gap(session: &Session, r: &Resource) -> Option<String> {
     let mut needs = vec![r];
     needs.extend(r.parent());
     needs
@@ -116,7 +116,7 @@ pub(super) async fn run(
         let mut running = stream::iter(jobs)
             .map(|(r, dest)| async move {
                 let since = since_for(plan, state_ref, &settings.account, r);
-                let outcome = export_one(session, plan, r, &dest, since).await;
+                let outcome = export_one(session, plan, r, Target::File(&dest), since).await;
                 (r, dest, outcome)
             })
             .buffer_unordered(args.concurrency.clamp(1, 4) as usize);

@@ -74,7 +74,7 @@ async fn read_parents(
         parent
             .extras
             .iter()
-            .filter(|e| e.when == ExtraWhen::IncludeArchived && plan.args.include_archived)
+            .filter(|e| e.when == ExtraWhen::IncludeArchived && plan.archived)
             .filter_map(|e| e.path),
     );
     let mut seen = HashSet::new();

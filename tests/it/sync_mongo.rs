@@ -1,0 +1,191 @@
+//! `--output mongodb://...`: the real binary syncing the mock's records into a real
+//! MongoDB-protocol server (PIPEDRIVE_TEST_MONGO_URI), each test in a database of its own.
+
+use std::collections::HashMap;
+use std::process::Output;
+use std::time::Duration;
+
+use mongodb::bson::{doc, Bson, Document};
+use serde_json::Value;
+
+use crate::services::{self, mongo_uri};
+use crate::support::*;
+
+const RECORDS: &str = "pipedrive_records";
+const STATE: &str = "pipedrive_sync_state";
+
+/// A URI naming a fresh database, and that database's name.
+fn fresh_db(base: &str) -> (String, String) {
+    let db = services::unique("sync").replace('-', "_");
+    (format!("{}/{db}", base.trim_end_matches('/')), db)
+}
+
+fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+/// Every document of `coll` matching `filter`, read with a client of the test's own.
+fn find(uri: &str, db: &str, coll: &str, filter: Document) -> Vec<Document> {
+    block_on(async {
+        use futures_util::TryStreamExt;
+        let client = mongodb::Client::with_uri_str(uri).await.unwrap();
+        let docs: Vec<Document> = client
+            .database(db)
+            .collection::<Document>(coll)
+            .find(filter)
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap();
+        client.shutdown().await;
+        docs
+    })
+}
+
+fn env_with(seed: impl FnOnce(&mut Seed)) -> TestEnv {
+    let mut config = Config::default();
+    seed(&mut config.seed);
+    let env = TestEnv::with(config);
+    env.login();
+    env
+}
+
+fn sync(env: &TestEnv, uri: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["export", "deals", "--output", uri];
+    args.extend_from_slice(extra);
+    // secantusdb answers a few hundred upserts a second on a loaded machine.
+    run_with_timeout(env.cmd(&args), Duration::from_secs(600))
+}
+
+/// The documents of one type by Pipedrive id.
+fn by_id(docs: &[Document]) -> HashMap<i64, Document> {
+    docs.iter()
+        .map(|d| {
+            let id = match d.get_document("_id").unwrap().get("id").unwrap() {
+                Bson::Int32(i) => *i as i64,
+                Bson::Int64(i) => *i,
+                other => panic!("id {other:?}"),
+            };
+            (id, d.clone())
+        })
+        .collect()
+}
+
+fn data(d: &Document) -> Value {
+    Bson::Document(d.get_document("data").unwrap().clone()).into_relaxed_extjson()
+}
+
+fn the_mark(uri: &str, db: &str, kind: &str) -> Option<String> {
+    find(uri, db, STATE, doc! { "type": kind })
+        .first()
+        .and_then(|d| d.get_str("updated_since").ok().map(str::to_string))
+}
+
+#[test]
+fn ten_thousand_deals_equal_the_json_lines_and_a_second_run_changes_only_the_edited() {
+    let Some(base) = mongo_uri() else { return };
+    let (uri, db) = fresh_db(&base);
+    let env = env_with(|s| {
+        s.deals = 10_000;
+        s.archived_deals = 20;
+        s.deleted_deals = 3;
+    });
+    let out = sync(&env, &uri, &[]);
+    assert_code(&out, 0);
+    let file = env.path("deals.jsonl");
+    let out = env.run(&[
+        "export",
+        "deals",
+        "--include-archived",
+        "--include-deleted",
+        "--output",
+        file.to_str().unwrap(),
+    ]);
+    assert_code(&out, 0);
+    let lines = json_lines(&std::fs::read_to_string(&file).unwrap());
+    assert_eq!(lines.len(), 10_023);
+    let docs = find(&uri, &db, RECORDS, doc! {});
+    assert_eq!(docs.len(), lines.len(), "one document per record");
+    let docs = by_id(&docs);
+    for line in &lines {
+        let id = line["id"].as_i64().unwrap();
+        let d = &docs[&id];
+        assert_eq!(&data(d), line, "deal {id}");
+        assert_eq!(d.get_str("type").unwrap(), "deals");
+        assert_eq!(d.get_str("account_id").unwrap(), "default");
+        assert_eq!(d.get_str("owner").unwrap(), "default");
+        let deleted = line["is_deleted"] == Value::Bool(true);
+        assert_eq!(d.get_bool("deleted").unwrap(), deleted, "deal {id}");
+        assert_eq!(d.contains_key("deleted_at"), deleted, "deal {id}");
+    }
+    assert!(the_mark(&uri, &db, "deals").is_some(), "the mark was saved");
+
+    // Edit five deals; the next run asks only for what changed since the mark.
+    std::thread::sleep(Duration::from_millis(1100));
+    let edited = [7u64, 1234, 5000, 9999, 10_000];
+    env.mock.touch("deals", &edited);
+    let before = env.api_requests().len();
+    let out = sync(&env, &uri, &[]);
+    assert_code(&out, 0);
+    let asked: Vec<_> = env.api_requests()[before..]
+        .iter()
+        .filter(|r| r.path.starts_with("/api/v2/deals"))
+        .cloned()
+        .collect();
+    assert!(!asked.is_empty());
+    for r in &asked {
+        assert!(
+            r.param("updated_since").is_some(),
+            "a page without updated_since: {} {:?}",
+            r.path,
+            r.query
+        );
+    }
+    let after = by_id(&find(&uri, &db, RECORDS, doc! {}));
+    assert_eq!(after.len(), docs.len(), "no document added");
+    let changed: Vec<i64> = {
+        let mut c: Vec<i64> = after
+            .iter()
+            .filter(|(id, d)| data(d) != data(&docs[id]))
+            .map(|(id, _)| *id)
+            .collect();
+        c.sort_unstable();
+        c
+    };
+    assert_eq!(
+        changed,
+        edited.iter().map(|&i| i as i64).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn state_file_and_csv_are_usage_errors_with_a_mongodb_output_and_full_needs_one() {
+    let env = TestEnv::new();
+    env.login();
+    let uri = "mongodb://127.0.0.1:1/x";
+    for extra in [&["--state", "s.json"][..], &["--format", "csv"][..]] {
+        let out = sync(&env, uri, extra);
+        assert_code(&out, 2);
+    }
+    let out = env.run(&["export", "deals", "--full"]);
+    assert_code(&out, 2);
+    assert!(stderr(&out).contains("MongoDB"), "{}", stderr(&out));
+    assert!(env.api_requests().is_empty());
+}
+
+#[test]
+fn an_unreachable_server_is_exit_7_before_any_api_request() {
+    let env = TestEnv::new();
+    env.login();
+    let port = free_port();
+    let uri = format!("mongodb://127.0.0.1:{port}/x?serverSelectionTimeoutMS=300");
+    let out = sync(&env, &uri, &[]);
+    assert_code(&out, 7);
+    assert!(stderr(&out).contains("MongoDB"), "{}", stderr(&out));
+    assert!(env.api_requests().is_empty());
+}
