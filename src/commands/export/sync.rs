@@ -150,7 +150,7 @@ pub(super) async fn account(
                     .skipped
                     .push((r.name, format!("the API has no such list here ({what})"))),
                 Err(e) => {
-                    printer::info(&format!("{}: not synced: {e}", r.name));
+                    printer::warn(&format!("{}: not synced: {e}", r.name));
                     if failure.as_ref().is_none_or(|f| severity(&e) > severity(f)) {
                         failure = Some(e);
                     }
