@@ -189,3 +189,30 @@ fn an_unreachable_server_is_exit_7_before_any_api_request() {
     assert!(stderr(&out).contains("MongoDB"), "{}", stderr(&out));
     assert!(env.api_requests().is_empty());
 }
+
+#[test]
+fn deals_deleted_since_the_last_run_are_marked_and_kept() {
+    let Some(base) = mongo_uri() else { return };
+    let (uri, db) = fresh_db(&base);
+    let env = env_with(|s| {
+        s.deals = 300;
+        s.archived_deals = 0;
+        s.deleted_deals = 0;
+    });
+    assert_code(&sync(&env, &uri, &[]), 0);
+    std::thread::sleep(Duration::from_millis(1100));
+    for id in [3u64, 150, 299] {
+        env.mock.delete_deal(id);
+    }
+    assert_code(&sync(&env, &uri, &[]), 0);
+    let docs = find(&uri, &db, RECORDS, doc! {});
+    assert_eq!(docs.len(), 300, "nothing removed, nothing added");
+    let mut marked: Vec<i64> = by_id(&docs)
+        .into_iter()
+        .filter(|(_, d)| d.get_bool("deleted") == Ok(true))
+        .inspect(|(id, d)| assert!(d.contains_key("deleted_at"), "deal {id}"))
+        .map(|(id, _)| id)
+        .collect();
+    marked.sort_unstable();
+    assert_eq!(marked, vec![3, 150, 299]);
+}
