@@ -4,6 +4,7 @@
 pub mod atomic;
 pub mod compact;
 pub mod csv;
+pub mod dirset;
 pub mod jsonl;
 pub mod mongo;
 pub mod progress;

@@ -6,6 +6,7 @@ mod support;
 mod bad_input;
 mod csv_props;
 mod damaged_store;
+mod dir_set;
 mod edges;
 mod export;
 mod faults;

@@ -169,3 +169,55 @@ pub fn in_private_keyring(cmd: &Command, dir: &Path, locked: bool) -> Command {
     }
     out
 }
+
+/// A tmpfs of `bytes` mounted on `dir` (needs root), unmounted when dropped.
+pub fn tmpfs(dir: &Path, bytes: u64) -> Tmpfs {
+    let out = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={bytes}"), "tmpfs"])
+        .arg(dir)
+        .output();
+    match out {
+        Ok(o) if o.status.success() => Tmpfs(dir.to_path_buf()),
+        Ok(o) => missing(&format!(
+            "cannot mount a small tmpfs (needs root): {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        )),
+        Err(e) => missing(&format!("cannot run mount: {e}")),
+    }
+}
+
+pub struct Tmpfs(std::path::PathBuf);
+
+impl Tmpfs {
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// Writes `file` so that about `free` bytes of the filesystem stay free.
+    pub fn fill(&self, file: &Path, free: u64) {
+        use std::io::Write;
+        let avail = {
+            let c = std::ffi::CString::new(self.0.to_str().unwrap()).unwrap();
+            let mut s: libc::statvfs = unsafe { std::mem::zeroed() };
+            // SAFETY: a valid path and a zeroed struct for statvfs to fill.
+            assert_eq!(unsafe { libc::statvfs(c.as_ptr(), &mut s) }, 0);
+            s.f_bavail as u64 * s.f_frsize as u64
+        };
+        let mut left = avail.saturating_sub(free);
+        let mut f = std::fs::File::create(file).unwrap();
+        let chunk = vec![0u8; 64 << 10];
+        while left > 0 {
+            let n = left.min(chunk.len() as u64) as usize;
+            if f.write_all(&chunk[..n]).is_err() {
+                break;
+            }
+            left -= n as u64;
+        }
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).output();
+    }
+}

@@ -1,15 +1,15 @@
 //! `export all --output-dir DIR`: every type the token's scopes allow, one file each, plus
 //! `manifest.json`, a few types at once sharing one client.
 //!
-//! The directory changes as a set. Every file is written as a temporary file first; only when
-//! every type succeeded are they renamed into place, and `manifest.json` last. A failed run
-//! leaves the files and the manifest of the last successful run as they were. The manifest
-//! describes exactly the files beside it: the ones this run wrote, and those an earlier run wrote
-//! that are still there (a run limited by `--types` keeps the other types' entries, with their
-//! own times).
+//! The directory changes as a set (`output::dirset`): every file is written into a stage beside
+//! it, and only when every type succeeded and the manifest is written and synced does the stage
+//! replace the directory, in one step. A failed or killed run leaves the files and the manifest
+//! of the last successful run as they were. The manifest describes exactly the files beside it:
+//! the ones this run wrote, and those an earlier run wrote that are still there (a run limited by
+//! `--types` keeps the other types' entries, with their own times).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use futures_util::stream::{self, StreamExt};
 use serde_json::{json, Value};
@@ -20,6 +20,7 @@ use crate::auth::session::Session;
 use crate::checkpoint::State;
 use crate::cli::{ExportArgs, Format};
 use crate::error::{Error, Result};
+use crate::output::dirset::DirSet;
 use crate::output::Destination;
 use crate::printer;
 use crate::settings::Settings;
@@ -66,10 +67,7 @@ pub(super) async fn run(
     chosen: &[&'static Resource],
 ) -> Result<()> {
     let args = plan.args;
-    if !dir.is_dir() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::Other(format!("cannot create {}: {e}", dir.display())))?;
-    }
+    let set = DirSet::create(dir)?;
     let ext = match args.format {
         Format::Jsonl => "jsonl",
         Format::Csv => "csv",
@@ -109,7 +107,7 @@ pub(super) async fn run(
         // Every destination first, so an unwritable directory fails before any request.
         let mut jobs = Vec::new();
         for r in todo {
-            let path: PathBuf = dir.join(format!("{}.{ext}", r.name));
+            let path = set.staged(&format!("{}.{ext}", r.name));
             jobs.push((r, Destination::open(Some(&path))?));
         }
         let state_ref = state.as_ref();
@@ -154,31 +152,25 @@ pub(super) async fn run(
             }
         }
         let when = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let mut files = previous_files(dir);
-        let mut failed = None;
+        let mut fresh = Vec::new();
         for (r, dest, records, stamp) in done {
-            if failed.is_some() {
-                continue; // dropped: the earlier file of this type stays
-            }
+            // Synced inside the stage: nothing is current yet.
+            dest.commit()?;
             let file = format!("{}.{ext}", r.name);
-            if let Err(e) = dest.commit() {
-                // The manifest still has to describe the files that did move into place.
-                failed = Some(e);
-                continue;
-            }
-            files.insert(
+            fresh.push((
                 file.clone(),
                 json!({"type": r.name, "file": file, "format": ext, "records": records,
                        "when": when, "endpoint": r.path,
                        "api_version": if r.is_v1() { "v1" } else { "v2" }}),
-            );
+            ));
             if let Some(state) = state.as_mut() {
                 state.advance(&settings.account, r.name, stamp);
             }
         }
-        if let (Some(state), Some(path), None) = (state.as_ref(), &args.state, &failed) {
-            state.save(path)?;
-        }
+        // One run commits into a directory at a time, so the files of the last one are known.
+        let _lock = set.lock()?;
+        let mut files = previous_files(set.dir());
+        files.extend(fresh);
         // By type, the newest file of each (a directory can hold both formats).
         let mut types = serde_json::Map::new();
         for entry in files.values() {
@@ -208,7 +200,13 @@ pub(super) async fn run(
             "requests": usage.requests,
             "tokens": usage.tokens,
         });
-        write_manifest(dir, &manifest)?;
+        write_manifest(&set.staged("manifest.json"), &manifest)?;
+        set.publish()?;
+        // After the swap: a state file inside the directory is saved into the new one, and a kill
+        // before this line only makes the next run export a little more again.
+        if let (Some(state), Some(path)) = (state.as_ref(), &args.state) {
+            state.save(path)?;
+        }
         if printer::summary() {
             printer::info(&format!(
                 "exported {} types to {} ({} API requests, {} tokens)",
@@ -217,9 +215,6 @@ pub(super) async fn run(
                 usage.requests,
                 usage.tokens
             ));
-        }
-        if let Some(e) = failed {
-            return Err(e);
         }
         if !skipped.is_empty() {
             for (name, why) in &skipped {
@@ -269,8 +264,8 @@ fn previous_files(dir: &Path) -> BTreeMap<String, Value> {
         .collect()
 }
 
-fn write_manifest(dir: &Path, manifest: &Value) -> Result<()> {
-    let dest = Destination::open(Some(&dir.join("manifest.json")))?;
+fn write_manifest(path: &Path, manifest: &Value) -> Result<()> {
+    let dest = Destination::open(Some(path))?;
     {
         let mut w = dest.writer()?;
         serde_json::to_writer_pretty(&mut w, manifest).map_err(Error::other)?;
