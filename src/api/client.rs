@@ -443,6 +443,16 @@ fn final_error(status: StatusCode, url: &str, body: &[u8]) -> Error {
              for {}; add the scope to the app and run `pipedrive login` again",
             path_of(url)
         )),
+        // Pipedrive's answer for a company subdomain it does not know: every path of this
+        // api_domain answers so, whatever the id or list. A fresh login stores the right one.
+        StatusCode::NOT_FOUND if reason.to_ascii_lowercase().contains("company domain not found") => {
+            Error::Auth(format!(
+                "Pipedrive knows no company at {} (404 {reason}): the stored api_domain is \
+                 wrong or the company's domain changed; run `pipedrive login` again (with \
+                 PIPEDRIVE_API_TOKEN, fix PIPEDRIVE_API_DOMAIN)",
+                crate::quote::quoted(&origin_of(url), 100)
+            ))
+        }
         StatusCode::NOT_FOUND => Error::NotFound(format!("{} ({reason})", path_of(url))),
         s => Error::Other(format!("GET {} answered {} ({reason})", path_of(url), s.as_u16())),
     }
@@ -453,6 +463,12 @@ fn not_on_plan(url: &str, answer: &str) -> Error {
         "the company's Pipedrive plan does not offer {} ({answer}); a higher plan does",
         path_of(url)
     ))
+}
+
+fn origin_of(url: &str) -> String {
+    url::Url::parse(url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|_| url.to_string())
 }
 
 fn path_of(url: &str) -> String {

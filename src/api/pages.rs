@@ -333,8 +333,9 @@ impl CursorGuard {
         };
         if !self.seen.insert(c.to_string()) {
             return Err(Error::Other(format!(
-                "GET {}: the API returned cursor '{c}' a second time; stopping instead of looping",
-                self.path
+                "GET {}: the API returned cursor '{}' a second time; stopping instead of looping",
+                self.path,
+                crate::quote::quoted(c, 80)
             )));
         }
         self.empty_in_a_row = if empty { self.empty_in_a_row + 1 } else { 0 };

@@ -130,10 +130,12 @@ pub async fn run(settings: &Settings, args: &ExportArgs) -> Result<()> {
         None => None,
     };
     // Open the output first: a bad path should fail before any token is refreshed.
-    let dest = Destination::open(args.output.as_deref())?;
+    let dest = Destination::open_async(args.output.as_deref()).await?;
     Session::run(settings, async |session| {
         let since = since_for(&plan, state.as_ref(), &settings.account, resource);
-        let (_, stamp) = export_one(session, &plan, resource, Target::File(&dest), since).await?;
+        let (_, stamp) = export_one(session, &plan, resource, Target::File(&dest), since)
+            .await
+            .map_err(list_not_found)?;
         dest.commit()?;
         if let (Some(state), Some(path)) = (state.as_mut(), &args.state) {
             state.advance(&settings.account, resource.name, stamp);
@@ -142,6 +144,15 @@ pub async fn run(settings: &Settings, args: &ExportArgs) -> Result<()> {
         Ok(())
     })
     .await
+}
+
+/// A list that answers 404 is not a missing pipeline or stage id (exit 6 means that): this
+/// company's API has no such list.
+fn list_not_found(e: Error) -> Error {
+    match e {
+        Error::NotFound(what) => Error::Other(format!("the API has no such list here ({what})")),
+        e => e,
+    }
 }
 
 /// Flags that only some types take.
@@ -229,15 +240,13 @@ fn parse_include(
             }
         }
     }
-    if names.iter().any(|n| n == "all") && (is_all || !valid.is_empty()) {
-        return Ok(Some(Include::All));
-    }
+    let all = names.iter().any(|n| n == "all");
     let what = if is_all {
         "the exported types".to_string()
     } else {
         chosen[0].name.to_string()
     };
-    if valid.is_empty() {
+    if valid.is_empty() && !(all && is_all) {
         return Err(Error::Usage(format!(
             "--include-fields: {what} declare no optional fields (include_fields); types that \
              do: {}",
@@ -249,11 +258,21 @@ fn parse_include(
                 .join(", ")
         )));
     }
-    if let Some(bad) = names.iter().find(|n| !valid.contains(&n.as_str())) {
+    // `all` beside other names does not excuse a misspelt one.
+    if let Some(bad) = names
+        .iter()
+        .find(|n| *n != "all" && !valid.contains(&n.as_str()))
+    {
         return Err(Error::Usage(format!(
-            "--include-fields: '{bad}' is not an optional field of {what}; valid: all, {}",
-            valid.join(", ")
+            "--include-fields: '{bad}' is not an optional field of {what}; valid: {}",
+            std::iter::once("all")
+                .chain(valid.iter().copied())
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
+    }
+    if all {
+        return Ok(Some(Include::All));
     }
     Ok(Some(Include::Names(names)))
 }

@@ -74,12 +74,14 @@ fn print(as_json: bool, info: &serde_json::Value) -> Result<()> {
                     ("token_age_secs", serde_json::Value::Number(n)) => {
                         human_age(n.as_i64().unwrap_or(0))
                     }
+                    // Scopes and the api_domain come from Pipedrive's token answer: quoted.
                     ("scopes", serde_json::Value::Array(a)) => a
                         .iter()
                         .filter_map(|s| s.as_str())
+                        .map(crate::quote::short)
                         .collect::<Vec<_>>()
                         .join(", "),
-                    (_, serde_json::Value::String(s)) => s.clone(),
+                    (_, serde_json::Value::String(s)) => crate::quote::short(s),
                     (_, other) => other.to_string(),
                 };
                 let label = if k == "token_age_secs" {

@@ -101,10 +101,27 @@ pub async fn read_body_into(
     }
 }
 
+/// The longest address accepted: a company domain is a short URL; browsers' own bound.
+const MAX_URL: usize = 2048;
+
 /// Tokens are only ever sent over https, except to loopback hosts (tests, the demo).
 pub fn check_secure_url(what: &str, raw: &str) -> Result<url::Url> {
+    // The text may come from a server (a token answer's api_domain): quoted, and cut short.
+    let shown = crate::quote::quoted(raw, 100);
+    // No request to such a URL can ever succeed: refused at once rather than retried.
+    if raw.len() > MAX_URL {
+        return Err(Error::Other(format!(
+            "{what} '{shown}' is {} bytes long: not a Pipedrive address (at most {MAX_URL})",
+            raw.len()
+        )));
+    }
     let url = url::Url::parse(raw)
-        .map_err(|e| Error::Other(format!("{what} '{raw}' is not a valid URL: {e}")))?;
+        .map_err(|e| Error::Other(format!("{what} '{shown}' is not a valid URL: {e}")))?;
+    if url.host_str().is_some_and(|h| h.len() > 253) {
+        return Err(Error::Other(format!(
+            "{what} '{shown}': its host name is longer than DNS allows (253)"
+        )));
+    }
     let loopback = match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -115,7 +132,7 @@ pub fn check_secure_url(what: &str, raw: &str) -> Result<url::Url> {
         "https" => Ok(url),
         "http" if loopback => Ok(url),
         _ => Err(Error::Other(format!(
-            "refusing to send credentials to {what} '{raw}': it must be https (http only for loopback hosts)"
+            "refusing to send credentials to {what} '{shown}': it must be https (http only for loopback hosts)"
         ))),
     }
 }

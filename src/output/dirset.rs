@@ -63,7 +63,7 @@ impl DirSet {
             }
             Err(e) => return Err(fail(e.to_string())),
         };
-        let alive = File::open(&stage).ok().filter(|f| try_lock(f));
+        let alive = File::open(&stage).ok().filter(try_lock);
         // The new directory gets the old one's permissions (a private export stays private).
         if let Ok(meta) = std::fs::metadata(&dir) {
             let _ = std::fs::set_permissions(&stage, meta.permissions());

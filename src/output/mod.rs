@@ -111,6 +111,25 @@ impl Destination {
         }
     }
 
+    /// [`Destination::open`] on a thread of its own: opening a FIFO for writing waits for a
+    /// reader, and a signal must still end the command meanwhile (the runtime is shut down
+    /// without waiting for the thread, so a reader that never comes cannot hold the exit).
+    pub async fn open_async(path: Option<&Path>) -> Result<Destination> {
+        let Some(path) = path else {
+            return Ok(Destination::Stdout);
+        };
+        let path = path.to_path_buf();
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        std::thread::Builder::new()
+            .name("open-output".into())
+            .spawn(move || {
+                let _ = tx.send(Destination::open(Some(&path)));
+            })
+            .map_err(|e| Error::Other(format!("cannot open the output: {e}")))?;
+        rx.await
+            .map_err(|_| Error::Other("cannot open the output".into()))?
+    }
+
     pub fn label(&self) -> String {
         match self {
             Destination::Stdout => "stdout".into(),

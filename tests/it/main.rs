@@ -21,6 +21,7 @@ mod output_files;
 mod perf_guards;
 mod progress;
 mod secrets;
+mod server_text;
 mod session;
 mod show;
 mod smoke;

@@ -95,6 +95,45 @@ fn output_onto_a_fifo_writes_into_it_and_leaves_the_fifo() {
 }
 
 #[test]
+fn a_signal_ends_an_export_waiting_for_a_fifo_reader() {
+    let env = small();
+    env.login();
+    let fifo = env.path("pipe");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    for (signal, code) in [(libc::SIGTERM, 143), (libc::SIGINT, 130)] {
+        let mut child = env
+            .cmd(&["export", "deals", "--quiet", "-o", fifo.to_str().unwrap()])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Nobody reads the FIFO: the export waits in its open, past the signal handlers' setup.
+        std::thread::sleep(Duration::from_millis(700));
+        // SAFETY: a signal to the child this test started.
+        unsafe { libc::kill(child.id() as i32, signal) };
+        let ended = wait_for(Duration::from_secs(10), || {
+            child.try_wait().unwrap().is_some()
+        });
+        if !ended {
+            let _ = child.kill();
+        }
+        assert!(ended, "signal {signal} did not end the export");
+        assert_eq!(child.wait().unwrap().code(), Some(code));
+    }
+    assert!(std::fs::symlink_metadata(&fifo)
+        .unwrap()
+        .file_type()
+        .is_fifo());
+    assert!(
+        env.api_requests().is_empty(),
+        "no request without an output"
+    );
+}
+
+#[test]
 fn output_onto_dev_null_leaves_the_device() {
     let env = small();
     env.login();
