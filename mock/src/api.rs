@@ -257,7 +257,7 @@ pub async fn handle(
         remaining,
         reset,
         over,
-    } = shared.limits.burst(auth, limit);
+    } = shared.limits.burst(auth, limit, faults.burst_window);
     let fault = match faults.pick(n) {
         None if over && faults.burst_limit.is_some() => Some(Fault::BurstLimit),
         f => f,
@@ -308,7 +308,10 @@ pub async fn handle(
         )
         .header(
             "x-ratelimit-reset",
-            if burst { 1 } else { reset }.to_string(),
+            match fault {
+                Some(Fault::Burst429) => "1".to_string(),
+                _ => faults.burst_reset.header(reset),
+            },
         );
     reply = crate::limits::daily_headers(shared, reply, fault == Some(Fault::DailyBudget));
     if fault == Some(Fault::Raw) {

@@ -33,6 +33,11 @@ pub struct Faults {
     /// Enforces the burst window at this many requests per 2 s: `x-ratelimit-remaining` counts
     /// down to 0 and every request beyond it answers 429 (fault `"burst_limit"`).
     pub burst_limit: Option<u64>,
+    /// How the burst window counts requests (fixed windows from a token's first request by
+    /// default).
+    pub burst_window: crate::limits::Window,
+    /// How `x-ratelimit-reset` is rounded (whole seconds rounded up by default).
+    pub burst_reset: crate::limits::ResetRounding,
     /// Enforces a daily budget of this many tokens (each operation's `x-token-cost`): the
     /// `x-daily-ratelimit-token-*` headers count it down and a request that does not fit answers
     /// 429 `daily request budget exceeded`. Off, the headers report 1,000,000 tokens.

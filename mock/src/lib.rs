@@ -68,6 +68,7 @@ use std::time::Duration;
 
 pub use edits::Editing;
 pub use faults::{Faults, FieldsFault, RawAnswer};
+pub use limits::{ResetRounding, Window};
 use state::Shared;
 
 /// How the mock is set up. All fields are public; start from `Config::default()`.

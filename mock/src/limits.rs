@@ -7,11 +7,16 @@
 //! Both are switched at runtime through [`crate::Faults`]: `burst_limit` enforces a window of that
 //! many requests, `daily_budget` enforces a budget of that many tokens. Off, the headers still
 //! report the defaults (80 per 2 s, 1,000,000 tokens) without refusing anything.
+//!
+//! Pipedrive does not document how its 2-second windows are counted nor how `x-ratelimit-reset`
+//! is rounded, so the burst window comes in each plausible model ([`Window`], `burst_window`) and
+//! the reset in each rounding ([`ResetRounding`], `burst_reset`): a client must pace well against
+//! all of them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::state::{error_body, Reply, Shared};
 use crate::AuthKind;
@@ -19,10 +24,80 @@ use crate::AuthKind;
 /// The window Pipedrive counts bursts in.
 pub const WINDOW: Duration = Duration::from_secs(2);
 
+/// How the burst window counts a token's requests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Window {
+    /// Fixed 2-second windows, each opened by the first request after the last one ended.
+    #[default]
+    FirstRequest,
+    /// Fixed 2-second windows on the wall clock (even unix seconds), whoever sends.
+    Clock,
+    /// The requests admitted in the last 2 seconds, whenever they came; a refused request is
+    /// not counted. The reset is the time until the oldest of them leaves the window.
+    Sliding,
+}
+
+impl Window {
+    pub const NAMES: [&'static str; 3] = ["first-request", "clock", "sliding"];
+
+    pub fn parse(name: &str) -> Option<Window> {
+        Some(match name {
+            "first-request" => Window::FirstRequest,
+            "clock" => Window::Clock,
+            "sliding" => Window::Sliding,
+            _ => return None,
+        })
+    }
+}
+
+/// How `x-ratelimit-reset` (seconds until the window resets) is written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ResetRounding {
+    /// Whole seconds rounded up, at least 1: "2" for 1.2 s.
+    #[default]
+    Up,
+    /// Whole seconds rounded down: "1" for 1.8 s, "0" for the last second.
+    Down,
+    /// Milliseconds: "1.234".
+    Fraction,
+}
+
+impl ResetRounding {
+    pub const NAMES: [&'static str; 3] = ["up", "down", "fraction"];
+
+    pub fn parse(name: &str) -> Option<ResetRounding> {
+        Some(match name {
+            "up" => ResetRounding::Up,
+            "down" => ResetRounding::Down,
+            "fraction" => ResetRounding::Fraction,
+            _ => return None,
+        })
+    }
+
+    /// `left` as the header's value.
+    pub fn header(self, left: Duration) -> String {
+        let secs = left.as_secs_f64();
+        match self {
+            ResetRounding::Up => (secs.ceil().max(1.0) as u64).to_string(),
+            ResetRounding::Down => (secs.floor() as u64).to_string(),
+            ResetRounding::Fraction => format!("{secs:.3}"),
+        }
+    }
+}
+
+/// One token's burst window.
+struct Count {
+    /// The fixed window: when it opened (none yet) and how many requests it counted.
+    opened: Option<Instant>,
+    count: u64,
+    /// The sliding window: when each admitted request of the last 2 seconds came.
+    admitted: VecDeque<Instant>,
+}
+
 #[derive(Default)]
 pub struct Limits {
-    /// Per token: when its current window opened and how many requests it counted.
-    windows: Mutex<HashMap<String, (Instant, u64)>>,
+    /// Per token: where it stands in its window.
+    windows: Mutex<HashMap<String, Count>>,
     /// Tokens spent today, by every token of the company.
     pub daily_used: AtomicU64,
     /// 429s answered for the burst limit (enforced or injected).
@@ -32,8 +107,8 @@ pub struct Limits {
 /// Where one request stands in its token's window.
 pub struct Burst {
     pub remaining: u64,
-    /// Whole seconds until the window resets (at least 1), as Pipedrive sends it.
-    pub reset: u64,
+    /// Time until the window resets (sent rounded as [`ResetRounding`] says).
+    pub reset: Duration,
     pub over: bool,
 }
 
@@ -48,19 +123,52 @@ fn token_key(auth: &AuthKind) -> String {
 
 impl Limits {
     /// Counts one request in its token's window of `limit` requests.
-    pub fn burst(&self, auth: &AuthKind, limit: u64) -> Burst {
+    pub fn burst(&self, auth: &AuthKind, limit: u64, window: Window) -> Burst {
         let mut windows = self.windows.lock().unwrap();
         let now = Instant::now();
-        let w = windows.entry(token_key(auth)).or_insert((now, 0));
-        if now.duration_since(w.0) >= WINDOW {
-            *w = (now, 0);
+        let w = windows.entry(token_key(auth)).or_insert_with(|| Count {
+            opened: None,
+            count: 0,
+            admitted: VecDeque::new(),
+        });
+        if window == Window::Sliding {
+            while w.admitted.front().is_some_and(|t| now - *t >= WINDOW) {
+                w.admitted.pop_front();
+            }
+            let over = w.admitted.len() as u64 >= limit;
+            if !over {
+                w.admitted.push_back(now);
+            }
+            let oldest = *w.admitted.front().unwrap_or(&now);
+            return Burst {
+                remaining: limit.saturating_sub(w.admitted.len() as u64),
+                reset: WINDOW.saturating_sub(now - oldest),
+                over,
+            };
         }
-        w.1 += 1;
-        let left = WINDOW.saturating_sub(now.duration_since(w.0));
+        let opened = match w.opened {
+            Some(opened) if now.duration_since(opened) < WINDOW => opened,
+            _ => {
+                let into = match window {
+                    // How far the wall clock is into its current even-second window.
+                    Window::Clock => Duration::from_nanos(
+                        (SystemTime::now()
+                            .duration_since(UNIX_EPOCH)
+                            .unwrap_or_default()
+                            .as_nanos()
+                            % WINDOW.as_nanos()) as u64,
+                    ),
+                    _ => Duration::ZERO,
+                };
+                w.count = 0;
+                *w.opened.insert(now.checked_sub(into).unwrap_or(now))
+            }
+        };
+        w.count += 1;
         Burst {
-            remaining: limit.saturating_sub(w.1),
-            reset: left.as_secs_f64().ceil().max(1.0) as u64,
-            over: w.1 > limit,
+            remaining: limit.saturating_sub(w.count),
+            reset: WINDOW.saturating_sub(now.duration_since(opened)),
+            over: w.count > limit,
         }
     }
 }

@@ -3,19 +3,22 @@
 //! Flags: `--port P` `--deals N` `--seed NAME=N` (any [`pipedrive_mock::Seed`] count, such as
 //! `--seed leads=5000`) `--latency-ms MS` `--client-id X` `--client-secret Y` `--api-token T`
 //! `--no-rotate` `--burst-limit N` (requests per 2 s, enforced with 429s; the default only
-//! announces 80) `--below-growth STATUS` (402 or 403: deal installments are not on the plan).
+//! announces 80) `--below-growth STATUS` (402 or 403: deal installments are not on the plan)
+//! `--burst-window first-request|clock|sliding` (how the window counts)
+//! `--burst-reset up|down|fraction` (how `x-ratelimit-reset` is rounded).
 
 use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use pipedrive_mock::{Config, MockPipedrive, Seed};
+use pipedrive_mock::{Config, MockPipedrive, ResetRounding, Seed, Window};
 
 const USAGE: &str =
     "usage: pipedrive-mock [--port P] [--deals N] [--seed NAME=N]... [--latency-ms MS] \
 [--client-id X] [--client-secret Y] [--api-token T] [--no-rotate] [--burst-limit N] \
-[--below-growth 402|403]";
+[--below-growth 402|403] [--burst-window first-request|clock|sliding] \
+[--burst-reset up|down|fraction]";
 
 fn parse() -> Result<(u16, Config), String> {
     let mut config = Config::default();
@@ -54,6 +57,24 @@ fn parse() -> Result<(u16, Config), String> {
             }
             "--below-growth" => {
                 config.below_growth = Some(num("--below-growth", value("--below-growth")?)? as u16)
+            }
+            "--burst-window" => {
+                let v = value("--burst-window")?;
+                config.faults.burst_window = Window::parse(&v).ok_or_else(|| {
+                    format!(
+                        "--burst-window: unknown model {v:?}; one of {}",
+                        Window::NAMES.join(", ")
+                    )
+                })?
+            }
+            "--burst-reset" => {
+                let v = value("--burst-reset")?;
+                config.faults.burst_reset = ResetRounding::parse(&v).ok_or_else(|| {
+                    format!(
+                        "--burst-reset: unknown rounding {v:?}; one of {}",
+                        ResetRounding::NAMES.join(", ")
+                    )
+                })?
             }
             "-h" | "--help" => {
                 println!("{USAGE}");

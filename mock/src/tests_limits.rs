@@ -132,3 +132,71 @@ fn edits_during_a_run_give_records_a_new_update_time() {
     assert!(recent.len() >= 5, "{recent:?}");
     assert!(recent.len() <= 1000);
 }
+
+#[test]
+fn the_reset_is_rounded_as_asked() {
+    use crate::ResetRounding::*;
+    let cases = [(1200, ["2", "1", "1.200"]), (300, ["1", "0", "0.300"])];
+    for (ms, want) in cases {
+        let left = Duration::from_millis(ms);
+        let got = [Up, Down, Fraction].map(|r| r.header(left));
+        assert_eq!(got, want.map(String::from), "{ms} ms");
+    }
+}
+
+/// Statuses of requests sent at 0 s (one), 1 s (two) and 2.3 s (two) by one token.
+fn burst_pattern(window: crate::Window) -> Vec<u16> {
+    let m = MockPipedrive::start(Config::default());
+    let t = m.issue_token().access_token;
+    m.set_faults(Faults {
+        burst_limit: Some(2),
+        burst_window: window,
+        burst_reset: crate::ResetRounding::Fraction,
+        ..Faults::default()
+    });
+    let status = || get(&m, "/api/v2/deals?limit=1", &t).status;
+    let mut out = vec![status()];
+    std::thread::sleep(Duration::from_millis(1000));
+    out.extend([status(), status()]);
+    std::thread::sleep(Duration::from_millis(1300));
+    out.extend([status(), status()]);
+    out
+}
+
+#[test]
+fn fixed_and_sliding_windows_count_differently() {
+    // A fixed window opened at 0 s is over at 2 s: both late requests fit in the next one.
+    assert_eq!(
+        burst_pattern(crate::Window::FirstRequest),
+        [200, 200, 429, 200, 200]
+    );
+    // A sliding window at 2.3 s still holds the request of 1 s: one slot is free.
+    assert_eq!(
+        burst_pattern(crate::Window::Sliding),
+        [200, 200, 429, 200, 429]
+    );
+}
+
+#[test]
+fn clock_windows_end_on_even_unix_seconds() {
+    let m = MockPipedrive::start(Config::default());
+    let t = m.issue_token().access_token;
+    m.set_faults(Faults {
+        burst_window: crate::Window::Clock,
+        burst_reset: crate::ResetRounding::Fraction,
+        ..Faults::default()
+    });
+    for _ in 0..3 {
+        let r = get(&m, "/api/v2/deals?limit=1", &t);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64();
+        let reset: f64 = r.header("x-ratelimit-reset").unwrap().parse().unwrap();
+        // The window ends at the next even second: now + reset is (nearly) a multiple of 2.
+        let end = now + reset;
+        let off = (end - 2.0 * (end / 2.0).round()).abs();
+        assert!(off < 0.1, "now {now}, reset {reset}");
+        std::thread::sleep(Duration::from_millis(700));
+    }
+}
