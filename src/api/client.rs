@@ -265,7 +265,7 @@ impl ApiClient {
         };
         let status = resp.status();
         let headers = resp.headers().clone();
-        self.pacer.observe(&headers);
+        self.pacer.observe(&headers, started);
         self.budget.record(ticket, &headers);
         let what = format!("GET {}", path_of(url));
         let body = match read_body_into(resp, &what, spare_body()).await? {
@@ -388,32 +388,35 @@ impl ApiClient {
     /// slept; plain spacing is at most a burst window unless a server's figure stretched it.
     async fn pace(&self, path: &str) -> Result<()> {
         let slot = self.pacer.slot();
-        if slot.wait.is_zero() {
+        let total = slot.total();
+        if total.is_zero() {
             return Ok(());
         }
         let why = slot
             .why
-            .or((slot.wait > SPACING_LIMIT).then_some("pacing to the burst rate limit"));
-        match why {
-            Some(why) => {
-                self.policy
-                    .check_wait(&format!("GET {path}"), why, slot.wait)?;
-                printer::verbose(&format!(
-                    "{why}; pausing {:.1}s before GET {path}",
-                    slot.wait.as_secs_f64()
-                ));
-                self.policy.sleep(&self.waiting, why, true, slot.wait).await;
-            }
-            // Plain spacing is a few milliseconds, and keeps its real length in tests too (the
-            // mock's burst window is real time): not worth a word on the progress display.
-            None => tokio::time::sleep(slot.wait).await,
+            .or((total > SPACING_LIMIT).then_some("pacing to the burst rate limit"));
+        if let Some(why) = why {
+            self.policy.check_wait(&format!("GET {path}"), why, total)?;
+            printer::verbose(&format!(
+                "{why}; pausing {:.1}s before GET {path}",
+                total.as_secs_f64()
+            ));
         }
+        if !slot.pause.is_zero() {
+            let why = why.unwrap_or("rate limited by Pipedrive");
+            self.policy
+                .sleep(&self.waiting, why, true, slot.pause)
+                .await;
+        }
+        // Spacing keeps its real length in tests too (the mock's burst window is real time);
+        // it is at most about one window: not worth a word on the progress display.
+        tokio::time::sleep(slot.spacing).await;
         Ok(())
     }
 }
 
-/// Spacing between request starts longer than this is a server's doing (an absurd
-/// `x-ratelimit-reset` spread over the requests left), and is checked like a pause.
+/// Spacing between request starts longer than this is more than the pacing of one window (a
+/// server's figure, or a small limit shared by many requests), and is checked like a pause.
 const SPACING_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The API's final answers: a dead token, a missing scope, an unknown id.

@@ -155,6 +155,69 @@ fn few_429s_under_the_burst_limit_at_concurrency_8() {
 }
 
 #[test]
+fn every_burst_window_model_draws_few_429s_and_each_deal_once() {
+    use pipedrive_mock::{ResetRounding, Window};
+    // Servers may count fixed windows from a first request, fixed windows on the clock or
+    // sliding windows, and round the reset up, down or not at all: the pace must hold for all.
+    let runs: Vec<(String, u64, u64)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = [Window::FirstRequest, Window::Clock, Window::Sliding]
+            .into_iter()
+            .flat_map(|w| {
+                [
+                    ResetRounding::Up,
+                    ResetRounding::Down,
+                    ResetRounding::Fraction,
+                ]
+                .map(|r| (w, r))
+            })
+            .map(|(window, reset)| {
+                scope.spawn(move || {
+                    let env = TestEnv::with(Config {
+                        seed: Seed {
+                            deals: 2000,
+                            ..Seed::default()
+                        },
+                        latency: Duration::from_millis(20),
+                        faults: Faults {
+                            burst_limit: Some(20),
+                            burst_window: window,
+                            burst_reset: reset,
+                            ..Faults::default()
+                        },
+                        ..Config::default()
+                    });
+                    env.login();
+                    let mut cmd =
+                        env.cmd(&["export", "deals", "--limit", "50", "--concurrency", "8"]);
+                    // The mock's windows last 2 real seconds: pauses at full length.
+                    cmd.env("PIPEDRIVE_TEST_TIME_SCALE", "1");
+                    let out = run_with_timeout(cmd, Duration::from_secs(180));
+                    assert_code(&out, 0);
+                    assert_each_once(&jsonl_ids(&stdout(&out)), 2000);
+                    let stats = env.mock.stats();
+                    (
+                        format!("{window:?}/{reset:?}"),
+                        stats.api_requests,
+                        stats.burst_429s,
+                    )
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for (model, requests, too_many) in &runs {
+        assert!(
+            *requests > 40,
+            "{model}: {requests} requests, fewer than 2 windows"
+        );
+        assert!(
+            *too_many <= 1,
+            "{model}: {too_many} 429s for {requests} requests at 20 per 2 s"
+        );
+    }
+}
+
+#[test]
 fn the_budget_reserve_stops_with_exit_75_saying_what_is_left() {
     let env = deals(3000, 0);
     env.mock.set_faults(Faults {
