@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use pipedrive_cli::secret::Secret;
 use pipedrive_cli::store::file::FileStore;
 use pipedrive_cli::token::Token;
-use pipedrive_mock::{Config, Faults, MockPipedrive, Seed};
+use pipedrive_mock::{Config, Faults, MockPipedrive, ResetRounding, Seed, Window};
 
 /// Cargo builds this with the bench profile (release settings) before running the bench;
 /// `BENCH_BIN=PATH` measures another build instead (`target/release/pipedrive`, as shipped).
@@ -50,6 +50,14 @@ impl World {
     }
 
     fn build(deals: u64, burst_limit: Option<u64>, latency: Duration) -> World {
+        let faults = Faults {
+            burst_limit,
+            ..Faults::default()
+        };
+        World::build_with(deals, faults, latency)
+    }
+
+    fn build_with(deals: u64, faults: Faults, latency: Duration) -> World {
         let config = Config {
             seed: Seed {
                 deals,
@@ -57,10 +65,7 @@ impl World {
                 ..Seed::default()
             },
             latency,
-            faults: Faults {
-                burst_limit,
-                ..Faults::default()
-            },
+            faults,
             ..Config::default()
         };
         let world = World {
@@ -288,6 +293,78 @@ fn slices_section() {
             r.missing,
             r.repeated
         );
+    }
+}
+
+/// Issue 17: the same slices against every way a server may count its burst windows and round
+/// `x-ratelimit-reset`. `BENCH_ROUNDS=N` (default 1) prints the table N times, to see the noise.
+fn windows_section() {
+    const DEALS: u64 = 100_000;
+    const PAGE_LATENCY: Duration = Duration::from_millis(100);
+    const BURST: u64 = 80;
+    let pages = DEALS.div_ceil(500);
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    println!(
+        "\n## Pacing on every window model: {DEALS} deals, {} ms pages, {BURST} requests per 2 s enforced, 20 deals edited every 0.3 s\n",
+        PAGE_LATENCY.as_millis()
+    );
+    println!(
+        "*floor* = max(pages / rate, pages x latency / concurrency) with {pages} pages of 500 \
+         and the announced rate of {} requests per second: the steady-rate floor. A fresh window \
+         lets a client burst, so a run can beat it slightly.\n",
+        BURST / 2
+    );
+    for round in 1..=rounds {
+        if rounds > 1 {
+            println!("Round {round} of {rounds} (load average {}):\n", load());
+        }
+        println!("| window | reset | --concurrency | wall | floor | wall / floor | requests | 429s | ids missing | ids repeated |");
+        println!("|---|---|---|---|---|---|---|---|---|---|");
+        for (window, wname) in [
+            (Window::FirstRequest, "fixed, from the first request"),
+            (Window::Clock, "fixed, on the clock"),
+            (Window::Sliding, "sliding"),
+        ] {
+            for (reset, rname) in [
+                (ResetRounding::Up, "whole s, rounded up"),
+                (ResetRounding::Down, "whole s, rounded down"),
+                (ResetRounding::Fraction, "fractional"),
+            ] {
+                for c in [4u32, 8, 16] {
+                    let faults = Faults {
+                        burst_limit: Some(BURST),
+                        burst_window: window,
+                        burst_reset: reset,
+                        ..Faults::default()
+                    };
+                    let world = World::build_with(DEALS, faults, PAGE_LATENCY);
+                    let editing = world
+                        .mock
+                        .edit_during_run("deals", 20, Duration::from_millis(300));
+                    let concurrency = c.to_string();
+                    let r = world.export_checked(DEALS, &["--concurrency", &concurrency]);
+                    drop(editing);
+                    let floor = Duration::from_secs_f64(
+                        (pages as f64 / (BURST / 2) as f64)
+                            .max(pages as f64 * PAGE_LATENCY.as_secs_f64() / f64::from(c)),
+                    );
+                    println!(
+                        "| {wname} | {rname} | {c} | {:.2} s | {:.2} s | **{:.3}** | {} | {} | {} | {} |",
+                        r.m.wall.as_secs_f64(),
+                        floor.as_secs_f64(),
+                        ratio(r.m.wall, floor),
+                        r.m.api_requests,
+                        r.burst_429s,
+                        r.missing,
+                        r.repeated,
+                    );
+                }
+            }
+        }
+        println!();
     }
 }
 
@@ -532,9 +609,14 @@ fn main() {
     );
 
     // `BENCH_ONLY=slices` runs the slices and their memory alone; `BENCH_ONLY=single` the single
-    // cursor and its memory.
+    // cursor and its memory; `BENCH_ONLY=windows` the pacing on every window model.
     if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "slices") {
         slices_section();
+        println!("\n- load average at end: {}", load());
+        return;
+    }
+    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "windows") {
+        windows_section();
         println!("\n- load average at end: {}", load());
         return;
     }
@@ -690,5 +772,6 @@ fn main() {
         times[runs - 1].as_secs_f64() * 1e3
     );
     slices_section();
+    windows_section();
     println!("\n- load average at end: {}", load());
 }
