@@ -341,9 +341,10 @@ fn windows_section() {
                         ..Faults::default()
                     };
                     let world = World::build_with(DEALS, faults, PAGE_LATENCY);
-                    let editing = world
-                        .mock
-                        .edit_during_run("deals", 20, Duration::from_millis(300));
+                    let editing =
+                        world
+                            .mock
+                            .edit_during_run("deals", 20, Duration::from_millis(300));
                     let concurrency = c.to_string();
                     let r = world.export_checked(DEALS, &["--concurrency", &concurrency]);
                     drop(editing);
