@@ -41,6 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'pipedrive' -ScriptBlock {
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in with OAuth in the browser and store the token')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Revoke the stored token at Pipedrive (best effort) and delete it')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show who is logged in: store, account, owner, api_domain, scopes, token age (never secrets)')
+            [CompletionResult]::new('accounts', 'accounts', [CompletionResultType]::ParameterValue, 'List every identity in the token store: account, owner, scopes, token age, invalidated (never secrets; an OS keyring lists the owners of --account only)')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Stream every record of a type as JSON lines or CSV')
             [CompletionResult]::new('pipeline', 'pipeline', [CompletionResultType]::ParameterValue, 'Print one pipeline as a JSON line (or CSV)')
             [CompletionResult]::new('stage', 'stage', [CompletionResultType]::ParameterValue, 'Print one stage as a JSON line (or CSV)')
@@ -112,6 +113,26 @@ Register-ArgumentCompleter -Native -CommandName 'pipedrive' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'pipedrive;accounts' {
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'Account the token belongs to (a company or integration name of your choosing)')
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Owner of the token within the account (a user name, a cron job, ...)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir')
+            [CompletionResult]::new('--config-dir', '--config-dir', [CompletionResultType]::ParameterName, 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]')
+            [CompletionResult]::new('--max-wait', '--max-wait', [CompletionResultType]::ParameterName, 'Longest wait for a rate limit or backoff before giving up with exit 75')
+            [CompletionResult]::new('--budget-reserve', '--budget-reserve', [CompletionResultType]::ParameterName, 'Stop (exit 75) before the company''s daily API token budget, which every integration shares, falls below this percent of its limit')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout of one whole HTTP request, in seconds')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Timeout of opening one connection, in seconds')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON array instead of a table, for scripts')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress display and no informational messages (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress display and no informational messages (errors are still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each HTTP request (method, URL without secrets, status, time) on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each HTTP request (method, URL without secrets, status, time) on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'pipedrive;export' {
             [CompletionResult]::new('deals', 'deals', [CompletionResultType]::ParameterValue, 'Deals (v2)')
             [CompletionResult]::new('persons', 'persons', [CompletionResultType]::ParameterValue, 'People (v2)')
@@ -160,6 +181,8 @@ Register-ArgumentCompleter -Native -CommandName 'pipedrive' -ScriptBlock {
             [CompletionResult]::new('--max', '--max', [CompletionResultType]::ParameterName, 'Stop after N records')
             [CompletionResult]::new('--updated-since', '--updated-since', [CompletionResultType]::ParameterName, 'Only records updated at or after this RFC 3339 time (where the endpoint filters by it)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once: offset pages, update-time slices of deals, persons, organizations and activities, the parents of a per-parent type, the types of `export all` (1 reads a cursor list with one cursor)')
+            [CompletionResult]::new('--accounts-concurrency', '--accounts-concurrency', [CompletionResultType]::ParameterName, 'With --every-account: accounts exported at once by this process, each with its own session, pacing and budget')
+            [CompletionResult]::new('--round', '--round', [CompletionResultType]::ParameterName, 'With --every-account: the round this run belongs to; each account is exported once per round by whichever machine claims it first [default: the UTC date and hour, 2026-12-06T03]')
             [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'Account the token belongs to (a company or integration name of your choosing)')
             [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Owner of the token within the account (a user name, a cron job, ...)')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir')
@@ -175,6 +198,7 @@ Register-ArgumentCompleter -Native -CommandName 'pipedrive' -ScriptBlock {
             [CompletionResult]::new('--include-archived', '--include-archived', [CompletionResultType]::ParameterName, 'Also export archived deals (deals) or archived leads (leads); per-deal types walk archived deals too')
             [CompletionResult]::new('--include-deleted', '--include-deleted', [CompletionResultType]::ParameterName, 'Also export deals deleted in the last 30 days, marked `is_deleted` (deals only)')
             [CompletionResult]::new('--excel', '--excel', [CompletionResultType]::ParameterName, 'CSV for spreadsheets: a UTF-8 byte-order mark, and text cells that start with =, +, -, @, tab or CR (and are not numbers) prefixed with '' so no formula runs (needs --format csv)')
+            [CompletionResult]::new('--every-account', '--every-account', [CompletionResultType]::ParameterName, '`export all`: every identity in the MongoDB token store, each exported once per --round under --output-dir DIR/<account>/<owner>/, however many machines run the same command')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress display and no informational messages (errors are still printed)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress display and no informational messages (errors are still printed)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each HTTP request (method, URL without secrets, status, time) on stderr')
@@ -257,6 +281,7 @@ Register-ArgumentCompleter -Native -CommandName 'pipedrive' -ScriptBlock {
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in with OAuth in the browser and store the token')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Revoke the stored token at Pipedrive (best effort) and delete it')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show who is logged in: store, account, owner, api_domain, scopes, token age (never secrets)')
+            [CompletionResult]::new('accounts', 'accounts', [CompletionResultType]::ParameterValue, 'List every identity in the token store: account, owner, scopes, token age, invalidated (never secrets; an OS keyring lists the owners of --account only)')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Stream every record of a type as JSON lines or CSV')
             [CompletionResult]::new('pipeline', 'pipeline', [CompletionResultType]::ParameterValue, 'Print one pipeline as a JSON line (or CSV)')
             [CompletionResult]::new('stage', 'stage', [CompletionResultType]::ParameterValue, 'Print one stage as a JSON line (or CSV)')
@@ -271,6 +296,9 @@ Register-ArgumentCompleter -Native -CommandName 'pipedrive' -ScriptBlock {
             break
         }
         'pipedrive;help;status' {
+            break
+        }
+        'pipedrive;help;accounts' {
             break
         }
         'pipedrive;help;export' {

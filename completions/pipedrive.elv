@@ -38,6 +38,7 @@ set edit:completion:arg-completer[pipedrive] = {|@words|
             cand login 'Log in with OAuth in the browser and store the token'
             cand logout 'Revoke the stored token at Pipedrive (best effort) and delete it'
             cand status 'Show who is logged in: store, account, owner, api_domain, scopes, token age (never secrets)'
+            cand accounts 'List every identity in the token store: account, owner, scopes, token age, invalidated (never secrets; an OS keyring lists the owners of --account only)'
             cand export 'Stream every record of a type as JSON lines or CSV'
             cand pipeline 'Print one pipeline as a JSON line (or CSV)'
             cand stage 'Print one stage as a JSON line (or CSV)'
@@ -105,6 +106,25 @@ set edit:completion:arg-completer[pipedrive] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'pipedrive;accounts'= {
+            cand --account 'Account the token belongs to (a company or integration name of your choosing)'
+            cand --owner 'Owner of the token within the account (a user name, a cron job, ...)'
+            cand --store 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir'
+            cand --config-dir 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]'
+            cand --max-wait 'Longest wait for a rate limit or backoff before giving up with exit 75'
+            cand --budget-reserve 'Stop (exit 75) before the company''s daily API token budget, which every integration shares, falls below this percent of its limit'
+            cand --request-timeout 'Timeout of one whole HTTP request, in seconds'
+            cand --connect-timeout 'Timeout of opening one connection, in seconds'
+            cand --json 'Print one JSON array instead of a table, for scripts'
+            cand -q 'No progress display and no informational messages (errors are still printed)'
+            cand --quiet 'No progress display and no informational messages (errors are still printed)'
+            cand -v 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+            cand --verbose 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'pipedrive;export'= {
             cand deals 'Deals (v2)'
             cand persons 'People (v2)'
@@ -153,6 +173,8 @@ set edit:completion:arg-completer[pipedrive] = {|@words|
             cand --max 'Stop after N records'
             cand --updated-since 'Only records updated at or after this RFC 3339 time (where the endpoint filters by it)'
             cand --concurrency 'Requests in flight at once: offset pages, update-time slices of deals, persons, organizations and activities, the parents of a per-parent type, the types of `export all` (1 reads a cursor list with one cursor)'
+            cand --accounts-concurrency 'With --every-account: accounts exported at once by this process, each with its own session, pacing and budget'
+            cand --round 'With --every-account: the round this run belongs to; each account is exported once per round by whichever machine claims it first [default: the UTC date and hour, 2026-12-06T03]'
             cand --account 'Account the token belongs to (a company or integration name of your choosing)'
             cand --owner 'Owner of the token within the account (a user name, a cron job, ...)'
             cand --store 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir'
@@ -168,6 +190,7 @@ set edit:completion:arg-completer[pipedrive] = {|@words|
             cand --include-archived 'Also export archived deals (deals) or archived leads (leads); per-deal types walk archived deals too'
             cand --include-deleted 'Also export deals deleted in the last 30 days, marked `is_deleted` (deals only)'
             cand --excel 'CSV for spreadsheets: a UTF-8 byte-order mark, and text cells that start with =, +, -, @, tab or CR (and are not numbers) prefixed with '' so no formula runs (needs --format csv)'
+            cand --every-account '`export all`: every identity in the MongoDB token store, each exported once per --round under --output-dir DIR/<account>/<owner>/, however many machines run the same command'
             cand -q 'No progress display and no informational messages (errors are still printed)'
             cand --quiet 'No progress display and no informational messages (errors are still printed)'
             cand -v 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
@@ -246,6 +269,7 @@ set edit:completion:arg-completer[pipedrive] = {|@words|
             cand login 'Log in with OAuth in the browser and store the token'
             cand logout 'Revoke the stored token at Pipedrive (best effort) and delete it'
             cand status 'Show who is logged in: store, account, owner, api_domain, scopes, token age (never secrets)'
+            cand accounts 'List every identity in the token store: account, owner, scopes, token age, invalidated (never secrets; an OS keyring lists the owners of --account only)'
             cand export 'Stream every record of a type as JSON lines or CSV'
             cand pipeline 'Print one pipeline as a JSON line (or CSV)'
             cand stage 'Print one stage as a JSON line (or CSV)'
@@ -257,6 +281,8 @@ set edit:completion:arg-completer[pipedrive] = {|@words|
         &'pipedrive;help;logout'= {
         }
         &'pipedrive;help;status'= {
+        }
+        &'pipedrive;help;accounts'= {
         }
         &'pipedrive;help;export'= {
         }

@@ -43,6 +43,7 @@ complete -c pipedrive -n "__fish_pipedrive_needs_command" -s V -l version -d 'Pr
 complete -c pipedrive -n "__fish_pipedrive_needs_command" -f -a "login" -d 'Log in with OAuth in the browser and store the token'
 complete -c pipedrive -n "__fish_pipedrive_needs_command" -f -a "logout" -d 'Revoke the stored token at Pipedrive (best effort) and delete it'
 complete -c pipedrive -n "__fish_pipedrive_needs_command" -f -a "status" -d 'Show who is logged in: store, account, owner, api_domain, scopes, token age (never secrets)'
+complete -c pipedrive -n "__fish_pipedrive_needs_command" -f -a "accounts" -d 'List every identity in the token store: account, owner, scopes, token age, invalidated (never secrets; an OS keyring lists the owners of --account only)'
 complete -c pipedrive -n "__fish_pipedrive_needs_command" -f -a "export" -d 'Stream every record of a type as JSON lines or CSV'
 complete -c pipedrive -n "__fish_pipedrive_needs_command" -f -a "pipeline" -d 'Print one pipeline as a JSON line (or CSV)'
 complete -c pipedrive -n "__fish_pipedrive_needs_command" -f -a "stage" -d 'Print one stage as a JSON line (or CSV)'
@@ -100,6 +101,22 @@ complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -s q -l quie
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -s v -l verbose -d 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -s h -l help -d 'Print help'
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand status" -s V -l version -d 'Print version'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand accounts" -l account -d 'Account the token belongs to (a company or integration name of your choosing)' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand accounts" -l owner -d 'Owner of the token within the account (a user name, a cron job, ...)' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand accounts" -l store -d 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir' -r -f -a "auto\t''
+keyring\t''
+file\t''
+mongo\t''"
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand accounts" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand accounts" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand accounts" -l budget-reserve -d 'Stop (exit 75) before the company\'s daily API token budget, which every integration shares, falls below this percent of its limit' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand accounts" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand accounts" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand accounts" -l json -d 'Print one JSON array instead of a table, for scripts'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand accounts" -s q -l quiet -d 'No progress display and no informational messages (errors are still printed)'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand accounts" -s v -l verbose -d 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand accounts" -s h -l help -d 'Print help'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand accounts" -s V -l version -d 'Print version'
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l types -d '`export all`: only these types (comma-separated; `all` stands for the default set, so `--types all,deal-flow` adds deal-flow, which runs only when named here)' -r -f -a "deals\t'Deals (v2)'
 persons\t'People (v2)'
 organizations\t'Organizations (v2)'
@@ -146,6 +163,8 @@ complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l limit -d 
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l max -d 'Stop after N records' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l updated-since -d 'Only records updated at or after this RFC 3339 time (where the endpoint filters by it)' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l concurrency -d 'Requests in flight at once: offset pages, update-time slices of deals, persons, organizations and activities, the parents of a per-parent type, the types of `export all` (1 reads a cursor list with one cursor)' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l accounts-concurrency -d 'With --every-account: accounts exported at once by this process, each with its own session, pacing and budget' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l round -d 'With --every-account: the round this run belongs to; each account is exported once per round by whichever machine claims it first [default: the UTC date and hour, 2026-12-06T03]' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l account -d 'Account the token belongs to (a company or integration name of your choosing)' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l owner -d 'Owner of the token within the account (a user name, a cron job, ...)' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l store -d 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir' -r -f -a "auto\t''
@@ -164,6 +183,7 @@ complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l raw-keys 
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l include-archived -d 'Also export archived deals (deals) or archived leads (leads); per-deal types walk archived deals too'
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l include-deleted -d 'Also export deals deleted in the last 30 days, marked `is_deleted` (deals only)'
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l excel -d 'CSV for spreadsheets: a UTF-8 byte-order mark, and text cells that start with =, +, -, @, tab or CR (and are not numbers) prefixed with \' so no formula runs (needs --format csv)'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l every-account -d '`export all`: every identity in the MongoDB token store, each exported once per --round under --output-dir DIR/<account>/<owner>/, however many machines run the same command'
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -s q -l quiet -d 'No progress display and no informational messages (errors are still printed)'
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -s v -l verbose -d 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -221,14 +241,15 @@ complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -s q -l
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -s v -l verbose -d 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status export pipeline stage completions help" -f -a "login" -d 'Log in with OAuth in the browser and store the token'
-complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status export pipeline stage completions help" -f -a "logout" -d 'Revoke the stored token at Pipedrive (best effort) and delete it'
-complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status export pipeline stage completions help" -f -a "status" -d 'Show who is logged in: store, account, owner, api_domain, scopes, token age (never secrets)'
-complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status export pipeline stage completions help" -f -a "export" -d 'Stream every record of a type as JSON lines or CSV'
-complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status export pipeline stage completions help" -f -a "pipeline" -d 'Print one pipeline as a JSON line (or CSV)'
-complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status export pipeline stage completions help" -f -a "stage" -d 'Print one stage as a JSON line (or CSV)'
-complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status export pipeline stage completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status export pipeline stage completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status accounts export pipeline stage completions help" -f -a "login" -d 'Log in with OAuth in the browser and store the token'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status accounts export pipeline stage completions help" -f -a "logout" -d 'Revoke the stored token at Pipedrive (best effort) and delete it'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status accounts export pipeline stage completions help" -f -a "status" -d 'Show who is logged in: store, account, owner, api_domain, scopes, token age (never secrets)'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status accounts export pipeline stage completions help" -f -a "accounts" -d 'List every identity in the token store: account, owner, scopes, token age, invalidated (never secrets; an OS keyring lists the owners of --account only)'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status accounts export pipeline stage completions help" -f -a "export" -d 'Stream every record of a type as JSON lines or CSV'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status accounts export pipeline stage completions help" -f -a "pipeline" -d 'Print one pipeline as a JSON line (or CSV)'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status accounts export pipeline stage completions help" -f -a "stage" -d 'Print one stage as a JSON line (or CSV)'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status accounts export pipeline stage completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand help; and not __fish_seen_subcommand_from login logout status accounts export pipeline stage completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 
 # Values of global options before the subcommand.
 complete -c pipedrive -l store -d 'Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the OS keyring if one is reachable, else a 0600 file under the config dir' -x -a "auto keyring file mongo"

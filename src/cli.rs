@@ -106,6 +106,9 @@ pub enum Command {
     Logout(LogoutArgs),
     /// Show who is logged in: store, account, owner, api_domain, scopes, token age (never secrets)
     Status(StatusArgs),
+    /// List every identity in the token store: account, owner, scopes, token age, invalidated
+    /// (never secrets; an OS keyring lists the owners of --account only)
+    Accounts(AccountsArgs),
     /// Stream every record of a type as JSON lines or CSV
     Export(Box<ExportArgs>),
     /// Print one pipeline as a JSON line (or CSV)
@@ -139,6 +142,13 @@ pub struct LogoutArgs {
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// Print one JSON object instead of text, for scripts
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AccountsArgs {
+    /// Print one JSON array instead of a table, for scripts
     #[arg(long)]
     pub json: bool,
 }
@@ -228,6 +238,22 @@ pub struct ExportArgs {
     #[arg(long, value_name = "N", env = "PIPEDRIVE_CONCURRENCY", default_value_t = 4,
           value_parser = clap::value_parser!(u32).range(1..=16))]
     pub concurrency: u32,
+
+    /// `export all`: every identity in the MongoDB token store, each exported once per --round
+    /// under --output-dir DIR/<account>/<owner>/, however many machines run the same command
+    #[arg(long)]
+    pub every_account: bool,
+
+    /// With --every-account: accounts exported at once by this process, each with its own
+    /// session, pacing and budget
+    #[arg(long, value_name = "N", default_value_t = 4,
+          value_parser = clap::value_parser!(u32).range(1..=64), requires = "every_account")]
+    pub accounts_concurrency: u32,
+
+    /// With --every-account: the round this run belongs to; each account is exported once per
+    /// round by whichever machine claims it first [default: the UTC date and hour, 2026-12-06T03]
+    #[arg(long, value_name = "ID", requires = "every_account")]
+    pub round: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -46,6 +46,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             Command::Login(a) => commands::login::run(&settings, a).await,
             Command::Logout(a) => commands::logout::run(&settings, a).await,
             Command::Status(a) => commands::status::run(&settings, a).await,
+            Command::Accounts(a) => commands::accounts::run(&settings, a).await,
             Command::Export(a) => commands::export::run(&settings, a).await,
             Command::Pipeline(a) => commands::show::pipeline(&settings, a).await,
             Command::Stage(a) => commands::show::stage(&settings, a).await,

@@ -6,6 +6,8 @@
 //! directory. `--state FILE` turns both into incremental exports.
 
 mod all;
+mod every;
+mod leases;
 mod parents;
 mod sync;
 
@@ -116,7 +118,15 @@ pub async fn run(settings: &Settings, args: &ExportArgs) -> Result<()> {
                 "`export all` writes into --output-dir; --output is for one type".into(),
             ));
         }
+        if args.every_account {
+            return every::run(settings, &plan, dir, &chosen).await;
+        }
         return all::run(settings, &plan, dir, &chosen).await;
+    }
+    if args.every_account {
+        return Err(Error::Usage(
+            "--every-account is for `export all --output-dir DIR`".into(),
+        ));
     }
     if args.output_dir.is_some() {
         return Err(Error::Usage(

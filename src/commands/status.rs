@@ -99,7 +99,7 @@ fn print(as_json: bool, info: &serde_json::Value) -> Result<()> {
         .map_err(|e| Error::output(e, "stdout"))
 }
 
-fn human_age(secs: i64) -> String {
+pub(crate) fn human_age(secs: i64) -> String {
     match secs {
         s if s < 120 => format!("{s}s"),
         s if s < 7200 => format!("{}m", s / 60),

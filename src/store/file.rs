@@ -188,6 +188,19 @@ impl FileStore {
             .collect())
     }
 
+    /// Every entry of every account, damaged ones included (for `pipedrive accounts`).
+    pub fn inspect_all(&self) -> Result<Vec<(String, String, Entry)>> {
+        Ok(self
+            .read_values()?
+            .iter()
+            .filter_map(|v| {
+                let account = v.get("account_id")?.as_str()?.to_string();
+                let owner = v.get("owner")?.as_str()?.to_string();
+                Some((account, owner, classify(v)))
+            })
+            .collect())
+    }
+
     pub fn load_account(&self, account: &str) -> Result<Vec<TokenRecord>> {
         self.read_values()?
             .iter()

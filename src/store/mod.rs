@@ -162,6 +162,24 @@ impl TokenStore {
         }
     }
 
+    /// Every identity the store can list, damaged entries included, as (account, owner, entry).
+    /// The file and MongoDB hold a list of everything; an OS keyring can only be asked about
+    /// names it is given, so it answers for the owners of `account`.
+    pub async fn inspect_all(&self, account: &str) -> Result<Vec<(String, String, Entry)>> {
+        let mut all = match self {
+            TokenStore::File(s) => off_runtime(s, |s| s.inspect_all()).await?,
+            TokenStore::Keyring(s) => s
+                .inspect_account(account)
+                .await?
+                .into_iter()
+                .map(|(owner, e)| (account.to_string(), owner, e))
+                .collect(),
+            TokenStore::Mongo(s) => s.inspect_all().await?,
+        };
+        all.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        Ok(all)
+    }
+
     /// Every owner's record of an account; a damaged entry is an error.
     pub async fn load_account(&self, account: &str) -> Result<Vec<TokenRecord>> {
         match self {

@@ -307,6 +307,33 @@ impl MongoStore {
             .collect())
     }
 
+    /// Every identity in the collection, damaged entries included, sorted by account and owner.
+    pub async fn inspect_all(&self) -> Result<Vec<(String, String, Entry)>> {
+        let docs: Vec<Document> = self
+            .bounded("list the tokens", async {
+                self.coll
+                    .find(doc! {})
+                    .sort(doc! { "account_id": 1, "owner": 1 })
+                    .await?
+                    .try_collect()
+                    .await
+            })
+            .await?;
+        Ok(docs
+            .into_iter()
+            .filter_map(|d| {
+                let account = d.get_str("account_id").ok()?.to_string();
+                let owner = d.get_str("owner").ok()?.to_string();
+                Some((account, owner, self.classify(d)))
+            })
+            .collect())
+    }
+
+    /// The database the token collection lives in (leases and records share it).
+    pub fn database(&self) -> mongodb::Database {
+        self.client.database(&self.coll.namespace().db)
+    }
+
     pub async fn load_account(&self, account: &str) -> Result<Vec<TokenRecord>> {
         let filter = doc! { "account_id": account };
         let docs: Vec<Document> = self

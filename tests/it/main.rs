@@ -8,6 +8,7 @@ mod csv_props;
 mod damaged_store;
 mod dir_set;
 mod edges;
+mod every_account;
 mod export;
 mod faults;
 mod field_names;

@@ -1,0 +1,217 @@
+//! Leases in MongoDB: how machines that share nothing but the token database split a round of
+//! `export all --every-account` so each account is exported by one of them.
+//!
+//! One document per (round, account, owner) in `pipedrive_leases`, beside the token collection.
+//! A claim is one `findOneAndUpdate` with `upsert`: it matches a lease of the round that is still
+//! running but expired, or inserts a new one; when another holder's lease is live the insert
+//! collides on the unique `_id` and the claim fails. The holder renews its lease while it works
+//! and marks it done (with the result) at the end, so the round does not export the account
+//! again; a holder that dies stops renewing and its lease expires for another machine to take.
+//!
+//! Expiry compares wall clocks of different machines: keep them in sync (NTP); the two minutes
+//! leave room for seconds of drift.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use mongodb::bson::{doc, Document};
+use mongodb::options::ReturnDocument;
+use mongodb::Collection;
+
+use crate::error::{Error, Result};
+
+pub const COLLECTION: &str = "pipedrive_leases";
+/// A lease lapses this long after its holder last renewed it.
+pub const TTL: Duration = Duration::from_secs(120);
+/// Bound on one lease operation, for a server that accepts connections but does not answer.
+const OP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What the round's lease document says about one identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seen {
+    /// No lease yet, or one whose holder stopped renewing: free to claim.
+    Free,
+    /// A live lease of another holder (or of this process).
+    Held,
+    /// Exported (or failed) in this round already.
+    Done,
+}
+
+pub struct Leases {
+    coll: Collection<Document>,
+    round: String,
+    holder: String,
+    /// The lease lifetime in real time (scaled in tests).
+    ttl: Duration,
+}
+
+/// Milliseconds since the epoch by this machine's clock.
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// The lease's `_id`: the three names as a JSON array, so no name can run into the next.
+pub fn lease_id(round: &str, account: &str, owner: &str) -> String {
+    serde_json::json!([round, account, owner]).to_string()
+}
+
+fn unavailable(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::Store {
+        store: "mongo",
+        reason: format!("{what} in '{COLLECTION}' failed: {e}"),
+    }
+}
+
+async fn bounded<T>(
+    what: &str,
+    call: impl std::future::Future<Output = mongodb::error::Result<T>>,
+) -> Result<T> {
+    match tokio::time::timeout(OP_TIMEOUT, call).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(unavailable(what, e)),
+        Err(_) => Err(unavailable(
+            what,
+            format!("no answer within {}s", OP_TIMEOUT.as_secs()),
+        )),
+    }
+}
+
+impl Leases {
+    pub fn new(db: &mongodb::Database, round: &str, holder: &str, time_scale: f64) -> Leases {
+        Leases {
+            coll: db.collection(COLLECTION),
+            round: round.to_string(),
+            holder: holder.to_string(),
+            ttl: TTL.mul_f64(time_scale).max(Duration::from_millis(200)),
+        }
+    }
+
+    pub fn round_id(&self) -> &str {
+        &self.round
+    }
+
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    /// Every lease of the round, by `_id`: one query for the whole round.
+    pub async fn round(&self) -> Result<std::collections::HashMap<String, Seen>> {
+        use futures_util::TryStreamExt;
+        let docs: Vec<Document> = bounded("reading the round's leases", async {
+            self.coll
+                .find(doc! { "round": &self.round })
+                .await?
+                .try_collect()
+                .await
+        })
+        .await?;
+        let now = now_ms();
+        Ok(docs
+            .into_iter()
+            .filter_map(|d| {
+                let id = d.get_str("_id").ok()?.to_string();
+                let seen = if d.get_str("state") == Ok("done") {
+                    Seen::Done
+                } else if expires(&d) < now {
+                    Seen::Free
+                } else {
+                    Seen::Held
+                };
+                Some((id, seen))
+            })
+            .collect())
+    }
+
+    /// Claims the lease of (account, owner) in one atomic update; `false` when another holder's
+    /// lease is live or the account is done in this round.
+    pub async fn claim(&self, account: &str, owner: &str) -> Result<bool> {
+        let now = now_ms();
+        let id = lease_id(&self.round, account, owner);
+        let filter = doc! { "_id": &id, "state": "running", "expires_at": { "$lt": now } };
+        let update = doc! {
+            "$set": {
+                "round": &self.round, "account_id": account, "owner": owner,
+                "holder": &self.holder, "expires_at": now + self.ttl.as_millis() as i64,
+                "claimed_at": now,
+            },
+            "$inc": { "claims": 1 },
+            // Who held it, in order: an operator (and the tests) can see a takeover.
+            "$push": { "claimed_by": &self.holder },
+        };
+        let answer = tokio::time::timeout(OP_TIMEOUT, async {
+            self.coll
+                .find_one_and_update(filter, update)
+                .upsert(true)
+                .return_document(ReturnDocument::After)
+                .await
+        })
+        .await;
+        match answer {
+            Ok(Ok(Some(d))) => Ok(d.get_str("holder") == Ok(self.holder.as_str())),
+            Ok(Ok(None)) => Ok(false),
+            // The insert of the upsert met the live (or done) lease's `_id`: someone has it.
+            Ok(Err(e)) if crate::store::mongo::is_duplicate_key(&e) => Ok(false),
+            Ok(Err(e)) => Err(unavailable("claiming a lease", e)),
+            Err(_) => Err(unavailable("claiming a lease", "no answer within 30s")),
+        }
+    }
+
+    /// Pushes the expiry of our lease back; `false` when it is no longer ours (it lapsed and
+    /// another holder took it).
+    pub async fn renew(&self, account: &str, owner: &str) -> Result<bool> {
+        let id = lease_id(&self.round, account, owner);
+        let expires = now_ms() + self.ttl.as_millis() as i64;
+        let done = bounded("renewing a lease", async {
+            self.coll
+                .update_one(
+                    doc! { "_id": &id, "holder": &self.holder, "state": "running" },
+                    doc! { "$set": { "expires_at": expires } },
+                )
+                .await
+        })
+        .await?;
+        Ok(done.matched_count == 1)
+    }
+
+    /// Marks the account done in this round with its result; `false` when the lease was lost
+    /// meanwhile (the other holder's result stands).
+    pub async fn finish(&self, account: &str, owner: &str, result: &Document) -> Result<bool> {
+        let id = lease_id(&self.round, account, owner);
+        let mut set = result.clone();
+        set.insert("state", "done");
+        set.insert("finished_at", now_ms());
+        let done = bounded("finishing a lease", async {
+            self.coll
+                .update_one(
+                    doc! { "_id": &id, "holder": &self.holder, "state": "running" },
+                    doc! { "$set": set },
+                )
+                .await
+        })
+        .await?;
+        Ok(done.matched_count == 1)
+    }
+
+    /// The done leases of the round: what every machine did, for `accounts.json`.
+    pub async fn results(&self) -> Result<Vec<Document>> {
+        use futures_util::TryStreamExt;
+        bounded("reading the round's results", async {
+            self.coll
+                .find(doc! { "round": &self.round, "state": "done" })
+                .sort(doc! { "account_id": 1, "owner": 1 })
+                .await?
+                .try_collect()
+                .await
+        })
+        .await
+    }
+}
+
+/// `expires_at` as the server stored it (any integer type).
+fn expires(d: &Document) -> i64 {
+    d.get_i64("expires_at")
+        .or_else(|_| d.get_i32("expires_at").map(i64::from))
+        .or_else(|_| d.get_f64("expires_at").map(|f| f as i64))
+        .unwrap_or(0)
+}
