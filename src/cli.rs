@@ -110,6 +110,7 @@ pub enum Command {
     /// (never secrets; an OS keyring lists the owners of --account only)
     Accounts(AccountsArgs),
     /// Stream every record of a type as JSON lines or CSV
+    // Boxed: its many flags make it far larger than the other commands' arguments.
     Export(Box<ExportArgs>),
     /// Print one pipeline as a JSON line (or CSV)
     Pipeline(PipelineArgs),

@@ -33,6 +33,19 @@ pub struct MongoStore {
     coll: Collection<Document>,
     /// `mongodb://host/db.collection`, password and query left out: safe for messages.
     shown: String,
+    /// Borrowed from the process-wide shared client (see [`MongoStore::share`]): its owner
+    /// shuts the client down, not this store.
+    borrowed: bool,
+}
+
+/// The store whose client every later `open` of the same URI in this process reuses.
+static SHARED: std::sync::Mutex<Option<Shared>> = std::sync::Mutex::new(None);
+
+struct Shared {
+    uri: String,
+    client: Client,
+    coll: Collection<Document>,
+    shown: String,
 }
 
 fn unavailable(reason: String) -> Error {
@@ -128,6 +141,16 @@ impl MongoStore {
         let uri = settings.mongo_uri.as_deref().ok_or_else(|| {
             unavailable("PIPEDRIVE_MONGO_URI is not set: export it (mongodb://host:port/db)".into())
         })?;
+        if let Some(shared) = SHARED.lock().unwrap().as_ref() {
+            if shared.uri == uri {
+                return Ok(MongoStore {
+                    client: shared.client.clone(),
+                    coll: shared.coll.clone(),
+                    shown: shared.shown.clone(),
+                    borrowed: true,
+                });
+            }
+        }
         let shown = redact_uri(uri);
         let mut options = match tokio::time::timeout(OP_TIMEOUT, ClientOptions::parse(uri)).await {
             Ok(Ok(options)) => options,
@@ -168,6 +191,7 @@ impl MongoStore {
                 "{}, database '{database}', collection '{COLLECTION}'",
                 shown
             ),
+            borrowed: false,
         };
         // Also proves the server is reachable, so `open` fails (exit 7) rather than a later step.
         if let Err(e) = store.ensure_index().await {
@@ -238,7 +262,29 @@ impl MongoStore {
     /// Shuts the driver down; `&self` because a session shares the store with its token
     /// provider (a shut-down client refuses further operations, which nothing attempts).
     pub async fn close(&self) {
+        if self.borrowed {
+            return;
+        }
+        {
+            // Only our own client leaves the registry.
+            let mut shared = SHARED.lock().unwrap();
+            if shared.as_ref().is_some_and(|s| s.shown == self.shown) {
+                *shared = None;
+            }
+        }
         self.client.clone().shutdown().await;
+    }
+
+    /// Lets every later `open` of `uri` in this process use this store's client (its connection
+    /// pool), until this store is closed. For runs that open a session per account: a client
+    /// each would cost connections, a handshake and an index check per account.
+    pub fn share(&self, uri: &str) {
+        *SHARED.lock().unwrap() = Some(Shared {
+            uri: uri.to_string(),
+            client: self.client.clone(),
+            coll: self.coll.clone(),
+            shown: self.shown.clone(),
+        });
     }
 
     pub fn location(&self) -> String {

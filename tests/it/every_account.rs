@@ -201,7 +201,7 @@ async fn eight_processes_export_each_of_200_accounts_exactly_once() {
     assert_eq!(env.mock.refresh_count(), N, "refreshes");
     let tokens = db.collection::<Document>(COLLECTION);
     let mut of_token = HashMap::new();
-    for i in 0..N {
+    for (i, first) in first.iter().enumerate() {
         let d = tokens
             .find_one(doc! {"account_id": account(i)})
             .await
@@ -210,7 +210,7 @@ async fn eight_processes_export_each_of_200_accounts_exactly_once() {
         let t = d.get_document("token").unwrap();
         assert_ne!(
             t.get_str("refresh_token").unwrap(),
-            first[i],
+            first,
             "never refreshed"
         );
         of_token.insert(t.get_str("access_token").unwrap().to_string(), account(i));

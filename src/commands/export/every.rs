@@ -58,6 +58,10 @@ pub(super) async fn run(
     let mut mongo = settings.clone();
     mongo.store = StoreKind::Mongo;
     let store = MongoStore::open(&mongo).await?;
+    // Each account's session opens the store again: they all share this client.
+    if let Some(uri) = &mongo.mongo_uri {
+        store.share(uri);
+    }
     let result = every(&mongo, plan, dir, chosen, &store, &round).await;
     store.close().await;
     result
