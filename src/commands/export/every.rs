@@ -114,13 +114,17 @@ async fn every(
         identities.len()
     ));
     let outcomes = Mutex::new(Vec::new());
+    // What this process works on: a lease of ours that lapsed while a renewal was late must not
+    // look free to another of our own workers.
+    let mine = Mutex::new(std::collections::HashSet::new());
     let workers = (0..plan.args.accounts_concurrency.max(1)).map(|_| async {
-        while let Some((account, owner)) = next(&leases, &identities).await? {
+        while let Some((account, owner)) = next(&leases, &identities, &mine).await? {
             let outcome = one(
                 settings, plan, dir, chosen, store, &leases, &account, &owner,
             )
             .await;
-            outcomes.lock().unwrap().push(outcome);
+            mine.lock().unwrap().remove(&(account, owner));
+            outcomes.lock().unwrap().extend(outcome);
         }
         Ok::<(), Error>(())
     });
@@ -173,31 +177,40 @@ fn holder() -> String {
 async fn next(
     leases: &Leases,
     identities: &[(String, String)],
+    mine: &Mutex<std::collections::HashSet<(String, String)>>,
 ) -> Result<Option<(String, String)>> {
     let poll = leases.ttl() / 8;
     loop {
         let seen = leases.round().await?;
-        let state = |(a, o): &(String, String)| {
-            seen.get(&lease_id_of(leases, a, o))
-                .cloned()
-                .unwrap_or(Seen::Free)
-        };
+        // `None`: no lease yet.
+        let state = |(a, o): &(String, String)| seen.get(&lease_id_of(leases, a, o)).cloned();
         let pending: Vec<&(String, String)> = identities
             .iter()
-            .filter(|i| state(i) != Seen::Done)
+            .filter(|i| state(i) != Some(Seen::Done))
             .collect();
         if pending.is_empty() {
             return Ok(None);
         }
-        let free: Vec<&&(String, String)> =
-            pending.iter().filter(|i| state(i) == Seen::Free).collect();
+        let free: Vec<&&(String, String)> = {
+            let mine = mine.lock().unwrap();
+            pending
+                .iter()
+                .filter(|i| state(i) != Some(Seen::Held) && !mine.contains(**i))
+                .collect()
+        };
         // A random free one: machines starting together rarely reach for the same account.
-        let pick = free.choose(&mut rand::rng()).map(|i| (**i).clone());
+        let pick = free
+            .choose(&mut rand::rng())
+            .map(|i| ((**i).clone(), state(i) == Some(Seen::Lapsed)));
         match pick {
-            Some((a, o)) => {
-                if leases.claim(&a, &o).await? {
+            Some(((a, o), lapsed)) => {
+                if !mine.lock().unwrap().insert((a.clone(), o.clone())) {
+                    continue; // another of our workers reached for it meanwhile
+                }
+                if leases.claim(&a, &o, lapsed).await? {
                     return Ok(Some((a, o)));
                 }
+                mine.lock().unwrap().remove(&(a, o));
             }
             None => tokio::time::sleep(poll).await,
         }
@@ -208,7 +221,8 @@ fn lease_id_of(leases: &Leases, account: &str, owner: &str) -> String {
     lease_id(leases.round_id(), account, owner)
 }
 
-/// Exports one identity under its lease, renewing it meanwhile, and records the result in it.
+/// Exports one identity under its lease, renewing it meanwhile, and records the result in it;
+/// `None` when the lease could not be kept and the account was handed back to the round.
 #[allow(clippy::too_many_arguments)]
 async fn one(
     settings: &Settings,
@@ -219,12 +233,18 @@ async fn one(
     leases: &Leases,
     account: &str,
     owner: &str,
-) -> Outcome {
+) -> Option<Outcome> {
     let sub = dir.join(safe_name(account)).join(safe_name(owner));
     let work = export_account(settings, plan, &sub, chosen, store, account, owner);
     let result = tokio::select! {
         r = work => r,
-        lost = keep(leases, account, owner) => Err(lost),
+        lost = keep(leases, account, owner) => {
+            // Not this account's failure: the lease lapses (or has lapsed) and whoever takes it
+            // over, this process included, exports the account in this round.
+            printer::warn(&format!("account '{}', owner '{}': {}; handed over",
+                crate::quote::short(account), crate::quote::short(owner), lost));
+            return None;
+        }
     };
     let (code, text, records, tokens) = match &result {
         Ok((records, tokens)) => (exit::OK, "ok".to_string(), *records, *tokens),
@@ -244,7 +264,7 @@ async fn one(
         )),
         Err(e) => printer::warn(&format!("{e}")),
     }
-    Outcome {
+    Some(Outcome {
         account: account.to_string(),
         owner: owner.to_string(),
         code,
@@ -252,7 +272,7 @@ async fn one(
         records,
         tokens,
         dir: sub,
-    }
+    })
 }
 
 /// Renews the lease every quarter of its lifetime; ends (with the reason) only when the lease is

@@ -2,9 +2,10 @@
 //! `export all --every-account` so each account is exported by one of them.
 //!
 //! One document per (round, account, owner) in `pipedrive_leases`, beside the token collection.
-//! A claim is one `findOneAndUpdate` with `upsert`: it matches a lease of the round that is still
-//! running but expired, or inserts a new one; when another holder's lease is live the insert
-//! collides on the unique `_id` and the claim fails. The holder renews its lease while it works
+//! A claim is one atomic operation: the insert of a new lease (a second insert collides on the
+//! unique `_id`), or, for a lease whose holder stopped renewing, a `findOneAndUpdate` that
+//! matches only while it is still expired. (One upsert would do both on MongoDB, but an upsert
+//! racing an upsert is where MongoDB-protocol servers differ; two plain operations do not.) The holder renews its lease while it works
 //! and marks it done (with the result) at the end, so the round does not export the account
 //! again; a holder that dies stops renewing and its lease expires for another machine to take.
 //!
@@ -28,8 +29,8 @@ const OP_TIMEOUT: Duration = Duration::from_secs(30);
 /// What the round's lease document says about one identity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Seen {
-    /// No lease yet, or one whose holder stopped renewing: free to claim.
-    Free,
+    /// A lease whose holder stopped renewing: free to take over.
+    Lapsed,
     /// A live lease of another holder (or of this process).
     Held,
     /// Exported (or failed) in this round already.
@@ -114,7 +115,7 @@ impl Leases {
                 let seen = if d.get_str("state") == Ok("done") {
                     Seen::Done
                 } else if expires(&d) < now {
-                    Seen::Free
+                    Seen::Lapsed
                 } else {
                     Seen::Held
                 };
@@ -123,38 +124,46 @@ impl Leases {
             .collect())
     }
 
-    /// Claims the lease of (account, owner) in one atomic update; `false` when another holder's
-    /// lease is live or the account is done in this round.
-    pub async fn claim(&self, account: &str, owner: &str) -> Result<bool> {
+    /// Claims the lease of (account, owner) in one atomic operation; `false` when another
+    /// holder's lease is live or the account is done in this round. A first claim inserts the
+    /// lease (the unique `_id` lets one insert win); a takeover (`lapsed`: the round showed a
+    /// lease whose holder stopped renewing) is one `findOneAndUpdate` that matches only while
+    /// the lease is still running and expired, so two machines cannot both take it over.
+    pub async fn claim(&self, account: &str, owner: &str, lapsed: bool) -> Result<bool> {
         let now = now_ms();
         let id = lease_id(&self.round, account, owner);
+        let expires = now + self.ttl.as_millis() as i64;
+        if !lapsed {
+            let lease = doc! {
+                "_id": &id, "round": &self.round, "account_id": account, "owner": owner,
+                "state": "running", "holder": &self.holder, "expires_at": expires,
+                "claimed_at": now, "claims": 1, "claimed_by": [&self.holder],
+            };
+            let inserted =
+                tokio::time::timeout(OP_TIMEOUT, async { self.coll.insert_one(lease).await }).await;
+            return match inserted {
+                Ok(Ok(_)) => Ok(true),
+                // Another holder inserted it first.
+                Ok(Err(e)) if crate::store::mongo::is_duplicate_key(&e) => Ok(false),
+                Ok(Err(e)) => Err(unavailable("claiming a lease", e)),
+                Err(_) => Err(unavailable("claiming a lease", "no answer within 30s")),
+            };
+        }
         let filter = doc! { "_id": &id, "state": "running", "expires_at": { "$lt": now } };
         let update = doc! {
-            "$set": {
-                "round": &self.round, "account_id": account, "owner": owner,
-                "holder": &self.holder, "expires_at": now + self.ttl.as_millis() as i64,
-                "claimed_at": now,
-            },
+            "$set": { "holder": &self.holder, "expires_at": expires, "claimed_at": now },
             "$inc": { "claims": 1 },
             // Who held it, in order: an operator (and the tests) can see a takeover.
             "$push": { "claimed_by": &self.holder },
         };
-        let answer = tokio::time::timeout(OP_TIMEOUT, async {
+        let after = bounded("taking over a lapsed lease", async {
             self.coll
                 .find_one_and_update(filter, update)
-                .upsert(true)
                 .return_document(ReturnDocument::After)
                 .await
         })
-        .await;
-        match answer {
-            Ok(Ok(Some(d))) => Ok(d.get_str("holder") == Ok(self.holder.as_str())),
-            Ok(Ok(None)) => Ok(false),
-            // The insert of the upsert met the live (or done) lease's `_id`: someone has it.
-            Ok(Err(e)) if crate::store::mongo::is_duplicate_key(&e) => Ok(false),
-            Ok(Err(e)) => Err(unavailable("claiming a lease", e)),
-            Err(_) => Err(unavailable("claiming a lease", "no answer within 30s")),
-        }
+        .await?;
+        Ok(after.is_some_and(|d| d.get_str("holder") == Ok(self.holder.as_str())))
     }
 
     /// Pushes the expiry of our lease back; `false` when it is no longer ours (it lapsed and
