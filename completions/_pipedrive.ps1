@@ -120,6 +120,7 @@ Register-ArgumentCompleter -Native -CommandName 'pipedrive' -ScriptBlock {
             [CompletionResult]::new('--config-dir', '--config-dir', [CompletionResultType]::ParameterName, 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]')
             [CompletionResult]::new('--max-wait', '--max-wait', [CompletionResultType]::ParameterName, 'Longest wait for a rate limit or backoff before giving up with exit 75')
             [CompletionResult]::new('--budget-reserve', '--budget-reserve', [CompletionResultType]::ParameterName, 'Stop (exit 75) before the company''s daily API token budget, which every integration shares, falls below this percent of its limit')
+            [CompletionResult]::new('--max-tokens', '--max-tokens', [CompletionResultType]::ParameterName, 'Most API tokens this run may spend (each request''s cost from Pipedrive''s specs, requests in flight included): the request that would pass it is not sent, and the run stops with exit 75 without writing its output or moving --state')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout of one whole HTTP request, in seconds')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Timeout of opening one connection, in seconds')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON array instead of a table, for scripts')

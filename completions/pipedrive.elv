@@ -113,6 +113,7 @@ set edit:completion:arg-completer[pipedrive] = {|@words|
             cand --config-dir 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]'
             cand --max-wait 'Longest wait for a rate limit or backoff before giving up with exit 75'
             cand --budget-reserve 'Stop (exit 75) before the company''s daily API token budget, which every integration shares, falls below this percent of its limit'
+            cand --max-tokens 'Most API tokens this run may spend (each request''s cost from Pipedrive''s specs, requests in flight included): the request that would pass it is not sent, and the run stops with exit 75 without writing its output or moving --state'
             cand --request-timeout 'Timeout of one whole HTTP request, in seconds'
             cand --connect-timeout 'Timeout of opening one connection, in seconds'
             cand --json 'Print one JSON array instead of a table, for scripts'

@@ -110,6 +110,7 @@ mongo\t''"
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand accounts" -l config-dir -d 'Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or ~/.config/pipedrive]' -r -F
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand accounts" -l max-wait -d 'Longest wait for a rate limit or backoff before giving up with exit 75' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand accounts" -l budget-reserve -d 'Stop (exit 75) before the company\'s daily API token budget, which every integration shares, falls below this percent of its limit' -r
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand accounts" -l max-tokens -d 'Most API tokens this run may spend (each request\'s cost from Pipedrive\'s specs, requests in flight included): the request that would pass it is not sent, and the run stops with exit 75 without writing its output or moving --state' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand accounts" -l request-timeout -d 'Timeout of one whole HTTP request, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand accounts" -l connect-timeout -d 'Timeout of opening one connection, in seconds' -r
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand accounts" -l json -d 'Print one JSON array instead of a table, for scripts'
