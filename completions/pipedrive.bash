@@ -16,6 +16,9 @@ _pipedrive() {
             ",$1")
                 cmd="pipedrive"
                 ;;
+            pipedrive,accounts)
+                cmd="pipedrive__subcmd__accounts"
+                ;;
             pipedrive,completions)
                 cmd="pipedrive__subcmd__completions"
                 ;;
@@ -39,6 +42,9 @@ _pipedrive() {
                 ;;
             pipedrive,status)
                 cmd="pipedrive__subcmd__status"
+                ;;
+            pipedrive__subcmd__help,accounts)
+                cmd="pipedrive__subcmd__help__subcmd__accounts"
                 ;;
             pipedrive__subcmd__help,completions)
                 cmd="pipedrive__subcmd__help__subcmd__completions"
@@ -71,8 +77,58 @@ _pipedrive() {
 
     case "${cmd}" in
         pipedrive)
-            opts="-q -v -h -V --account --owner --store --config-dir --max-wait --budget-reserve --max-tokens --request-timeout --connect-timeout --quiet --verbose --help --version login logout status export pipeline stage completions help"
+            opts="-q -v -h -V --account --owner --store --config-dir --max-wait --budget-reserve --max-tokens --request-timeout --connect-timeout --quiet --verbose --help --version login logout status accounts export pipeline stage completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "auto keyring file mongo" -- "${cur}"))
+                    return 0
+                    ;;
+                --config-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --budget-reserve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipedrive__subcmd__accounts)
+            opts="-q -v -h -V --json --account --owner --store --config-dir --max-wait --budget-reserve --max-tokens --request-timeout --connect-timeout --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -171,7 +227,7 @@ _pipedrive() {
             return 0
             ;;
         pipedrive__subcmd__export)
-            opts="-o -q -v -h -V --types --format --output --collection --full --output-dir --state --field-names --raw-keys --include-archived --include-deleted --include-fields --excel --limit --max --updated-since --concurrency --account --owner --store --config-dir --max-wait --budget-reserve --max-tokens --request-timeout --connect-timeout --quiet --verbose --help --version deals persons organizations notes pipelines stages activities products users leads lead-labels lead-sources activity-types currencies filters permission-sets roles files call-logs goals projects tasks deal-products deal-installments product-variations deal-flow deal-fields person-fields organization-fields product-fields activity-fields project-fields note-fields lead-fields all"
+            opts="-o -q -v -h -V --types --format --output --collection --full --output-dir --state --field-names --raw-keys --include-archived --include-deleted --include-fields --excel --limit --max --updated-since --concurrency --every-account --accounts-concurrency --round --account --owner --store --config-dir --max-wait --budget-reserve --max-tokens --request-timeout --connect-timeout --quiet --verbose --help --version deals persons organizations notes pipelines stages activities products users leads lead-labels lead-sources activity-types currencies filters permission-sets roles files call-logs goals projects tasks deal-products deal-installments product-variations deal-flow deal-fields person-fields organization-fields product-fields activity-fields project-fields note-fields lead-fields all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -225,6 +281,14 @@ _pipedrive() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --accounts-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --round)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --account)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -269,8 +333,22 @@ _pipedrive() {
             return 0
             ;;
         pipedrive__subcmd__help)
-            opts="login logout status export pipeline stage completions help"
+            opts="login logout status accounts export pipeline stage completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pipedrive__subcmd__help__subcmd__accounts)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

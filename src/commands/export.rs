@@ -104,6 +104,13 @@ pub async fn run(settings: &Settings, args: &ExportArgs) -> Result<()> {
         deleted: args.include_deleted || sync_to.is_some(),
         parents: ParentCache::default(),
     };
+    if sync_to.is_some() && args.every_account {
+        return Err(Error::Usage(
+            "--every-account writes under --output-dir DIR/<account>/<owner>/; its MongoDB \
+             output is not built yet"
+                .into(),
+        ));
+    }
     if let Some(uri) = sync_to {
         return sync::run(settings, &plan, uri, &chosen).await;
     }

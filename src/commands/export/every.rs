@@ -351,6 +351,8 @@ async fn export_account(
         field_names: plan.field_names,
         include: plan.include.clone(),
         quiet: plan.quiet,
+        archived: plan.archived,
+        deleted: plan.deleted,
         // Each company's parents are its own: a fresh cache per account.
         parents: Default::default(),
     };
