@@ -191,7 +191,7 @@ set edit:completion:arg-completer[pipedrive] = {|@words|
             cand --include-archived 'Also export archived deals (deals) or archived leads (leads); per-deal types walk archived deals too'
             cand --include-deleted 'Also export deals deleted in the last 30 days, marked `is_deleted` (deals only)'
             cand --excel 'CSV for spreadsheets: a UTF-8 byte-order mark, and text cells that start with =, +, -, @, tab or CR (and are not numbers) prefixed with '' so no formula runs (needs --format csv)'
-            cand --every-account '`export all`: every identity in the MongoDB token store, each exported once per --round under --output-dir DIR/<account>/<owner>/, however many machines run the same command'
+            cand --every-account '`export all`: every identity in the MongoDB token store, each exported once per --round under --output-dir DIR/<account>/<owner>/ or into --output mongodb://..., however many machines run the same command'
             cand -q 'No progress display and no informational messages (errors are still printed)'
             cand --quiet 'No progress display and no informational messages (errors are still printed)'
             cand -v 'Log each HTTP request (method, URL without secrets, status, time) on stderr'

@@ -184,7 +184,7 @@ complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l raw-keys 
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l include-archived -d 'Also export archived deals (deals) or archived leads (leads); per-deal types walk archived deals too'
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l include-deleted -d 'Also export deals deleted in the last 30 days, marked `is_deleted` (deals only)'
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l excel -d 'CSV for spreadsheets: a UTF-8 byte-order mark, and text cells that start with =, +, -, @, tab or CR (and are not numbers) prefixed with \' so no formula runs (needs --format csv)'
-complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l every-account -d '`export all`: every identity in the MongoDB token store, each exported once per --round under --output-dir DIR/<account>/<owner>/, however many machines run the same command'
+complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -l every-account -d '`export all`: every identity in the MongoDB token store, each exported once per --round under --output-dir DIR/<account>/<owner>/ or into --output mongodb://..., however many machines run the same command'
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -s q -l quiet -d 'No progress display and no informational messages (errors are still printed)'
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -s v -l verbose -d 'Log each HTTP request (method, URL without secrets, status, time) on stderr'
 complete -c pipedrive -n "__fish_pipedrive_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'

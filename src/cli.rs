@@ -241,7 +241,8 @@ pub struct ExportArgs {
     pub concurrency: u32,
 
     /// `export all`: every identity in the MongoDB token store, each exported once per --round
-    /// under --output-dir DIR/<account>/<owner>/, however many machines run the same command
+    /// under --output-dir DIR/<account>/<owner>/ or into --output mongodb://..., however many
+    /// machines run the same command
     #[arg(long)]
     pub every_account: bool,
 

@@ -104,10 +104,9 @@ pub async fn run(settings: &Settings, args: &ExportArgs) -> Result<()> {
         deleted: args.include_deleted || sync_to.is_some(),
         parents: ParentCache::default(),
     };
-    if sync_to.is_some() && args.every_account {
+    if args.every_account && !is_all {
         return Err(Error::Usage(
-            "--every-account writes under --output-dir DIR/<account>/<owner>/; its MongoDB \
-             output is not built yet"
+            "--every-account is for `export all` (into --output-dir DIR or --output mongodb://...)"
                 .into(),
         ));
     }
@@ -126,14 +125,9 @@ pub async fn run(settings: &Settings, args: &ExportArgs) -> Result<()> {
             ));
         }
         if args.every_account {
-            return every::run(settings, &plan, dir, &chosen).await;
+            return every::run(settings, &plan, every::Sink::Dir(dir), &chosen).await;
         }
         return all::run(settings, &plan, dir, &chosen).await;
-    }
-    if args.every_account {
-        return Err(Error::Usage(
-            "--every-account is for `export all --output-dir DIR`".into(),
-        ));
     }
     if args.output_dir.is_some() {
         return Err(Error::Usage(

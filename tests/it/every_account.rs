@@ -395,6 +395,70 @@ async fn an_invalidated_account_and_one_without_scopes_are_reported_and_skipped(
     client.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_account_syncs_into_one_mongodb_output_each_record_under_its_account() {
+    let Some(base) = mongo_uri() else { return };
+    const N: usize = 3;
+    let env = TestEnv::with(Config {
+        seed: Seed {
+            deals: DEALS,
+            persons: PERSONS,
+            archived_deals: 0,
+            deleted_deals: 0,
+            ..Seed::default()
+        },
+        ..Config::default()
+    });
+    let (uri, db) = fresh_db(&base);
+    let client = mongodb::Client::with_uri_str(&uri).await.unwrap();
+    let db = client.database(&db);
+    seed_tokens(&env, &db.collection(COLLECTION), N, |_, _| {}).await;
+    let sync = |round: &str| {
+        let mut cmd = env.cmd(&[
+            "export",
+            "all",
+            "--every-account",
+            "--types",
+            "deals,persons",
+            "--output",
+            &uri,
+            "--round",
+            round,
+        ]);
+        cmd.env("PIPEDRIVE_STORE", "mongo")
+            .env("PIPEDRIVE_MONGO_URI", &uri)
+            .env("PIPEDRIVE_TEST_TIME_SCALE", LEASE_SCALE);
+        support::run_with_timeout(cmd, Duration::from_secs(120))
+    };
+    let out = sync("r1");
+    assert_code(&out, 0);
+    let records = db.collection::<Document>("pipedrive_records");
+    for i in 0..N {
+        for (kind, n) in [("deals", DEALS), ("persons", PERSONS)] {
+            let filter = doc! {"account_id": account(i), "owner": "cron", "type": kind};
+            let ids: Vec<u64> = records
+                .find(filter)
+                .await
+                .unwrap()
+                .try_collect::<Vec<Document>>()
+                .await
+                .unwrap()
+                .iter()
+                .map(|d| {
+                    let id = d.get_document("data").unwrap().get("id").unwrap();
+                    id.as_i64().or(id.as_i32().map(i64::from)).unwrap() as u64
+                })
+                .collect();
+            assert_each_once(&ids, n);
+        }
+    }
+    assert_eq!(env.mock.refresh_count(), N);
+    // The same round again: every account is done, nothing is synced twice.
+    assert_code(&sync("r1"), 0);
+    assert_eq!(env.mock.refresh_count(), N);
+    client.shutdown().await;
+}
+
 #[test]
 fn accounts_lists_every_identity_of_the_file_store_without_secrets() {
     let env = TestEnv::new();

@@ -1,5 +1,6 @@
 //! `export all --every-account`: every identity of the MongoDB token store, exported in turn
-//! (a few at once), each into `--output-dir DIR/<account>/<owner>/` as `export all` writes one.
+//! (a few at once), each into `--output-dir DIR/<account>/<owner>/` as `export all` writes one,
+//! or synced into one MongoDB output (`--output mongodb://...`) as `export all` syncs one.
 //!
 //! Each account is a plain `export all` of its own: its own session (refresh), pacer and budget.
 //! What this adds is the round: machines running the same command split the accounts through
@@ -17,9 +18,10 @@ use rand::seq::IndexedRandom;
 use serde_json::{json, Value};
 
 use super::leases::{lease_id, Leases, Seen};
-use super::{all, Plan};
+use super::{all, sync, Plan};
 use crate::api::resources::Resource;
 use crate::error::{exit, Error, Result};
+use crate::output::mongo::MongoOutput;
 use crate::printer;
 use crate::settings::{Settings, StoreKind};
 use crate::store::mongo::MongoStore;
@@ -35,13 +37,23 @@ struct Outcome {
     result: String,
     records: u64,
     tokens: u64,
-    dir: PathBuf,
+    /// Where its records went: its directory, or the MongoDB output.
+    place: String,
+}
+
+/// Where every account's records go.
+#[derive(Clone, Copy)]
+pub(super) enum Sink<'a> {
+    /// `DIR/<account>/<owner>/`, one `export all` directory each, and `DIR/accounts.json`.
+    Dir(&'a Path),
+    /// One MongoDB output that every account is synced into (the records carry their account).
+    Mongo(&'a MongoOutput),
 }
 
 pub(super) async fn run(
     settings: &Settings,
     plan: &Plan<'_>,
-    dir: &Path,
+    sink: Sink<'_>,
     chosen: &[&'static Resource],
 ) -> Result<()> {
     check(settings, plan)?;
@@ -62,7 +74,7 @@ pub(super) async fn run(
     if let Some(uri) = &mongo.mongo_uri {
         store.share(uri);
     }
-    let result = every(&mongo, plan, dir, chosen, &store, &round).await;
+    let result = every(&mongo, plan, sink, chosen, &store, &round).await;
     store.close().await;
     result
 }
@@ -94,7 +106,7 @@ fn check(settings: &Settings, plan: &Plan) -> Result<()> {
 async fn every(
     settings: &Settings,
     plan: &Plan<'_>,
-    dir: &Path,
+    sink: Sink<'_>,
     chosen: &[&'static Resource],
     store: &MongoStore,
     round: &str,
@@ -105,8 +117,10 @@ async fn every(
         .into_iter()
         .map(|(a, o, _)| (a, o))
         .collect();
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::Other(format!("cannot create {}: {e}", dir.display())))?;
+    if let Sink::Dir(dir) = sink {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::Other(format!("cannot create {}: {e}", dir.display())))?;
+    }
     let holder = holder();
     let leases = Leases::new(&store.database(), round, &holder, settings.http.time_scale);
     printer::info(&format!(
@@ -120,7 +134,7 @@ async fn every(
     let workers = (0..plan.args.accounts_concurrency.max(1)).map(|_| async {
         while let Some((account, owner)) = next(&leases, &identities, &mine).await? {
             let outcome = one(
-                settings, plan, dir, chosen, store, &leases, &account, &owner,
+                settings, plan, sink, chosen, store, &leases, &account, &owner,
             )
             .await;
             mine.lock().unwrap().remove(&(account, owner));
@@ -131,7 +145,7 @@ async fn every(
     let ended = futures_util::future::join_all(workers).await;
     let mut outcomes = outcomes.into_inner().unwrap();
     outcomes.sort_by(|a, b| (&a.account, &a.owner).cmp(&(&b.account, &b.owner)));
-    report(&outcomes, &leases, dir).await?;
+    report(&outcomes, &leases, sink).await?;
     // A lease store that failed mid-round stops the run after the accounts in hand are done.
     ended.into_iter().collect::<Result<Vec<()>>>()?;
     let worst = outcomes
@@ -227,15 +241,18 @@ fn lease_id_of(leases: &Leases, account: &str, owner: &str) -> String {
 async fn one(
     settings: &Settings,
     plan: &Plan<'_>,
-    dir: &Path,
+    sink: Sink<'_>,
     chosen: &[&'static Resource],
     store: &MongoStore,
     leases: &Leases,
     account: &str,
     owner: &str,
 ) -> Option<Outcome> {
-    let sub = dir.join(safe_name(account)).join(safe_name(owner));
-    let work = export_account(settings, plan, &sub, chosen, store, account, owner);
+    let place = match sink {
+        Sink::Dir(dir) => Place::Dir(dir.join(safe_name(account)).join(safe_name(owner))),
+        Sink::Mongo(db) => Place::Mongo(db),
+    };
+    let work = export_account(settings, plan, &place, chosen, store, account, owner);
     let result = tokio::select! {
         r = work => r,
         lost = keep(leases, account, owner) => {
@@ -271,7 +288,10 @@ async fn one(
         result: text,
         records,
         tokens,
-        dir: sub,
+        place: match &place {
+            Place::Dir(sub) => sub.display().to_string(),
+            Place::Mongo(db) => db.location(),
+        },
     })
 }
 
@@ -300,12 +320,18 @@ async fn keep(leases: &Leases, account: &str, owner: &str) -> Error {
     }
 }
 
+/// Where one account's records go.
+enum Place<'a> {
+    Dir(PathBuf),
+    Mongo(&'a MongoOutput),
+}
+
 /// One account's `export all`, after the checks that need no API call: a damaged or invalidated
 /// token, and a token whose scopes allow none of the types.
 async fn export_account(
     settings: &Settings,
     plan: &Plan<'_>,
-    sub: &Path,
+    place: &Place<'_>,
     chosen: &[&'static Resource],
     store: &MongoStore,
     account: &str,
@@ -356,8 +382,16 @@ async fn export_account(
         // Each company's parents are its own: a fresh cache per account.
         parents: Default::default(),
     };
-    all::run(&one, &plan, sub, chosen).await?;
-    Ok(manifest_totals(sub))
+    match place {
+        Place::Dir(sub) => {
+            all::run(&one, &plan, sub, chosen).await?;
+            Ok(manifest_totals(sub))
+        }
+        Place::Mongo(db) => {
+            let report = sync::account(&one, &plan, db, chosen).await?;
+            Ok((report.records(), report.tokens))
+        }
+    }
 }
 
 /// Records and tokens of the run that just wrote `sub/manifest.json` (its own files only: the
@@ -385,7 +419,7 @@ fn manifest_totals(sub: &Path) -> (u64, u64) {
 
 /// The line per account, then `accounts.json`: this process's results, and what the round's
 /// leases say of the accounts other machines exported.
-async fn report(outcomes: &[Outcome], leases: &Leases, dir: &Path) -> Result<()> {
+async fn report(outcomes: &[Outcome], leases: &Leases, sink: Sink<'_>) -> Result<()> {
     use crate::quote::short;
     let mut rows: HashMap<(String, String), Value> = HashMap::new();
     for d in leases.results().await.unwrap_or_default() {
@@ -402,7 +436,7 @@ async fn report(outcomes: &[Outcome], leases: &Leases, dir: &Path) -> Result<()>
                 short(&o.owner),
                 o.records,
                 o.tokens,
-                o.dir.display()
+                o.place
             )
         } else {
             format!(
@@ -424,7 +458,7 @@ async fn report(outcomes: &[Outcome], leases: &Leases, dir: &Path) -> Result<()>
                    "result": if o.code == exit::OK { "ok" } else { "failed" },
                    "exit_code": o.code, "reason": (o.code != exit::OK).then_some(&o.result),
                    "records": o.records, "tokens": o.tokens,
-                   "by": "this process", "dir": o.dir}),
+                   "by": "this process", "into": o.place}),
         );
     }
     let mut rows: Vec<((String, String), Value)> = rows.into_iter().collect();
@@ -438,6 +472,10 @@ async fn report(outcomes: &[Outcome], leases: &Leases, dir: &Path) -> Result<()>
             outcomes.len()
         ));
     }
+    // A MongoDB output keeps each account's result in its lease and its sync run document.
+    let Sink::Dir(dir) = sink else {
+        return Ok(());
+    };
     let dest = crate::output::Destination::open(Some(&dir.join("accounts.json")))?;
     {
         use std::io::Write;

@@ -100,9 +100,13 @@ pub(super) async fn run(
     let collection = plan.args.collection.as_deref().unwrap_or(mongo::RECORDS);
     // Before the token is refreshed: an unreachable server is exit 7 without an API call.
     let db = MongoOutput::connect(uri, collection, settings.http.retry_policy()).await?;
-    let result = account(settings, plan, &db, chosen).await;
+    let result = if plan.args.every_account {
+        super::every::run(settings, plan, super::every::Sink::Mongo(&db), chosen).await
+    } else {
+        account(settings, plan, &db, chosen).await.map(drop)
+    };
     db.close().await;
-    result.map(drop)
+    result
 }
 
 /// Syncs one account and owner (`settings`) into `db`: every type of `chosen` (skipping, for
