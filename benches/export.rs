@@ -296,7 +296,7 @@ fn slices_section() {
     }
 }
 
-/// Issue 17: the same slices against every way a server may count its burst windows and round
+/// The same slices against every way a server may count its burst windows and round
 /// `x-ratelimit-reset`. `BENCH_ROUNDS=N` (default 1) prints the table N times, to see the noise.
 fn windows_section() {
     const DEALS: u64 = 100_000;

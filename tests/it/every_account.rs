@@ -45,8 +45,8 @@ fn account(i: usize) -> String {
     format!("acct-{i:03}")
 }
 
-/// Token documents in the seed's shape, as the web integration writes them, each with a grant
-/// the mock accepts. Returns each account's first refresh token.
+/// Token documents in the token collection's shape, as the web integration writes them, each
+/// with a grant the mock accepts. Returns each account's first refresh token.
 async fn seed_tokens(
     env: &TestEnv,
     coll: &mongodb::Collection<Document>,
