@@ -50,8 +50,36 @@ pub(super) fn chosen(args: &ExportArgs) -> Result<Vec<&'static Resource>> {
     Ok(out)
 }
 
+/// Types left out of a run, each with the reason.
+pub(super) type LeftOut = Vec<(&'static str, String)>;
+
+/// The types of `chosen` the token may export, and why each other one is left out; a type asked
+/// for by name (`named`) that the token may not read is an error instead.
+pub(super) fn readable(
+    session: &Session,
+    chosen: &[&'static Resource],
+    named: bool,
+) -> Result<(Vec<&'static Resource>, LeftOut)> {
+    let mut todo = Vec::new();
+    let mut left_out = Vec::new();
+    for &r in chosen {
+        match scope_gap(session, r) {
+            Some(_) if named => {
+                session.require(r.scopes, &format!("exporting {}", r.name))?;
+                if let Some(p) = r.parent() {
+                    session.require(p.scopes, &format!("exporting {}", r.name))?;
+                }
+                todo.push(r);
+            }
+            Some(why) => left_out.push((r.name, why)),
+            None => todo.push(r),
+        }
+    }
+    Ok((todo, left_out))
+}
+
 /// Why a type was left out, or `None` if the token may export it.
-pub(super) fn scope_gap(session: &Session, r: &Resource) -> Option<String> {
+fn scope_gap(session: &Session, r: &Resource) -> Option<String> {
     let mut needs = vec![r];
     needs.extend(r.parent());
     needs
@@ -87,22 +115,8 @@ pub(super) async fn run(
     };
     let started = chrono::Utc::now();
     Session::run(settings, async |session| -> Result<()> {
-        let mut todo = Vec::new();
-        for &r in chosen {
-            match scope_gap(session, r) {
-                // A type asked for by name is an error; otherwise it is simply not this token's.
-                Some(_) if named => {
-                    session.require(r.scopes, &format!("exporting {}", r.name))?;
-                    if let Some(p) = r.parent() {
-                        session.require(p.scopes, &format!("exporting {}", r.name))?;
-                    }
-                }
-                Some(why) => {
-                    skipped.insert(r.name, why);
-                }
-                None => todo.push(r),
-            }
-        }
+        let (todo, left_out) = readable(session, chosen, named)?;
+        skipped.extend(left_out);
         note_unfiltered(plan, &todo);
         // Every destination first, so an unwritable directory fails before any request.
         let mut jobs = Vec::new();

@@ -10,7 +10,7 @@
 use futures_util::stream::{self, StreamExt};
 use mongodb::bson::{doc, DateTime, Document};
 
-use super::all::scope_gap;
+use super::all::readable;
 use super::{export_one, note_unfiltered, Plan, Target};
 use crate::api::resources::Resource;
 use crate::auth::session::Session;
@@ -122,20 +122,8 @@ pub(super) async fn account(
     let started = chrono::Utc::now();
     let mut report = Report::default();
     let outcome = Session::run(settings, async |session| -> Result<()> {
-        let mut todo = Vec::new();
-        for &r in chosen {
-            match scope_gap(session, r) {
-                Some(_) if named => {
-                    session.require(r.scopes, &format!("exporting {}", r.name))?;
-                    if let Some(p) = r.parent() {
-                        session.require(p.scopes, &format!("exporting {}", r.name))?;
-                    }
-                    todo.push(r);
-                }
-                Some(why) => report.skipped.push((r.name, why)),
-                None => todo.push(r),
-            }
-        }
+        let (todo, left_out) = readable(session, chosen, named)?;
+        report.skipped.extend(left_out);
         note_unfiltered(plan, &todo);
         let outcomes: Vec<_> = stream::iter(todo)
             .map(|r| async move { (r, one_type(session, settings, plan, db, r).await) })
