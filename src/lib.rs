@@ -5,7 +5,7 @@
 //!
 //! Imports point down only: `commands` -> `auth` (session), `api`, `output`, `checkpoint`;
 //! `auth` -> `store`, `http`, `token`; `store` -> `token`; `api` -> `http`. The floor (`token`,
-//! `http`, `error`, `secret`, `settings`) imports nothing above it.
+//! `http`, `error`, `secret`, `settings`, `mongo_uri`) imports nothing above it.
 
 pub mod api;
 pub mod auth;
@@ -16,6 +16,7 @@ pub mod error;
 pub mod generate;
 pub mod http;
 pub mod json_scan;
+pub mod mongo_uri;
 pub mod output;
 pub mod printer;
 pub mod quote;

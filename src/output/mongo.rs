@@ -20,6 +20,7 @@ use tokio::task::JoinHandle;
 use crate::error::{Error, Result};
 use crate::http::retry::{Failure, RetryPolicy};
 use crate::http::wait::WaitStatus;
+use crate::mongo_uri::{apply_defaults, scrub};
 use crate::output::jsonl::JsonlSink;
 use crate::output::{Relabel, Sink};
 
@@ -29,11 +30,8 @@ pub const RECORDS: &str = "pipedrive_records";
 pub const STATE: &str = "pipedrive_sync_state";
 /// One document per `export all` run.
 pub const RUNS: &str = "pipedrive_sync_runs";
-const DEFAULT_DATABASE: &str = "pipedrive";
 /// Upserts per `update` command.
 pub const BATCH: usize = 1000;
-/// Server selection and connection: an unreachable server must fail in seconds.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Bound on one command, for a server that accepts connections but does not answer.
 const OP_TIMEOUT: Duration = Duration::from_secs(60);
 /// Attempts of one batch: a primary stepping down or a dropped connection is retried with the
@@ -95,17 +93,7 @@ impl MongoOutput {
             }
             Err(_) => return Err(unavailable("resolving the --output URI took too long")),
         };
-        options
-            .server_selection_timeout
-            .get_or_insert(CONNECT_TIMEOUT);
-        options.connect_timeout.get_or_insert(CONNECT_TIMEOUT);
-        options
-            .app_name
-            .get_or_insert_with(|| "pipedrive-cli".into());
-        let database = options
-            .default_database
-            .clone()
-            .unwrap_or_else(|| DEFAULT_DATABASE.to_string());
+        let database = apply_defaults(&mut options);
         let hosts: Vec<String> = options.hosts.iter().map(|h| h.to_string()).collect();
         let shown = format!("MongoDB at {}, database '{database}'", hosts.join(","));
         let client = Client::with_options(options)
@@ -414,21 +402,6 @@ fn transient(e: &mongodb::error::Error) -> bool {
         | ErrorKind::Io(_) => true,
         ErrorKind::Command(c) => TRANSIENT_CODES.contains(&c.code),
         _ => false,
-    }
-}
-
-/// Driver messages should not echo a password, but make sure.
-fn scrub(msg: &str, uri: &str) -> String {
-    let password = uri
-        .split_once("://")
-        .and_then(|(_, rest)| rest.split(['/', '?']).next())
-        .and_then(|auth| auth.rsplit_once('@'))
-        .and_then(|(userinfo, _)| userinfo.split_once(':'))
-        .map(|(_, p)| p)
-        .filter(|p| !p.is_empty());
-    match password {
-        Some(p) => msg.replace(p, "***"),
-        None => msg.to_string(),
     }
 }
 

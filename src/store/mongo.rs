@@ -15,16 +15,14 @@ use mongodb::options::{ClientOptions, IndexOptions};
 use mongodb::{Client, Collection, IndexModel};
 
 use crate::error::{Error, Result};
+use crate::mongo_uri::{apply_defaults, redact_uri, scrub};
 use crate::quote::json_error;
 use crate::settings::Settings;
 use crate::store::Entry;
 use crate::token::{Token, TokenRecord};
 
 const STORE: &str = "mongo";
-pub const DEFAULT_DATABASE: &str = "pipedrive";
 pub const COLLECTION: &str = "integrations.pipedrive.key";
-/// Server selection and connection: an unreachable server must fail in seconds, not 30.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Bound on one whole operation, for a server that accepts connections but does not answer.
 const OP_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -52,38 +50,6 @@ fn unavailable(reason: String) -> Error {
     Error::Store {
         store: STORE,
         reason,
-    }
-}
-
-/// The URI without its password and query (which may hold more credentials), for messages.
-pub fn redact_uri(uri: &str) -> String {
-    let Some((scheme, rest)) = uri.split_once("://") else {
-        return "<unparsable URI>".into();
-    };
-    let end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, path) = (&rest[..end], &rest[end..]);
-    let path = path.split('?').next().unwrap_or("");
-    match authority.rsplit_once('@') {
-        Some((userinfo, hosts)) => {
-            let user = userinfo.split(':').next().unwrap_or("");
-            format!("{scheme}://{user}:***@{hosts}{path}")
-        }
-        None => format!("{scheme}://{authority}{path}"),
-    }
-}
-
-/// Driver messages should not echo a password, but make sure.
-fn scrub(msg: String, uri: &str) -> String {
-    let password = uri
-        .split_once("://")
-        .and_then(|(_, rest)| rest.split(['/', '?']).next())
-        .and_then(|auth| auth.rsplit_once('@'))
-        .and_then(|(userinfo, _)| userinfo.split_once(':'))
-        .map(|(_, p)| p)
-        .filter(|p| !p.is_empty());
-    match password {
-        Some(p) => msg.replace(p, "***"),
-        None => msg,
     }
 }
 
@@ -156,7 +122,7 @@ impl MongoStore {
             Ok(Ok(options)) => options,
             Ok(Err(e)) => {
                 return Err(unavailable(scrub(
-                    format!("PIPEDRIVE_MONGO_URI ({shown}) is not a valid MongoDB URI: {e}"),
+                    &format!("PIPEDRIVE_MONGO_URI ({shown}) is not a valid MongoDB URI: {e}"),
                     uri,
                 )))
             }
@@ -167,20 +133,9 @@ impl MongoStore {
                 )))
             }
         };
-        // The URI's own settings win; otherwise fail fast on an unreachable server.
-        options
-            .server_selection_timeout
-            .get_or_insert(CONNECT_TIMEOUT);
-        options.connect_timeout.get_or_insert(CONNECT_TIMEOUT);
-        options
-            .app_name
-            .get_or_insert_with(|| "pipedrive-cli".into());
-        let database = options
-            .default_database
-            .clone()
-            .unwrap_or_else(|| DEFAULT_DATABASE.to_string());
+        let database = apply_defaults(&mut options);
         let client = Client::with_options(options)
-            .map_err(|e| unavailable(scrub(format!("cannot use MongoDB at {shown}: {e}"), uri)))?;
+            .map_err(|e| unavailable(scrub(&format!("cannot use MongoDB at {shown}: {e}"), uri)))?;
         let coll = client
             .database(&database)
             .collection::<Document>(COLLECTION);
@@ -196,7 +151,7 @@ impl MongoStore {
         // Also proves the server is reachable, so `open` fails (exit 7) rather than a later step.
         if let Err(e) = store.ensure_index().await {
             let e = match e {
-                Error::Store { reason, .. } => unavailable(scrub(reason, uri)),
+                Error::Store { reason, .. } => unavailable(scrub(&reason, uri)),
                 other => other,
             };
             store.close().await;
@@ -469,23 +424,6 @@ impl MongoStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn messages_never_show_the_password() {
-        assert_eq!(
-            redact_uri("mongodb://u:s3cret@h1:27017,h2/db?authSource=admin"),
-            "mongodb://u:***@h1:27017,h2/db"
-        );
-        assert_eq!(redact_uri("mongodb://h:1/"), "mongodb://h:1/");
-        assert_eq!(
-            redact_uri("mongodb+srv://u:p@c.example"),
-            "mongodb+srv://u:***@c.example"
-        );
-        assert_eq!(
-            scrub("bad s3cret".into(), "mongodb://u:s3cret@h/"),
-            "bad ***"
-        );
-    }
 
     #[test]
     fn token_updates_are_field_paths_not_a_whole_document() {

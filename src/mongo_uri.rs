@@ -1,0 +1,79 @@
+//! What the token store and the MongoDB output share about a `mongodb://` URI: the client
+//! settings every connection of this program starts from, and keeping its password out of
+//! messages. A floor module: it imports nothing of this crate.
+
+use std::time::Duration;
+
+use mongodb::options::ClientOptions;
+
+/// The database when the URI's path names none.
+pub const DEFAULT_DATABASE: &str = "pipedrive";
+/// Server selection and connection: an unreachable server must fail in seconds, not 30.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Fills in what the URI leaves unset (the URI's own settings win): timeouts that fail fast on
+/// an unreachable server and the program's name; returns the database to use.
+pub fn apply_defaults(options: &mut ClientOptions) -> String {
+    options
+        .server_selection_timeout
+        .get_or_insert(CONNECT_TIMEOUT);
+    options.connect_timeout.get_or_insert(CONNECT_TIMEOUT);
+    options
+        .app_name
+        .get_or_insert_with(|| "pipedrive-cli".into());
+    options
+        .default_database
+        .clone()
+        .unwrap_or_else(|| DEFAULT_DATABASE.to_string())
+}
+
+/// The URI without its password and query (which may hold more credentials), for messages.
+pub fn redact_uri(uri: &str) -> String {
+    let Some((scheme, rest)) = uri.split_once("://") else {
+        return "<unparsable URI>".into();
+    };
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, path) = (&rest[..end], &rest[end..]);
+    let path = path.split('?').next().unwrap_or("");
+    match authority.rsplit_once('@') {
+        Some((userinfo, hosts)) => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:***@{hosts}{path}")
+        }
+        None => format!("{scheme}://{authority}{path}"),
+    }
+}
+
+/// Driver messages should not echo a password, but make sure.
+pub fn scrub(msg: &str, uri: &str) -> String {
+    let password = uri
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split(['/', '?']).next())
+        .and_then(|auth| auth.rsplit_once('@'))
+        .and_then(|(userinfo, _)| userinfo.split_once(':'))
+        .map(|(_, p)| p)
+        .filter(|p| !p.is_empty());
+    match password {
+        Some(p) => msg.replace(p, "***"),
+        None => msg.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_never_show_the_password() {
+        assert_eq!(
+            redact_uri("mongodb://u:s3cret@h1:27017,h2/db?authSource=admin"),
+            "mongodb://u:***@h1:27017,h2/db"
+        );
+        assert_eq!(redact_uri("mongodb://h:1/"), "mongodb://h:1/");
+        assert_eq!(
+            redact_uri("mongodb+srv://u:p@c.example"),
+            "mongodb+srv://u:***@c.example"
+        );
+        assert_eq!(scrub("bad s3cret", "mongodb://u:s3cret@h/"), "bad ***");
+    }
+}
