@@ -66,7 +66,8 @@ pub async fn run(cli: Cli) -> Result<()> {
     // file) before the process exits, or the only copy of the new refresh token dies with it.
     if shield::busy() {
         printer::info(
-            "finishing the token refresh before exiting, so the new token is not lost...",
+            "finishing before exiting what must not be cut short (a token refresh, so the new \
+             token is not lost; leases handed back to the round)...",
         );
         shield::settle(SETTLE_LIMIT).await;
     }

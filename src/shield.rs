@@ -4,7 +4,9 @@
 //! until it is stored. `run` cancels the command when Ctrl-C or SIGTERM arrives, which would drop
 //! a refresh-and-save half way and lose the login. Such steps run through [`shielded`]: as a task
 //! of their own, so cancelling the command does not cancel them, and counted, so `run` can wait
-//! for them with [`settle`] before the process exits.
+//! for them with [`settle`] before the process exits. Clean-up that a cancelled command starts
+//! from a `Drop` (handing the leases of `export all --every-account` back to the round) goes
+//! through [`spawn`] and is waited for the same way.
 
 use std::future::Future;
 use std::sync::OnceLock;
@@ -47,6 +49,20 @@ pub async fn shielded<T: Send + 'static>(
     });
     task.await
         .map_err(|e| Error::other(format!("a token step failed: {e}")))?
+}
+
+/// Starts `step` at once as a shielded task of its own, from synchronous code (a `Drop` of a
+/// value that a cancelled command leaves behind): it is counted before this returns, so a
+/// [`settle`] that follows waits for it. Outside a runtime (nothing could run it) it does nothing.
+pub fn spawn(step: impl Future<Output = ()> + Send + 'static) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    let guard = Running::start();
+    runtime.spawn(async move {
+        let _guard = guard;
+        step.await
+    });
 }
 
 /// Whether a shielded step is running now.

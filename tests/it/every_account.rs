@@ -319,6 +319,101 @@ async fn accounts_of_killed_processes_are_taken_over_when_their_leases_lapse() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_stopped_by_sigterm_hands_its_accounts_to_the_others_at_once() {
+    let Some(base) = mongo_uri() else { return };
+    // Scaled down: 40 accounts and two processes are enough to catch one mid-round.
+    const N: usize = 40;
+    // Slow pages, so the signal lands while the victim holds accounts.
+    let env = env(Duration::from_millis(40));
+    let (uri, db) = fresh_db(&base);
+    let client = mongodb::Client::with_uri_str(&uri).await.unwrap();
+    let db = client.database(&db);
+    seed_tokens(&env, &db.collection(COLLECTION), N, |_, _| {}).await;
+
+    let outs: Vec<PathBuf> = (0..2).map(|k| env.path(&format!("out-{k}"))).collect();
+    let mut victim = start(&env, &uri, &outs[0], "r1");
+    let survivor = start(&env, &uri, &outs[1], "r1");
+    let pid = victim.id();
+    let end = Instant::now() + Duration::from_secs(120);
+    loop {
+        let all = leases(&db).await;
+        let done = all
+            .iter()
+            .filter(|l| l.get_str("state") == Ok("done"))
+            .count();
+        let held = all
+            .iter()
+            .filter(|l| l.get_str("state") == Ok("running"))
+            .any(|l| pid_of(l.get_str("holder").unwrap()) == pid);
+        if done >= N / 4 && held {
+            break;
+        }
+        assert!(Instant::now() < end, "the round never got midway");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let signalled = chrono::Utc::now().timestamp_millis();
+    // SAFETY: sends a signal to our own child, which has not been waited for yet.
+    unsafe { libc::kill(pid as i32, libc::SIGTERM) };
+    let status = victim.wait().unwrap();
+    assert_eq!(status.code(), Some(143), "exit code after SIGTERM");
+
+    // Right after it exited: none of its leases is still running and live, and none of the
+    // accounts it was exporting is marked done.
+    let now = chrono::Utc::now().timestamp_millis();
+    let mut handed: Vec<String> = Vec::new();
+    for l in leases(&db).await {
+        if pid_of(l.get_str("holder").unwrap()) != pid || l.get_str("state") != Ok("running") {
+            continue;
+        }
+        let expires = l
+            .get_i64("expires_at")
+            .unwrap_or_else(|_| i64::from(l.get_i32("expires_at").unwrap()));
+        assert!(expires < now, "a lease still held after the exit: {l:?}");
+        handed.push(l.get_str("_id").unwrap().to_string());
+    }
+    assert!(
+        !handed.is_empty(),
+        "the victim held accounts when signalled"
+    );
+
+    let (code, err) = finish(survivor, Duration::from_secs(120));
+    assert_eq!(code, Some(0), "survivor: {err}");
+    let leases = leases(&db).await;
+    assert_eq!(leases.len(), N);
+    for l in &leases {
+        assert_eq!(l.get_str("state").unwrap(), "done", "{l:?}");
+        assert_eq!(l.get_i32("exit_code").unwrap_or(0), 0, "{l:?}");
+        let h = holders(l);
+        let last = pid_of(h.last().unwrap());
+        if handed.iter().any(|id| id == l.get_str("_id").unwrap()) {
+            // Taken over before the lease would have lapsed by itself: it was renewed at most a
+            // quarter of its 30 s before the signal, so it had 22.5 s or more to run.
+            assert_eq!(h.len(), 2, "{l:?}");
+            assert_ne!(last, pid, "{l:?}");
+            let claimed = l.get_i64("claimed_at").unwrap();
+            assert!(
+                claimed - signalled < 20_000,
+                "taken over {} ms after the signal: {l:?}",
+                claimed - signalled
+            );
+        } else {
+            assert_eq!(h.len(), 1, "claimed more than once: {l:?}");
+        }
+    }
+    // Every account exported exactly once, by the process its lease names as done, with exactly
+    // the mock's records.
+    for l in &leases {
+        let name = l.get_str("account_id").unwrap();
+        let dirs = account_dirs(&outs, N).remove(name).unwrap();
+        let by = pid_of(holders(l).last().unwrap());
+        let expected = if by == pid { &outs[0] } else { &outs[1] };
+        assert_eq!(dirs, [expected.join(name).join("cron")], "{l:?}");
+        assert_exact(&dirs[0]);
+    }
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_invalidated_account_and_one_without_scopes_are_reported_and_skipped() {
     let Some(base) = mongo_uri() else { return };
     let env = env(Duration::ZERO);

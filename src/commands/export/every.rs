@@ -17,7 +17,7 @@ use mongodb::bson::{doc, Document};
 use rand::seq::IndexedRandom;
 use serde_json::{json, Value};
 
-use super::leases::{lease_id, Leases, Seen};
+use super::leases::{lease_id, HandBack, Leases, Seen};
 use super::{all, sync, Plan};
 use crate::api::resources::Resource;
 use crate::error::{exit, Error, Result};
@@ -123,6 +123,8 @@ async fn every(
     }
     let holder = holder();
     let leases = Leases::new(&store.database(), round, &holder, settings.http.time_scale);
+    // A signal (or an error) that drops the run hands back what this process holds.
+    let hand_back = HandBack::new(&leases);
     printer::info(&format!(
         "round {round}: {} identities in the token store; this process is {holder}",
         identities.len()
@@ -143,6 +145,10 @@ async fn every(
         Ok::<(), Error>(())
     });
     let ended = futures_util::future::join_all(workers).await;
+    // Nothing is held after a normal end, unless a claim landed whose answer was lost.
+    if let Err(e) = hand_back.now().await {
+        printer::warn(&format!("{e}"));
+    }
     let mut outcomes = outcomes.into_inner().unwrap();
     outcomes.sort_by(|a, b| (&a.account, &a.owner).cmp(&(&b.account, &b.owner)));
     report(&outcomes, &leases, sink).await?;
@@ -212,8 +218,15 @@ async fn next(
                 .filter(|i| state(i) != Some(Seen::Held) && !mine.contains(**i))
                 .collect()
         };
-        // A random free one: machines starting together rarely reach for the same account.
-        let pick = free
+        // Lapsed leases first (accounts a machine handed back or left behind: the round waits
+        // for them), then a random free one: machines starting together rarely reach for the
+        // same account.
+        let lapsed: Vec<&&(String, String)> = free
+            .iter()
+            .copied()
+            .filter(|i| state(i) == Some(Seen::Lapsed))
+            .collect();
+        let pick = if lapsed.is_empty() { &free } else { &lapsed }
             .choose(&mut rand::rng())
             .map(|i| ((**i).clone(), state(i) == Some(Seen::Lapsed)));
         match pick {

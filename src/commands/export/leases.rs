@@ -9,9 +9,15 @@
 //! and marks it done (with the result) at the end, so the round does not export the account
 //! again; a holder that dies stops renewing and its lease expires for another machine to take.
 //!
+//! A process stopped by Ctrl-C or SIGTERM hands its running leases back on the way out (they
+//! expire at once, still not done), so another machine takes those accounts without waiting for
+//! the two minutes; the claims and results it has in flight are finished first (see
+//! [`HandBack`]).
+//!
 //! Expiry compares wall clocks of different machines: keep them in sync (NTP); the two minutes
 //! leave room for seconds of drift.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use mongodb::bson::{doc, Document};
@@ -19,6 +25,7 @@ use mongodb::options::ReturnDocument;
 use mongodb::Collection;
 
 use crate::error::{Error, Result};
+use crate::printer;
 
 pub const COLLECTION: &str = "pipedrive_leases";
 /// A lease lapses this long after its holder last renewed it.
@@ -37,12 +44,17 @@ pub enum Seen {
     Done,
 }
 
+#[derive(Clone)]
 pub struct Leases {
     coll: Collection<Document>,
     round: String,
     holder: String,
     /// The lease lifetime in real time (scaled in tests).
     ttl: Duration,
+    /// Claims and results in flight hold it shared; handing the leases back holds it alone, so
+    /// it comes after them (a claim that lands after the hand-back would stay held for the whole
+    /// lifetime; a result after it could find the account already taken over).
+    steps: Arc<tokio::sync::RwLock<()>>,
 }
 
 /// Milliseconds since the epoch by this machine's clock.
@@ -85,6 +97,7 @@ impl Leases {
             round: round.to_string(),
             holder: holder.to_string(),
             ttl: TTL.mul_f64(time_scale).max(Duration::from_millis(200)),
+            steps: Default::default(),
         }
     }
 
@@ -129,7 +142,19 @@ impl Leases {
     /// lease (the unique `_id` lets one insert win); a takeover (`lapsed`: the round showed a
     /// lease whose holder stopped renewing) is one `findOneAndUpdate` that matches only while
     /// the lease is still running and expired, so two machines cannot both take it over.
+    ///
+    /// Runs to its end even when a signal cancels the command, so a claim the server applied is
+    /// known here and handed back.
     pub async fn claim(&self, account: &str, owner: &str, lapsed: bool) -> Result<bool> {
+        let (this, account, owner) = (self.clone(), account.to_string(), owner.to_string());
+        crate::shield::shielded(async move {
+            let _step = this.steps.clone().read_owned().await;
+            this.claim_now(&account, &owner, lapsed).await
+        })
+        .await
+    }
+
+    async fn claim_now(&self, account: &str, owner: &str, lapsed: bool) -> Result<bool> {
         let now = now_ms();
         let id = lease_id(&self.round, account, owner);
         let expires = now + self.ttl.as_millis() as i64;
@@ -184,8 +209,19 @@ impl Leases {
     }
 
     /// Marks the account done in this round with its result; `false` when the lease was lost
-    /// meanwhile (the other holder's result stands).
+    /// meanwhile (the other holder's result stands). Runs to its end even when a signal cancels
+    /// the command: an account whose export ended is not exported again by another machine.
     pub async fn finish(&self, account: &str, owner: &str, result: &Document) -> Result<bool> {
+        let (this, account, owner) = (self.clone(), account.to_string(), owner.to_string());
+        let result = result.clone();
+        crate::shield::shielded(async move {
+            let _step = this.steps.clone().read_owned().await;
+            this.finish_now(&account, &owner, &result).await
+        })
+        .await
+    }
+
+    async fn finish_now(&self, account: &str, owner: &str, result: &Document) -> Result<bool> {
         let id = lease_id(&self.round, account, owner);
         let mut set = result.clone();
         set.insert("state", "done");
@@ -202,6 +238,23 @@ impl Leases {
         Ok(done.matched_count == 1)
     }
 
+    /// Lets every lease this process still holds in the round expire now, not done, so any
+    /// machine takes those accounts over at its next look instead of two minutes later; after
+    /// the claims and results in flight. Returns how many it handed back.
+    pub async fn hand_back(&self) -> Result<u64> {
+        let _alone = self.steps.write().await;
+        let done = bounded("handing leases back", async {
+            self.coll
+                .update_many(
+                    doc! { "round": &self.round, "holder": &self.holder, "state": "running" },
+                    doc! { "$set": { "expires_at": 0_i64, "handed_back_at": now_ms() } },
+                )
+                .await
+        })
+        .await?;
+        Ok(done.modified_count)
+    }
+
     /// The done leases of the round: what every machine did, for `accounts.json`.
     pub async fn results(&self) -> Result<Vec<Document>> {
         use futures_util::TryStreamExt;
@@ -214,6 +267,42 @@ impl Leases {
                 .await
         })
         .await
+    }
+}
+
+/// Hands this process's leases back to the round ([`Leases::hand_back`]) when the run ends,
+/// however it ends: [`HandBack::now`] at a normal end, or, when a signal (or an error) drops the
+/// run, from `Drop`, as a shielded task the process waits for before it exits.
+pub struct HandBack(Option<Leases>);
+
+impl HandBack {
+    pub fn new(leases: &Leases) -> HandBack {
+        HandBack(Some(leases.clone()))
+    }
+
+    pub async fn now(mut self) -> Result<u64> {
+        match self.0.take() {
+            Some(leases) => leases.hand_back().await,
+            None => Ok(0),
+        }
+    }
+}
+
+impl Drop for HandBack {
+    fn drop(&mut self) {
+        let Some(leases) = self.0.take() else { return };
+        crate::shield::spawn(async move {
+            match leases.hand_back().await {
+                Ok(0) => {}
+                Ok(n) => printer::info(&format!(
+                    "handed {n} unfinished account(s) back to round {}",
+                    leases.round
+                )),
+                Err(e) => printer::warn(&format!(
+                    "{e}; this process's accounts are taken over when their leases expire"
+                )),
+            }
+        });
     }
 }
 
