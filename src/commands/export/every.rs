@@ -125,6 +125,7 @@ async fn every(
     let leases = Leases::new(&store.database(), round, &holder, settings.http.time_scale);
     // A signal (or an error) that drops the run hands back what this process holds.
     let hand_back = HandBack::new(&leases);
+    leases.ensure_index().await;
     printer::info(&format!(
         "round {round}: {} identities in the token store; this process is {holder}",
         identities.len()
