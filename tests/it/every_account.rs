@@ -356,6 +356,8 @@ async fn a_process_stopped_by_sigterm_hands_its_accounts_to_the_others_at_once()
     unsafe { libc::kill(pid as i32, libc::SIGTERM) };
     let status = victim.wait().unwrap();
     assert_eq!(status.code(), Some(143), "exit code after SIGTERM");
+    let mut said = String::new();
+    std::io::Read::read_to_string(&mut victim.stderr.take().unwrap(), &mut said).unwrap();
 
     // Right after it exited: none of its leases is still running and live, and none of the
     // accounts it was exporting is marked done.
@@ -398,6 +400,13 @@ async fn a_process_stopped_by_sigterm_hands_its_accounts_to_the_others_at_once()
             );
         } else {
             assert_eq!(h.len(), 1, "claimed more than once: {l:?}");
+            // What it finished before the signal, it said as it went.
+            let name = l.get_str("account_id").unwrap();
+            assert_eq!(
+                last == pid,
+                said.contains(&format!("account '{name}', owner 'cron': ok")),
+                "{name} in the stopped process's stderr:\n{said}"
+            );
         }
     }
     // Every account exported exactly once, by the process its lease names as done, with exactly
@@ -444,6 +453,12 @@ async fn an_invalidated_account_and_one_without_scopes_are_reported_and_skipped(
         "{err}"
     );
     assert!(err.contains("acct-002") && err.contains("exit 5"), "{err}");
+    // The last line names the failed accounts, so the end of a long log is enough.
+    let last = err.lines().last().unwrap();
+    assert!(
+        last.contains("'acct-001' (exit 4), 'acct-002' (exit 5)"),
+        "{last}"
+    );
     // The two good accounts are exported; the others cost no refresh and no request.
     assert_exact(&out.join("acct-000/cron"));
     assert_exact(&out.join("acct-003/cron"));

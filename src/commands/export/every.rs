@@ -163,18 +163,32 @@ async fn every(
     match worst {
         exit::OK => Ok(()),
         code => {
-            let failed = outcomes.iter().filter(|o| o.code != exit::OK).count();
+            let failed: Vec<&Outcome> = outcomes.iter().filter(|o| o.code != exit::OK).collect();
+            // The end of a long log names them, so nobody scrolls through a round to find them.
+            let mut named: Vec<String> = failed
+                .iter()
+                .take(FAILED_NAMED)
+                .map(|o| format!("'{}' (exit {})", crate::quote::short(&o.account), o.code))
+                .collect();
+            if failed.len() > FAILED_NAMED {
+                named.push(format!("{} more", failed.len() - FAILED_NAMED));
+            }
             Err(by_code(
                 code,
                 format!(
-                    "{failed} of the {} accounts this process exported failed (see above and \
+                    "{} of the {} accounts this process exported failed: {} (see above and \
                      accounts.json)",
-                    outcomes.len()
+                    failed.len(),
+                    outcomes.len(),
+                    named.join(", ")
                 ),
             ))
         }
     }
 }
+
+/// How many failed accounts the closing error names.
+const FAILED_NAMED: usize = 10;
 
 /// This process among the machines: host, process id and a random part (a restarted container
 /// may reuse both).
@@ -295,7 +309,7 @@ async fn one(
         )),
         Err(e) => printer::warn(&format!("{e}")),
     }
-    Some(Outcome {
+    let outcome = Outcome {
         account: account.to_string(),
         owner: owner.to_string(),
         code,
@@ -306,7 +320,9 @@ async fn one(
             Place::Dir(sub) => sub.display().to_string(),
             Place::Mongo(db) => db.location(),
         },
-    })
+    };
+    say(&outcome);
+    Some(outcome)
 }
 
 /// Renews the lease every quarter of its lifetime; ends (with the reason) only when the lease is
@@ -431,10 +447,33 @@ fn manifest_totals(sub: &Path) -> (u64, u64) {
     (records, m["tokens"].as_u64().unwrap_or(0))
 }
 
-/// The line per account, then `accounts.json`: this process's results, and what the round's
+/// An account's line, as soon as its export ends: a long round's log shows its progress, and a
+/// process stopped midway has said what it finished.
+fn say(o: &Outcome) {
+    use crate::quote::short;
+    if o.code == exit::OK {
+        printer::info(&format!(
+            "account '{}', owner '{}': ok, {} records, {} tokens, in {}",
+            short(&o.account),
+            short(&o.owner),
+            o.records,
+            o.tokens,
+            o.place
+        ));
+    } else {
+        printer::always(&format!(
+            "account '{}', owner '{}': failed (exit {}): {}",
+            short(&o.account),
+            short(&o.owner),
+            o.code,
+            short(&o.result)
+        ));
+    }
+}
+
+/// `accounts.json` and the round's summary line: this process's results, and what the round's
 /// leases say of the accounts other machines exported.
 async fn report(outcomes: &[Outcome], leases: &Leases, sink: Sink<'_>) -> Result<()> {
-    use crate::quote::short;
     let mut rows: HashMap<(String, String), Value> = HashMap::new();
     for d in leases.results().await.unwrap_or_default() {
         let (Ok(a), Ok(o)) = (d.get_str("account_id"), d.get_str("owner")) else {
@@ -443,29 +482,6 @@ async fn report(outcomes: &[Outcome], leases: &Leases, sink: Sink<'_>) -> Result
         rows.insert((a.into(), o.into()), from_lease(&d));
     }
     for o in outcomes {
-        let line = if o.code == exit::OK {
-            format!(
-                "account '{}', owner '{}': ok, {} records, {} tokens, in {}",
-                short(&o.account),
-                short(&o.owner),
-                o.records,
-                o.tokens,
-                o.place
-            )
-        } else {
-            format!(
-                "account '{}', owner '{}': failed (exit {}): {}",
-                short(&o.account),
-                short(&o.owner),
-                o.code,
-                short(&o.result)
-            )
-        };
-        if o.code == exit::OK {
-            printer::info(&line);
-        } else {
-            printer::always(&line);
-        }
         rows.insert(
             (o.account.clone(), o.owner.clone()),
             json!({"account": o.account, "owner": o.owner,
