@@ -72,6 +72,8 @@ pub enum ExtraWhen {
     Always,
     IncludeArchived,
     IncludeDeleted,
+    /// Under both flags: deleted records of an archived list.
+    IncludeArchivedDeleted,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -433,7 +435,8 @@ const FIELDS_PARAMS: &[&str] = &["include_fields", "limit", "cursor"];
 const FIELDS_INCLUDE: &[&str] = &["ui_visibility", "important_fields", "required_fields"];
 
 /// The deals list's other lists: archived deals (their own endpoint since 2025) and deals
-/// deleted in the last 30 days (`status=deleted` of the main list).
+/// deleted in the last 30 days (`status=deleted` of the main list, and of the archived list for
+/// deals archived before their deletion, which the main list no longer holds).
 const DEAL_EXTRAS: &[Extra] = &[
     Extra {
         path: Some("/api/v2/deals/archived"),
@@ -452,6 +455,14 @@ const DEAL_EXTRAS: &[Extra] = &[
         updated_since: true,
         mark: Some("is_deleted"),
         when: ExtraWhen::IncludeDeleted,
+    },
+    Extra {
+        path: Some("/api/v2/deals/archived"),
+        filters: &[("status", "deleted")],
+        params: ARCHIVED_DEAL_PARAMS,
+        updated_since: true,
+        mark: Some("is_deleted"),
+        when: ExtraWhen::IncludeArchivedDeleted,
     },
 ];
 const LEAD_EXTRAS: &[Extra] = &[Extra {

@@ -542,6 +542,7 @@ fn lists(
             ExtraWhen::Always => true,
             ExtraWhen::IncludeArchived => plan.archived,
             ExtraWhen::IncludeDeleted => plan.deleted,
+            ExtraWhen::IncludeArchivedDeleted => plan.archived && plan.deleted,
         };
         if wanted {
             let path = extra.path.unwrap_or(r.path);

@@ -392,6 +392,32 @@ fn per_parent_types_walk_only_the_parents_updated_since() {
 }
 
 #[test]
+fn an_archived_deal_deleted_is_written_once_marked_with_both_flags() {
+    let env = small_env();
+    // The first archived deal: deleted, the API lists it only among the archived deleted ones.
+    let id = small_seed().deals + 1;
+    env.mock.delete_deal(id);
+    let out = env.run(&[
+        "export",
+        "deals",
+        "--quiet",
+        "--include-archived",
+        "--include-deleted",
+    ]);
+    assert_code(&out, 0);
+    let lines = json_lines(&stdout(&out));
+    let found: Vec<&Value> = lines.iter().filter(|d| d["id"] == id).collect();
+    assert_eq!(found.len(), 1, "deal {id} once");
+    assert_eq!(found[0]["is_deleted"], true);
+    assert_eq!(found[0]["is_archived"], true);
+    let seed = small_seed();
+    assert_eq!(
+        lines.len() as u64,
+        seed.deals + seed.archived_deals + seed.deleted_deals
+    );
+}
+
+#[test]
 fn an_incremental_deals_run_after_a_deletion_outputs_the_deleted_deal_marked() {
     let env = small_env();
     let state = env.path("state.json");
