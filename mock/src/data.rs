@@ -234,10 +234,16 @@ impl World {
         true
     }
 
-    /// Deletes record `id` of a kind without a deleted list (notes): it is gone from every
-    /// answer, and the records after it move up one place in offset pages.
+    /// Deletes record `id` of a kind without a deleted list (notes, persons...): it is gone from
+    /// every answer, and the records after it move up one place in offset pages.
     pub fn remove(&mut self, kind: Kind, id: u64) -> bool {
-        remove_id(&mut self.ranges[kind.idx()], id)
+        if !remove_id(&mut self.ranges[kind.idx()], id) {
+            return false;
+        }
+        // Lists sorted by update time read the ids generated at start, except overridden ones,
+        // which they take only while they exist: an override takes the removed id out of them.
+        self.touched[kind.family().idx()].insert(id, time::now_secs());
+        true
     }
 
     pub fn add(&mut self, kind: &str, n: usize) -> Vec<u64> {

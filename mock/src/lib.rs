@@ -535,6 +535,17 @@ impl MockPipedrive {
         );
     }
 
+    /// Removes record `id` of `kind` (persons, organizations, notes, products...: the kinds
+    /// Pipedrive lists no deletions of) now: it is gone from every list, sorted by id or by
+    /// update time, as after a hard delete. Panics when there is no such record.
+    pub fn remove(&self, kind: &str, id: u64) {
+        let k = data::Kind::from_name(kind).unwrap_or_else(|| panic!("unknown kind {kind:?}"));
+        assert!(
+            self.shared.world.write().unwrap().remove(k, id),
+            "mock Pipedrive: no {kind} {id} to remove"
+        );
+    }
+
     /// Makes `change` once the `after`-th answer of `path` (exact, without query; `/api/v2/deals`
     /// counts its `status=deleted` pages too) has been built: the pages after it see the
     /// change, as when someone edits the CRM between two pages of an export.

@@ -169,6 +169,19 @@ fn cursor_pagination_visits_every_id_once() {
 }
 
 #[test]
+fn a_removed_person_leaves_lists_by_id_and_by_update_time() {
+    let m = MockPipedrive::start(Config::default());
+    let t = m.issue_token().access_token;
+    m.remove("persons", 17);
+    let by_id = walk_v2(&m, "/api/v2/persons", "", &t);
+    assert_eq!(by_id.len(), 519);
+    assert!(!by_id.contains(&17));
+    let by_time = walk_v2(&m, "/api/v2/persons", "&sort_by=update_time", &t);
+    assert_eq!(by_time.len(), 519);
+    assert!(!by_time.contains(&17));
+}
+
+#[test]
 fn v1_offset_pagination() {
     let m = MockPipedrive::start(Config::default());
     let t = m.issue_token().access_token;

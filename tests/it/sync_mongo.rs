@@ -217,3 +217,45 @@ fn deals_deleted_since_the_last_run_are_marked_and_kept() {
     marked.sort_unstable();
     assert_eq!(marked, vec![3, 150, 299, 303]);
 }
+
+#[test]
+fn a_person_gone_from_a_full_walk_is_marked_deleted_and_the_others_are_left() {
+    let Some(base) = mongo_uri() else { return };
+    let (uri, db) = fresh_db(&base);
+    let env = env_with(|s| s.persons = 120);
+    let persons = |extra: &[&str]| {
+        let mut args = vec!["export", "persons", "--output", uri.as_str()];
+        args.extend_from_slice(extra);
+        run_with_timeout(env.cmd(&args), Duration::from_secs(600))
+    };
+    assert_code(&persons(&[]), 0);
+    let before = by_id(&find(&uri, &db, RECORDS, doc! { "type": "persons" }));
+    assert_eq!(before.len(), 120);
+    env.mock.remove("persons", 42);
+    let out = persons(&["--full"]);
+    assert_code(&out, 0);
+    assert!(
+        stderr(&out).contains("1 documents no longer in Pipedrive"),
+        "{}",
+        stderr(&out)
+    );
+    let after = by_id(&find(&uri, &db, RECORDS, doc! { "type": "persons" }));
+    assert_eq!(after.len(), 120, "nothing removed from the collection");
+    let gone = &after[&42];
+    assert_eq!(gone.get_bool("deleted"), Ok(true));
+    assert!(
+        matches!(gone.get("deleted_at"), Some(Bson::DateTime(_))),
+        "{gone:?}"
+    );
+    assert_eq!(data(gone), data(&before[&42]), "its last copy is kept");
+    for (id, d) in after.iter().filter(|(id, _)| **id != 42) {
+        assert_eq!(d.get_bool("deleted"), Ok(false), "person {id}");
+        assert!(!d.contains_key("deleted_at"), "person {id}");
+        assert_eq!(data(d), data(&before[id]), "person {id}");
+    }
+    // A third full walk leaves the mark where the first one set it.
+    let first = after[&42].get_datetime("deleted_at").unwrap().to_owned();
+    assert_code(&persons(&["--full"]), 0);
+    let again = by_id(&find(&uri, &db, RECORDS, doc! { "_id.id": 42 }));
+    assert_eq!(again[&42].get_datetime("deleted_at").unwrap(), &first);
+}
