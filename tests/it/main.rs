@@ -31,6 +31,7 @@ mod status_logout;
 mod store_auto;
 mod store_keyring;
 mod store_mongo;
+mod sync_faults;
 mod sync_mongo;
 mod token_safety;
 mod types;

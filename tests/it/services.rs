@@ -221,3 +221,75 @@ impl Drop for Tmpfs {
         let _ = Command::new("umount").arg("-l").arg(&self.0).output();
     }
 }
+
+/// A MongoDB-protocol server of one test's own (secantusdb, from the venv `scripts/test.sh`
+/// creates), for tests that stop and restart it. Its data lives on disk in `dir`, so a restart
+/// finds what was written before the stop. Killed when dropped.
+pub struct PrivateMongo {
+    pub port: u16,
+    dir: std::path::PathBuf,
+    child: Option<std::process::Child>,
+}
+
+impl PrivateMongo {
+    /// Starts a server on a free port with its data under `dir`; returns once it accepts
+    /// connections.
+    pub fn start(dir: &Path) -> PrivateMongo {
+        let mut server = PrivateMongo {
+            port: crate::support::free_port(),
+            dir: dir.to_path_buf(),
+            child: None,
+        };
+        server.restart();
+        server
+    }
+
+    /// `mongodb://127.0.0.1:PORT/` with `query` appended after `?` (when not empty).
+    pub fn uri(&self, db: &str, query: &str) -> String {
+        let sep = if query.is_empty() { "" } else { "?" };
+        format!("mongodb://127.0.0.1:{}/{db}{sep}{query}", self.port)
+    }
+
+    /// Starts it again on the same port and data (after [`PrivateMongo::kill`]).
+    pub fn restart(&mut self) {
+        let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/secantusd-py");
+        if !bin.is_file() {
+            missing(&format!("{} is missing", bin.display()));
+        }
+        let log = std::fs::File::create(self.dir.join("secantusdb.log")).expect("server log");
+        let child = Command::new(bin)
+            .args(["--host", "127.0.0.1", "--port", &self.port.to_string()])
+            .arg("--storage-path")
+            .arg(self.dir.join("data"))
+            .args(["--log-level", "WARNING"])
+            .stdin(std::process::Stdio::null())
+            .stdout(log.try_clone().expect("server log"))
+            .stderr(log)
+            .spawn()
+            .expect("start secantusd-py");
+        self.child = Some(child);
+        let up = crate::support::wait_for(std::time::Duration::from_secs(30), || {
+            std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok()
+        });
+        assert!(
+            up,
+            "secantusdb did not listen on {} within 30 s:\n{}",
+            self.port,
+            std::fs::read_to_string(self.dir.join("secantusdb.log")).unwrap_or_default()
+        );
+    }
+
+    /// Stops it at once (SIGKILL), as a crash or a pulled cable would.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for PrivateMongo {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

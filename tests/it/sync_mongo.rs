@@ -11,11 +11,11 @@ use serde_json::Value;
 use crate::services::{self, mongo_uri};
 use crate::support::*;
 
-const RECORDS: &str = "pipedrive_records";
-const STATE: &str = "pipedrive_sync_state";
+pub(crate) const RECORDS: &str = "pipedrive_records";
+pub(crate) const STATE: &str = "pipedrive_sync_state";
 
 /// A URI naming a fresh database, and that database's name.
-fn fresh_db(base: &str) -> (String, String) {
+pub(crate) fn fresh_db(base: &str) -> (String, String) {
     let db = services::unique("sync").replace('-', "_");
     (format!("{}/{db}", base.trim_end_matches('/')), db)
 }
@@ -29,7 +29,7 @@ fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
 }
 
 /// Every document of `coll` matching `filter`, read with a client of the test's own.
-fn find(uri: &str, db: &str, coll: &str, filter: Document) -> Vec<Document> {
+pub(crate) fn find(uri: &str, db: &str, coll: &str, filter: Document) -> Vec<Document> {
     block_on(async {
         use futures_util::TryStreamExt;
         let client = mongodb::Client::with_uri_str(uri).await.unwrap();
@@ -55,7 +55,7 @@ fn env_with(seed: impl FnOnce(&mut Seed)) -> TestEnv {
     env
 }
 
-fn sync(env: &TestEnv, uri: &str, extra: &[&str]) -> Output {
+pub(crate) fn sync(env: &TestEnv, uri: &str, extra: &[&str]) -> Output {
     let mut args = vec!["export", "deals", "--output", uri];
     args.extend_from_slice(extra);
     // secantusdb answers a few hundred upserts a second on a loaded machine.
@@ -63,7 +63,7 @@ fn sync(env: &TestEnv, uri: &str, extra: &[&str]) -> Output {
 }
 
 /// The documents of one type by Pipedrive id.
-fn by_id(docs: &[Document]) -> HashMap<i64, Document> {
+pub(crate) fn by_id(docs: &[Document]) -> HashMap<i64, Document> {
     docs.iter()
         .map(|d| {
             let id = match d.get_document("_id").unwrap().get("id").unwrap() {
@@ -76,11 +76,11 @@ fn by_id(docs: &[Document]) -> HashMap<i64, Document> {
         .collect()
 }
 
-fn data(d: &Document) -> Value {
+pub(crate) fn data(d: &Document) -> Value {
     Bson::Document(d.get_document("data").unwrap().clone()).into_relaxed_extjson()
 }
 
-fn the_mark(uri: &str, db: &str, kind: &str) -> Option<String> {
+pub(crate) fn the_mark(uri: &str, db: &str, kind: &str) -> Option<String> {
     find(uri, db, STATE, doc! { "type": kind })
         .first()
         .and_then(|d| d.get_str("updated_since").ok().map(str::to_string))
