@@ -550,7 +550,11 @@ async fn offset_pages(
     // Pages of one record cannot overlap: they are read edge to edge, unchecked.
     let overlap = limit > 1;
     let mut step = if overlap { limit - 1 } else { 1 };
-    let width = plan.concurrency.max(1);
+    // How many pages are read side by side: as many as pages have come back full, up to
+    // `--concurrency`. A v1 list says nothing of its length, so every page asked past its end is
+    // a guess that costs its tokens: a short list wastes at most one, a long one at most the
+    // width less one.
+    let mut width = 0;
     let mut in_flight: VecDeque<JoinHandle<Result<OffsetPage>>> = VecDeque::new();
     let spawn = |start: u64| tokio::spawn(fetch_offset(client.clone(), plan.clone(), start));
     let abort_all = |q: &mut VecDeque<JoinHandle<Result<OffsetPage>>>| {
@@ -643,6 +647,11 @@ async fn offset_pages(
             start: page.start,
             keys,
         });
+        width = (width + 1).min(plan.concurrency.max(1));
+        // A page already answered may be the last: read it before guessing past it.
+        if in_flight.iter().any(JoinHandle::is_finished) {
+            continue;
+        }
         while in_flight.len() < width && plan.max.is_none_or(|m| next_to_ask < m) {
             in_flight.push_back(spawn(next_to_ask));
             next_to_ask += step;

@@ -26,15 +26,18 @@ use crate::http::retry::Failure;
 use crate::http::wait::WaitStatus;
 use crate::http::{check_configured_url, http_client};
 use crate::printer;
+use crate::quote;
 use crate::secret::Secret;
 use crate::settings::Settings;
 use crate::shield;
 use crate::store::lock::{refresh_lock_path, FileLock};
+use crate::store::mongo::Claim;
 use crate::store::recovery::{self, Recovery};
 use crate::store::TokenStore;
 use crate::token::{has_scope, require_scope, Token, TokenRecord};
 
-/// How long a loser of a refresh race waits for the winner's token to show up in the store.
+/// How long a refusal nobody claimed waits for a new token to show up in a shared store (a
+/// program that writes no claims, such as the web integration, may be saving one).
 const RACE_WAIT: Duration = Duration::from_secs(15);
 /// Tries at saving a rotated token before giving up on the store.
 const SAVE_ATTEMPTS: u32 = 4;
@@ -281,15 +284,33 @@ impl Tokens {
             }
         }
         let old_refresh = record.token.refresh_token.clone();
+        let claim = self
+            .store
+            .claim_refresh(account, owner, old_refresh.expose())
+            .await?;
         let me = self.clone();
-        let refreshed = shield::shielded(async move {
-            let _lock = lock;
-            me.refresh_and_save(record).await
+        // The lock comes back out of the shielded step: a refusal is judged under it.
+        let (refreshed, _lock) = shield::shielded(async move {
+            let refreshed = me.refresh_and_save(record).await;
+            Ok((refreshed, lock))
         })
         .await?;
         match refreshed {
-            Refreshed::Granted(token) => Ok(Current::fresh(token)),
-            Refreshed::Refused(why) => self.refused(&old_refresh, &why).await,
+            Ok(Refreshed::Granted(token)) => {
+                self.store
+                    .drop_claims(account, owner, old_refresh.expose())
+                    .await;
+                Ok(Current::fresh(token))
+            }
+            Ok(Refreshed::Refused(why)) => self.refused(&old_refresh, &why, claim).await,
+            // Saved nowhere but the recovery file: the claim stays, so that other machines
+            // refused this token wait for it rather than flag the account.
+            Err(e @ Error::Store { .. }) => Err(e),
+            // No answer came: whatever the server did, no new token exists here to wait for.
+            Err(e) => {
+                self.store.drop_claim(claim.as_ref()).await;
+                Err(e)
+            }
         }
     }
 
@@ -316,10 +337,30 @@ impl Tokens {
         Ok(Refreshed::Granted(token))
     }
 
-    /// The refresh was refused: someone else may have rotated the token, else it is dead.
-    async fn refused(&self, old_refresh: &Secret, why: &str) -> Result<Current> {
+    /// The refresh was refused (called under the refresh lock): someone else may have rotated
+    /// the token, else it is dead. The store is read again: a new token there is taken; while it
+    /// still holds the refused one, a claim of another machine on it means that machine spent
+    /// it and has not stored the successor yet: wait for it (up to `--max-wait`), then exit 75
+    /// without flagging. Only a refusal nobody explains flags the account.
+    async fn refused(
+        &self,
+        old_refresh: &Secret,
+        why: &str,
+        mine: Option<Claim>,
+    ) -> Result<Current> {
+        let result = self.judge_refusal(old_refresh, why, mine.as_ref()).await;
+        self.store.drop_claim(mine.as_ref()).await;
+        result
+    }
+
+    async fn judge_refusal(
+        &self,
+        old_refresh: &Secret,
+        why: &str,
+        mine: Option<&Claim>,
+    ) -> Result<Current> {
         let (account, owner) = (self.settings.account.as_str(), self.settings.owner.as_str());
-        let deadline = Instant::now() + RACE_WAIT;
+        let started = Instant::now();
         loop {
             if let Some(now) = self.store.load(account, owner).await? {
                 if now.token.refresh_token != *old_refresh {
@@ -327,7 +368,17 @@ impl Tokens {
                     return Ok(Current::stored(usable(Some(now), &self.settings)?.token));
                 }
             }
-            if Instant::now() >= deadline || !matches!(self.store, TokenStore::Mongo(_)) {
+            let others = self
+                .store
+                .claims_elsewhere(account, owner, old_refresh.expose(), mine)
+                .await?;
+            if let Some((by, since)) = others.first() {
+                if started.elapsed() >= self.settings.http.max_wait {
+                    return Err(spent_elsewhere(why, by, *since));
+                }
+            } else if started.elapsed() >= RACE_WAIT.mul_f64(self.settings.http.time_scale)
+                || !matches!(self.store, TokenStore::Mongo(_))
+            {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(250)).await;
@@ -438,10 +489,27 @@ impl Tokens {
                 "revoked and dropped an outdated recovery file (logged in again since)"
             }
         };
+        self.store
+            .drop_claims(account, owner, kept.replaces.expose())
+            .await;
         let _ = std::fs::remove_file(&path);
         printer::info(&format!("{what} ({})", path.display()));
         Ok(())
     }
+}
+
+/// Exit 75 for a refresh token another machine spent and has not stored the successor of.
+fn spent_elsewhere(why: &str, by: &str, since: mongodb::bson::DateTime) -> Error {
+    let since = since
+        .try_to_rfc3339_string()
+        .unwrap_or_else(|_| "an unknown time".into());
+    Error::Temporary(format!(
+        "Pipedrive refused the refresh token ({why}), but {} spent it at {since} and has not \
+         stored the new one yet (its save is pending, or it kept the token in a recovery file \
+         there); the account is not flagged. Run the command again later, or run pipedrive on \
+         that machine to store its token; `pipedrive login` starts afresh",
+        quote::clean(by)
+    ))
 }
 
 /// A recovery file that is there but cannot be read stops the command (exit 7) with what to

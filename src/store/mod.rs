@@ -230,6 +230,49 @@ impl TokenStore {
         }
     }
 
+    /// Before spending `refresh`: where machines share the store (MongoDB), says so there
+    /// ([`mongo::Claim`]). The local stores have the refresh lock instead: `None`.
+    pub async fn claim_refresh(
+        &self,
+        account: &str,
+        owner: &str,
+        refresh: &str,
+    ) -> Result<Option<mongo::Claim>> {
+        match self {
+            TokenStore::Mongo(s) => s.claim_refresh(account, owner, refresh).await.map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// The store holds the successor of `refresh` (or it was never spent): its claims go.
+    pub async fn drop_claims(&self, account: &str, owner: &str, refresh: &str) {
+        if let TokenStore::Mongo(s) = self {
+            s.drop_claims(account, owner, refresh).await
+        }
+    }
+
+    /// Removes this process's claim (its refresh was refused or never answered: it spent
+    /// nothing the store lacks).
+    pub async fn drop_claim(&self, mine: Option<&mongo::Claim>) {
+        if let (TokenStore::Mongo(s), Some(claim)) = (self, mine) {
+            s.drop_claim(claim).await
+        }
+    }
+
+    /// Who else claimed `refresh` (host and process, since when), leaving out `mine`.
+    pub async fn claims_elsewhere(
+        &self,
+        account: &str,
+        owner: &str,
+        refresh: &str,
+        mine: Option<&mongo::Claim>,
+    ) -> Result<Vec<(String, mongodb::bson::DateTime)>> {
+        match self {
+            TokenStore::Mongo(s) => s.claims_elsewhere(account, owner, refresh, mine).await,
+            _ => Ok(Vec::new()),
+        }
+    }
+
     /// Sets `token_invalidated: true` on every token of the account; returns how many.
     pub async fn invalidate_account(&self, account: &str) -> Result<u64> {
         match self {

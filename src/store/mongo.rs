@@ -10,7 +10,8 @@
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
-use mongodb::bson::{doc, Bson, Document};
+use mongodb::bson::oid::ObjectId;
+use mongodb::bson::{doc, Bson, DateTime, Document};
 use mongodb::options::{ClientOptions, IndexOptions};
 use mongodb::{Client, Collection, IndexModel};
 
@@ -23,6 +24,9 @@ use crate::token::{Token, TokenRecord};
 
 const STORE: &str = "mongo";
 pub const COLLECTION: &str = "integrations.pipedrive.key";
+/// Refreshes under way, beside the token collection (whose documents keep the shape other
+/// programs share).
+pub const CLAIMS: &str = "pipedrive_refresh_claims";
 /// Bound on one whole operation, for a server that accepts connections but does not answer.
 const OP_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -44,6 +48,36 @@ struct Shared {
     client: Client,
     coll: Collection<Document>,
     shown: String,
+}
+
+/// A refresh this process is about to spend, written to MongoDB first: machines share the store
+/// but no lock, and a refresh token another machine spent while its successor is not stored yet
+/// (its save pending, or kept in that machine's recovery file after a failed save) looks exactly
+/// like a revoked one when Pipedrive refuses it. The claim is what tells them apart: a refusal of
+/// a token someone else claimed is a wait (then exit 75), never an invalidation. It names the
+/// spent token by a hash only, and is removed once the store holds the successor.
+pub struct Claim {
+    id: ObjectId,
+    by: String,
+}
+
+/// This machine's name, as the claims and messages show it.
+fn machine() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "an unnamed host".into())
+}
+
+/// A refresh token's SHA-256, hex: the claims compare tokens without holding one.
+fn fingerprint(refresh: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(refresh.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn unavailable(reason: String) -> Error {
@@ -393,6 +427,84 @@ impl MongoStore {
             })
             .await?;
         Ok(before.is_some())
+    }
+
+    /// Says, before spending `refresh`, that this process is about to (see [`Claim`]).
+    pub async fn claim_refresh(&self, account: &str, owner: &str, refresh: &str) -> Result<Claim> {
+        let claim = Claim {
+            id: ObjectId::new(),
+            by: format!("{} (process {})", machine(), std::process::id()),
+        };
+        let record = doc! {
+            "_id": claim.id, "account_id": account, "owner": owner,
+            "replaces": fingerprint(refresh), "by": &claim.by, "since": DateTime::now(),
+        };
+        self.bounded("claim the refresh", async {
+            self.claims().insert_one(record).await
+        })
+        .await?;
+        Ok(claim)
+    }
+
+    /// Removes the claims on `refresh`: the store holds its successor, or it was never spent.
+    /// Best effort: a claim left behind only makes a refusal of that same token wait.
+    pub async fn drop_claims(&self, account: &str, owner: &str, refresh: &str) {
+        let filter = doc! {
+            "account_id": account, "owner": owner, "replaces": fingerprint(refresh),
+        };
+        let _ = self
+            .bounded("drop the refresh claims", async {
+                self.claims().delete_many(filter).await
+            })
+            .await;
+    }
+
+    /// Removes one claim (a refresh that was refused spent nothing).
+    pub async fn drop_claim(&self, claim: &Claim) {
+        let _ = self
+            .bounded("drop the refresh claim", async {
+                self.claims().delete_one(doc! { "_id": claim.id }).await
+            })
+            .await;
+    }
+
+    /// Who else claimed `refresh` and since when (oldest first), leaving out `mine`.
+    pub async fn claims_elsewhere(
+        &self,
+        account: &str,
+        owner: &str,
+        refresh: &str,
+        mine: Option<&Claim>,
+    ) -> Result<Vec<(String, DateTime)>> {
+        let mut filter = doc! {
+            "account_id": account, "owner": owner, "replaces": fingerprint(refresh),
+        };
+        if let Some(claim) = mine {
+            filter.insert("_id", doc! { "$ne": claim.id });
+        }
+        let found: Vec<Document> = self
+            .bounded("read the refresh claims", async {
+                self.claims().find(filter).await?.try_collect().await
+            })
+            .await?;
+        let mut claims: Vec<(String, DateTime)> = found
+            .iter()
+            .map(|d| {
+                let by = d.get_str("by").unwrap_or("another process").to_string();
+                (
+                    by,
+                    d.get_datetime("since").copied().unwrap_or(DateTime::MIN),
+                )
+            })
+            .collect();
+        claims.sort_by_key(|c| c.1);
+        Ok(claims)
+    }
+
+    fn claims(&self) -> Collection<Document> {
+        self.client
+            .database(&self.coll.namespace().db)
+            .collection(CLAIMS)
     }
 
     pub async fn invalidate_account(&self, account: &str) -> Result<u64> {

@@ -291,3 +291,66 @@ fn export_all_skips_a_type_the_plan_lacks_and_names_it_when_asked_for() {
         }
     }
 }
+
+/// Requests a run sent to one list path, counted at the mock.
+fn asked(env: &TestEnv, path: &str) -> usize {
+    env.mock
+        .requests()
+        .iter()
+        .filter(|r| r.path == path)
+        .count()
+}
+
+/// v1 lists have no total: pages past the end are guesses, and each costs 20 tokens. Three
+/// pages of notes (250 in pages of 100 that overlap by one) at `--concurrency 8` must not send
+/// seven guesses at once after the first page; a long list still reads pages side by side.
+#[test]
+fn offset_pages_do_not_guess_far_past_the_end_of_a_short_list() {
+    let env = TestEnv::with(Config {
+        seed: Seed {
+            notes: 250,
+            ..Seed::default()
+        },
+        latency: Duration::from_millis(30),
+        ..Config::default()
+    });
+    env.login();
+    let out = env.run(&[
+        "export",
+        "notes",
+        "--limit",
+        "100",
+        "--concurrency",
+        "8",
+        "--quiet",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 250);
+    let n = asked(&env, "/api/v1/notes");
+    assert!(n <= 4, "{n} requests for 3 pages of notes");
+
+    // 30 pages: the reads still overlap (more than one in flight at a time).
+    let env = TestEnv::with(Config {
+        seed: Seed {
+            notes: 2_950,
+            ..Seed::default()
+        },
+        latency: Duration::from_millis(30),
+        ..Config::default()
+    });
+    env.login();
+    let out = env.run(&[
+        "export",
+        "notes",
+        "--limit",
+        "100",
+        "--concurrency",
+        "8",
+        "--quiet",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 2_950);
+    let n = asked(&env, "/api/v1/notes");
+    assert!(n <= 30 + 4, "{n} requests for 30 pages of notes");
+    assert!(env.mock.max_in_flight() >= 4, "pages read one at a time");
+}

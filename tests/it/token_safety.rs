@@ -299,3 +299,94 @@ fn a_login_elsewhere_makes_the_next_run_revoke_the_outdated_recovery_file() {
         "its still valid token is revoked first"
     );
 }
+
+/// One token document in the shared MongoDB store, in a database of its own; returns the URI.
+async fn token_in_mongo(env: &TestEnv) -> String {
+    let base = crate::services::mongo_uri().expect("PIPEDRIVE_TEST_MONGO_URI");
+    let db = crate::services::unique("spent").replace('-', "_");
+    let uri = format!("{}/{db}", base.trim_end_matches('/'));
+    let g = env.mock.issue_token();
+    let client = mongodb::Client::with_uri_str(&uri).await.unwrap();
+    client
+        .database(&db)
+        .collection::<mongodb::bson::Document>(pipedrive_cli::store::mongo::COLLECTION)
+        .insert_one(mongodb::bson::doc! {
+            "account_id": "default", "owner": "default",
+            "token": { "access_token": g.access_token, "refresh_token": g.refresh_token,
+                       "expires_in": g.expires_in as i64,
+                       "generated_at": chrono::Utc::now().timestamp(),
+                       "token_type": g.token_type, "scope": g.scope, "api_domain": g.api_domain },
+            "token_invalidated": false,
+        })
+        .await
+        .unwrap();
+    client.shutdown().await;
+    uri
+}
+
+/// `args` as one machine sharing the MongoDB store at `uri` runs them (its own config dir, so
+/// its own refresh lock and recovery files).
+fn on_machine(env: &TestEnv, machine: &str, uri: &str, args: &[&str]) -> std::process::Command {
+    let mut cmd = env.cmd(args);
+    cmd.env("PIPEDRIVE_STORE", "mongo")
+        .env("PIPEDRIVE_MONGO_URI", uri)
+        .env("PIPEDRIVE_CONFIG_DIR", env.path(machine))
+        .env("PIPEDRIVE_MAX_WAIT", "2");
+    cmd
+}
+
+/// Machine A spends the refresh token and dies before it can store the new one (killed while
+/// the answer is on its way). Machine B's refresh of the same token is then refused: the
+/// store still holds it, but A's claim explains the refusal, so B waits, exits 75 and flags
+/// nothing; a refusal nobody explains still flags the account.
+#[tokio::test]
+async fn a_token_spent_by_a_machine_that_died_before_saving_is_a_wait_not_an_invalidation() {
+    let env = slow_refresh_env();
+    let uri = token_in_mongo(&env).await;
+    let mut a = on_machine(&env, "machine-a", &uri, &["export", "users"]);
+    let a = a
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_rotation(&env, 1);
+    let _ = std::process::Command::new("kill")
+        .args(["-KILL", &a.id().to_string()])
+        .status();
+    let _ = finish(a);
+
+    let started = std::time::Instant::now();
+    let out = run_with_timeout(
+        on_machine(&env, "machine-b", &uri, &["export", "users"]),
+        Duration::from_secs(60),
+    );
+    assert_code(&out, 75);
+    let err = stderr(&out);
+    assert!(err.contains("not flagged"), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "waited {:?}",
+        started.elapsed()
+    );
+    let status = run_with_timeout(
+        on_machine(&env, "machine-b", &uri, &["status", "--json"]),
+        Duration::from_secs(30),
+    );
+    assert!(
+        stdout(&status).contains("\"token_invalidated\": false")
+            || stdout(&status).contains("\"token_invalidated\":false"),
+        "{}",
+        stdout(&status)
+    );
+
+    // A token revoked at Pipedrive, claimed by nobody: flagged at once.
+    let env = TestEnv::new();
+    let uri = token_in_mongo(&env).await;
+    env.mock.revoke_all_tokens();
+    let out = run_with_timeout(
+        on_machine(&env, "machine-b", &uri, &["export", "users"]),
+        Duration::from_secs(60),
+    );
+    assert_code(&out, 4);
+    assert!(stderr(&out).contains("invalidated"), "{}", stderr(&out));
+}
