@@ -5,12 +5,13 @@
 //!
 //! Imports point down only: `commands` -> `auth` (session), `api`, `output`, `checkpoint`;
 //! `auth` -> `store`, `http`, `token`; `store` -> `token`; `api` -> `http`. The floor (`token`,
-//! `http`, `error`, `secret`, `settings`, `mongo_uri`) imports nothing above it.
+//! `http`, `clock`, `error`, `secret`, `settings`, `mongo_uri`) imports nothing above it.
 
 pub mod api;
 pub mod auth;
 pub mod checkpoint;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod error;
 pub mod generate;

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::cli::GlobalArgs;
+use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::http::retry::RetryPolicy;
 use crate::secret::Secret;
@@ -67,9 +68,8 @@ pub struct HttpSettings {
     pub request_timeout: Duration,
     pub connect_timeout: Duration,
     pub verbose: bool,
-    /// Real sleeps last this fraction of the waits they stand for: 1 in use; the tests set the
-    /// undocumented `PIPEDRIVE_TEST_TIME_SCALE` so fault tests do not sleep for real.
-    pub time_scale: f64,
+    /// How long named waits last: real time in use, a fraction of it in the tests.
+    pub clock: Clock,
     /// `--budget-reserve`: percent of the company's daily token budget to leave untouched.
     pub budget_reserve: u8,
     /// `--max-tokens`: the most tokens one run may spend.
@@ -78,7 +78,7 @@ pub struct HttpSettings {
 
 impl HttpSettings {
     pub fn retry_policy(&self) -> RetryPolicy {
-        RetryPolicy::new(self.max_wait, self.time_scale)
+        RetryPolicy::new(self.max_wait, self.clock)
     }
 }
 
@@ -133,7 +133,7 @@ impl Settings {
                 request_timeout: Duration::from_secs(global.request_timeout),
                 connect_timeout: Duration::from_secs(global.connect_timeout),
                 verbose: global.verbose,
-                time_scale: time_scale(),
+                clock: Clock::from_env(),
                 budget_reserve: global.budget_reserve,
                 max_tokens: global.max_tokens,
             },
@@ -172,14 +172,6 @@ impl Settings {
 /// A terminal on stderr that can redraw a line, and nobody asked for plain output.
 pub fn should_draw(quiet: bool, terminal: bool, term: Option<&str>, no_color: bool) -> bool {
     !quiet && terminal && term != Some("dumb") && !no_color
-}
-
-fn time_scale() -> f64 {
-    std::env::var("PIPEDRIVE_TEST_TIME_SCALE")
-        .ok()
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .map_or(1.0, |s| s.min(1.0))
 }
 
 fn default_config_dir() -> Result<PathBuf> {

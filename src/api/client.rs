@@ -145,7 +145,7 @@ impl ApiClient {
             base: api_domain.trim_end_matches('/').to_string(),
             auth,
             policy: settings.retry_policy(),
-            pacer: Pacer::new(settings.time_scale),
+            pacer: Pacer::new(settings.clock),
             budget: Budget::new(settings.budget_reserve).with_ceiling(settings.max_tokens),
             waiting: WaitStatus::default(),
         })

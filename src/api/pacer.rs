@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::HeaderMap;
 
+use crate::clock::Clock;
+
 /// The burst window Pipedrive documents.
 const WINDOW: Duration = Duration::from_secs(2);
 /// The window this client keeps to: a request reaches the server a little after it starts, and
@@ -23,15 +25,14 @@ const KEPT: Duration = Duration::from_millis(2100);
 
 pub struct Pacer {
     state: Mutex<State>,
-    /// `PIPEDRIVE_TEST_TIME_SCALE`: a server's pause lasts this fraction of itself in real time,
-    /// while `slot` still reports it at full length (for --max-wait and the messages). Spacing
-    /// keeps its real length.
-    scale: f64,
+    /// A server's pause is kept in real time, and `slot` reports what is left of it at the
+    /// length the server named (for --max-wait and the messages). Spacing is real time.
+    clock: Clock,
 }
 
 impl Default for Pacer {
     fn default() -> Pacer {
-        Pacer::new(1.0)
+        Pacer::new(Clock::default())
     }
 }
 
@@ -70,7 +71,7 @@ fn allowance(limit: u64) -> u64 {
 
 /// A wait the pacer asks for before a request: a pause the server asked for, then spacing.
 pub struct Wait {
-    /// The server's pause at full length (slept scaled in tests, like every server's wait).
+    /// The server's pause, named (slept on the clock, like every server's wait).
     pub pause: Duration,
     /// Spacing to the burst limit after the pause, in real time (the server's window is).
     pub spacing: Duration,
@@ -86,19 +87,11 @@ impl Wait {
 }
 
 impl Pacer {
-    pub fn new(time_scale: f64) -> Pacer {
+    pub fn new(clock: Clock) -> Pacer {
         Pacer {
             state: Mutex::default(),
-            scale: time_scale.clamp(1e-3, 1.0),
+            clock,
         }
-    }
-
-    /// How long a server's wait lasts in real time (saturating).
-    fn real(&self, wait: Duration) -> Duration {
-        if self.scale >= 1.0 {
-            return wait;
-        }
-        Duration::try_from_secs_f64(wait.as_secs_f64() * self.scale).unwrap_or(Duration::MAX)
     }
 
     /// Takes the next start slot; returns how long to wait for it.
@@ -137,8 +130,8 @@ impl Pacer {
             if until > now {
                 // A start spaced beyond the pause still waits because of it: the whole wait is
                 // the server's and must fit in --max-wait (the caller checks waits with a why).
-                // The pause stands for the server's full wait (the caller sleeps it scaled).
-                pause = (until - now).div_f64(self.scale);
+                // Reported as the server named it (the caller sleeps it on the clock).
+                pause = self.clock.named(until - now);
                 start = start.max(until);
                 why = Some(reason);
             } else {
@@ -201,7 +194,7 @@ impl Pacer {
             pause(
                 &mut s,
                 now,
-                self.real(sure),
+                self.clock.real(sure),
                 "the burst rate limit is spent",
             );
         }
@@ -214,7 +207,12 @@ impl Pacer {
 
     fn pause_all_at(&self, wait: Duration, now: Instant) {
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        pause(&mut s, now, self.real(wait), "rate limited by Pipedrive");
+        pause(
+            &mut s,
+            now,
+            self.clock.real(wait),
+            "rate limited by Pipedrive",
+        );
     }
 }
 
@@ -384,7 +382,7 @@ mod tests {
 
     #[test]
     fn in_tests_a_pause_is_short_but_reported_at_full_length() {
-        let p = Pacer::new(0.01);
+        let p = Pacer::new(Clock::scaled(0.01));
         p.pause_all(Duration::from_secs(3));
         let w = p.slot();
         assert!(w.total() > Duration::from_millis(2900), "{:?}", w.total());

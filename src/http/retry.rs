@@ -16,6 +16,7 @@ use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde::Deserialize;
 
+use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::http::wait::WaitStatus;
 use crate::printer;
@@ -43,20 +44,19 @@ pub struct RetryPolicy {
     pub attempts: u32,
     /// 429s in a row before giving up.
     pub rate_limit_attempts: u32,
-    /// Real sleeps last this fraction of the wait they stand for: 1 in use, small in the tests
-    /// (the hidden `PIPEDRIVE_TEST_TIME_SCALE`), so fault tests do not sleep for real.
-    pub time_scale: f64,
+    /// How long a wait lasts in real time (short in the tests, so fault tests do not sleep).
+    pub clock: Clock,
 }
 
 impl RetryPolicy {
-    pub fn new(max_wait: Duration, time_scale: f64) -> RetryPolicy {
+    pub fn new(max_wait: Duration, clock: Clock) -> RetryPolicy {
         RetryPolicy {
             first_backoff: Duration::from_millis(250),
             longest_backoff: Duration::from_secs(10),
             max_wait,
             attempts: 7,
             rate_limit_attempts: 30,
-            time_scale,
+            clock,
         }
     }
 
@@ -101,20 +101,18 @@ impl RetryPolicy {
         }
     }
 
-    /// Sleeps `nominal` (scaled in tests), shown in the progress display as `why`.
+    /// Sleeps the named wait `named` (on the policy's clock), shown in the progress display as
+    /// `why`.
     pub async fn sleep(
         &self,
         waiting: &WaitStatus,
         why: &str,
         rate_limited: bool,
-        nominal: Duration,
+        named: Duration,
     ) {
-        let real = if self.time_scale >= 1.0 {
-            nominal
-        } else {
-            nominal.mul_f64(self.time_scale.max(0.0))
-        };
-        waiting.sleep(why, rate_limited, real).await;
+        waiting
+            .sleep(why, rate_limited, self.clock.real(named))
+            .await;
     }
 }
 
@@ -463,7 +461,7 @@ mod tests {
         }
         let h = headers(&[("x-ratelimit-reset", "1e19")]);
         assert_eq!(header_wait(&h, "x-ratelimit-reset"), Some(LONGEST_WAIT));
-        let policy = RetryPolicy::new(Duration::from_secs(60), 1.0);
+        let policy = RetryPolicy::new(Duration::from_secs(60), Clock::default());
         let err = policy
             .check_wait("GET /x", "rate limited", LONGEST_WAIT)
             .unwrap_err();
@@ -476,7 +474,7 @@ mod tests {
 
     #[test]
     fn backoff_grows_saturates_and_is_jittered_within_bounds() {
-        let policy = RetryPolicy::new(Duration::from_secs(60), 1.0);
+        let policy = RetryPolicy::new(Duration::from_secs(60), Clock::default());
         for failures in [1, 2, 3, 10, 40, u32::MAX] {
             let full = policy
                 .first_backoff
@@ -491,7 +489,7 @@ mod tests {
 
     #[tokio::test]
     async fn malformed_on_every_attempt_is_an_error_not_temporary() {
-        let policy = RetryPolicy::new(Duration::from_secs(60), 0.0).with_attempts(3);
+        let policy = RetryPolicy::new(Duration::from_secs(60), Clock::scaled(0.0)).with_attempts(3);
         let waiting = WaitStatus::default();
         let mut retry = policy.start("GET /x", &waiting);
         let bad = || Failure::Malformed {
@@ -523,7 +521,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_named_wait_beyond_max_wait_ends_at_once() {
-        let policy = RetryPolicy::new(Duration::from_secs(5), 0.0);
+        let policy = RetryPolicy::new(Duration::from_secs(5), Clock::scaled(0.0));
         let waiting = WaitStatus::default();
         let mut retry = policy.start("POST /oauth/token", &waiting);
         let err = retry

@@ -132,7 +132,7 @@ enum Event {
 /// and the request reaches the server after a transit that varies between 0 and 40 ms (at most
 /// half the latency).
 fn run(model: Model, rounding: Rounding, workers: usize, pages: u64, latency: f64) -> Run {
-    let pacer = Pacer::new(1.0);
+    let pacer = Pacer::default();
     let base = Instant::now();
     let at = |s: f64| base + Duration::from_secs_f64(s);
     let mut server = Server::new(model, rounding, LIMIT);

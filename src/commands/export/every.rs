@@ -122,7 +122,7 @@ async fn every(
             .map_err(|e| Error::Other(format!("cannot create {}: {e}", dir.display())))?;
     }
     let holder = holder();
-    let leases = Leases::new(&store.database(), round, &holder, settings.http.time_scale);
+    let leases = Leases::new(&store.database(), round, &holder, settings.http.clock);
     // A signal (or an error) that drops the run hands back what this process holds.
     let hand_back = HandBack::new(&leases);
     leases.ensure_index().await;

@@ -24,6 +24,7 @@ use mongodb::bson::{doc, Document};
 use mongodb::options::ReturnDocument;
 use mongodb::Collection;
 
+use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::printer;
 
@@ -49,7 +50,7 @@ pub struct Leases {
     coll: Collection<Document>,
     round: String,
     holder: String,
-    /// The lease lifetime in real time (scaled in tests).
+    /// The lease lifetime in real time (short on the tests' clock).
     ttl: Duration,
     /// Claims and results in flight hold it shared; handing the leases back holds it alone, so
     /// it comes after them (a claim that lands after the hand-back would stay held for the whole
@@ -91,12 +92,12 @@ async fn bounded<T>(
 }
 
 impl Leases {
-    pub fn new(db: &mongodb::Database, round: &str, holder: &str, time_scale: f64) -> Leases {
+    pub fn new(db: &mongodb::Database, round: &str, holder: &str, clock: Clock) -> Leases {
         Leases {
             coll: db.collection(COLLECTION),
             round: round.to_string(),
             holder: holder.to_string(),
-            ttl: TTL.mul_f64(time_scale).max(Duration::from_millis(200)),
+            ttl: clock.real(TTL).max(Duration::from_millis(200)),
             steps: Default::default(),
         }
     }
