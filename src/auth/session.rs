@@ -376,7 +376,7 @@ impl Tokens {
                 if started.elapsed() >= self.settings.http.max_wait {
                     return Err(spent_elsewhere(why, by, *since));
                 }
-            } else if started.elapsed() >= RACE_WAIT.mul_f64(self.settings.http.time_scale)
+            } else if started.elapsed() >= self.settings.http.clock.real(RACE_WAIT)
                 || !matches!(self.store, TokenStore::Mongo(_))
             {
                 break;
