@@ -50,8 +50,8 @@ pub async fn run(cli: Cli) -> Result<()> {
             Command::Status(a) => commands::status::run(&settings, a).await,
             Command::Accounts(a) => commands::accounts::run(&settings, a).await,
             Command::Export(a) => commands::export::run(&settings, a).await,
-            Command::Pipeline(a) => commands::show::pipeline(&settings, a).await,
-            Command::Stage(a) => commands::show::stage(&settings, a).await,
+            Command::Pipeline(a) => commands::pipeline_and_stage::pipeline(&settings, a).await,
+            Command::Stage(a) => commands::pipeline_and_stage::stage(&settings, a).await,
             Command::Completions(_) => unreachable!("handled above"),
         }
     };

@@ -5,5 +5,5 @@ pub mod completions;
 pub mod export;
 pub mod login;
 pub mod logout;
-pub mod show;
+pub mod pipeline_and_stage;
 pub mod status;
