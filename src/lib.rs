@@ -3,13 +3,12 @@
 //! The data flows: flags (`cli`) -> settings -> a command -> a fresh token (`auth::session`) ->
 //! the API client (`api`) -> pages of records -> an output sink (`output`).
 //!
-//! Imports point down only: `commands` -> `auth` (session), `api`, `output`, `checkpoint`;
+//! Imports point down only: `commands` -> `auth` (session), `api`, `output`, `state_file`;
 //! `auth` -> `store`, `http`, `token`; `store` -> `token`; `api` -> `http`. The floor (`token`,
 //! `http`, `clock`, `error`, `secret`, `settings`, `mongo_uri`) imports nothing above it.
 
 pub mod api;
 pub mod auth;
-pub mod checkpoint;
 pub mod cli;
 pub mod clock;
 pub mod commands;
@@ -24,6 +23,7 @@ pub mod quote;
 pub mod secret;
 pub mod settings;
 pub mod shield;
+pub mod state_file;
 pub mod store;
 pub mod token;
 

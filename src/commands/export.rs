@@ -22,7 +22,6 @@ use crate::api::pages::{self, ListPlan, Page};
 use crate::api::resources::{self, ExtraWhen, Paging, Resource, Walk, ALL};
 use crate::api::slices;
 use crate::auth::session::Session;
-use crate::checkpoint::{Stamp, State};
 use crate::cli::{ExportArgs, Format};
 use crate::error::{Error, Result};
 use crate::output::mongo::{Ident, MongoOutput};
@@ -30,6 +29,7 @@ use crate::output::progress::Progress;
 use crate::output::{self, Destination, Sink, SinkOptions};
 use crate::printer;
 use crate::settings::Settings;
+use crate::state_file::{Stamp, State};
 use parents::{parent_ids, ParentCache};
 
 /// `--include-fields`: every optional field, or these names.

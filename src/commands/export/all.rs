@@ -17,13 +17,13 @@ use serde_json::{json, Value};
 use super::{export_one, note_unfiltered, since_for, Plan, Target};
 use crate::api::resources::{self, Resource, RESOURCES};
 use crate::auth::session::Session;
-use crate::checkpoint::State;
 use crate::cli::{ExportArgs, Format};
 use crate::error::{Error, Result};
 use crate::output::dirset::DirSet;
 use crate::output::Destination;
 use crate::printer;
 use crate::settings::Settings;
+use crate::state_file::State;
 
 /// The types `export all` attempts: `--types`, or every type but those that only run when named
 /// (`--types all,deal-flow` is those and deal-flow).

@@ -13,8 +13,8 @@ use super::Plan;
 use crate::api::pages::{self, ListPlan};
 use crate::api::resources::{ExtraWhen, Resource};
 use crate::auth::session::Session;
-use crate::checkpoint::{parse_api_time, Stamp};
 use crate::error::Result;
+use crate::state_file::{parse_api_time, Stamp};
 
 #[derive(Deserialize)]
 struct Parent {

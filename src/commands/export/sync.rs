@@ -14,12 +14,12 @@ use super::all::readable;
 use super::{export_one, note_unfiltered, Plan, Target};
 use crate::api::resources::Resource;
 use crate::auth::session::Session;
-use crate::checkpoint::State;
 use crate::cli::{ExportArgs, Format};
 use crate::error::{Error, Result};
 use crate::output::mongo::{self, Ident, MongoOutput};
 use crate::printer;
 use crate::settings::Settings;
+use crate::state_file::State;
 
 /// The MongoDB URI of `--output`, if it is one; flags that only a file or only a MongoDB output
 /// takes are usage errors on the other.
