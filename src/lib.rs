@@ -19,12 +19,12 @@ pub mod json_scan;
 pub mod mongo_uri;
 pub mod output;
 pub mod printer;
-pub mod quote;
 pub mod secret;
 pub mod settings;
 pub mod shield;
 pub mod state_file;
 pub mod store;
+pub mod terminal_text;
 pub mod token;
 
 use cli::{Cli, Command};

@@ -453,7 +453,7 @@ fn final_error(status: StatusCode, url: &str, body: &[u8]) -> Error {
                 "Pipedrive knows no company at {} (404 {reason}): the stored api_domain is \
                  wrong or the company's domain changed; run `pipedrive login` again (with \
                  PIPEDRIVE_API_TOKEN, fix PIPEDRIVE_API_DOMAIN)",
-                crate::quote::quoted(&origin_of(url), 100)
+                crate::terminal_text::quoted(&origin_of(url), 100)
             ))
         }
         StatusCode::NOT_FOUND => Error::NotFound(format!("{} ({reason})", path_of(url))),

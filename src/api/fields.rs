@@ -17,7 +17,7 @@ use crate::api::pages::{self, ListPlan};
 use crate::api::resources::{self, Resource};
 use crate::error::{Error, Result};
 use crate::printer;
-use crate::quote::json_error;
+use crate::terminal_text::json_error;
 use crate::token::{has_scope, require_scope};
 
 #[derive(Debug, Clone)]

@@ -335,7 +335,7 @@ impl CursorGuard {
             return Err(Error::Other(format!(
                 "GET {}: the API returned cursor '{}' a second time; stopping instead of looping",
                 self.path,
-                crate::quote::quoted(c, 80)
+                crate::terminal_text::quoted(c, 80)
             )));
         }
         self.empty_in_a_row = if empty { self.empty_in_a_row + 1 } else { 0 };

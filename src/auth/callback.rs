@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::printer;
-use crate::quote::{quoted, QUOTE_MAX};
+use crate::terminal_text::{quoted, QUOTE_MAX};
 
 pub struct CallbackServer {
     servers: Vec<std::sync::Arc<tiny_http::Server>>,

@@ -26,7 +26,6 @@ use crate::http::retry::Failure;
 use crate::http::wait::WaitStatus;
 use crate::http::{check_configured_url, http_client};
 use crate::printer;
-use crate::quote;
 use crate::secret::Secret;
 use crate::settings::Settings;
 use crate::shield;
@@ -34,6 +33,7 @@ use crate::store::lock::{refresh_lock_path, FileLock};
 use crate::store::mongo::Claim;
 use crate::store::recovery::{self, Recovery};
 use crate::store::TokenStore;
+use crate::terminal_text;
 use crate::token::{has_scope, require_scope, Token, TokenRecord};
 
 /// How long a refusal nobody claimed waits for a new token to show up in a shared store (a
@@ -508,7 +508,7 @@ fn spent_elsewhere(why: &str, by: &str, since: mongodb::bson::DateTime) -> Error
          stored the new one yet (its save is pending, or it kept the token in a recovery file \
          there); the account is not flagged. Run the command again later, or run pipedrive on \
          that machine to store its token; `pipedrive login` starts afresh",
-        quote::clean(by)
+        terminal_text::clean(by)
     ))
 }
 

@@ -7,9 +7,9 @@ use serde_json::{json, Value};
 
 use crate::cli::AccountsArgs;
 use crate::error::{Error, Result};
-use crate::quote;
 use crate::settings::Settings;
 use crate::store::{Entry, TokenStore};
+use crate::terminal_text;
 use crate::token::parse_scopes;
 
 pub async fn run(settings: &Settings, args: &AccountsArgs) -> Result<()> {
@@ -67,7 +67,7 @@ fn table(rows: &[Value]) -> String {
     let cells: Vec<[String; 5]> = rows
         .iter()
         .map(|r| {
-            let text = |k: &str| quote::short(r[k].as_str().unwrap_or(""));
+            let text = |k: &str| terminal_text::short(r[k].as_str().unwrap_or(""));
             let state = if r.get("damaged").is_some() {
                 format!("damaged: {}", text("damaged"))
             } else if r["token_invalidated"] == true {
@@ -79,7 +79,7 @@ fn table(rows: &[Value]) -> String {
                 .as_array()
                 .map(|a| {
                     let names: Vec<&str> = a.iter().filter_map(Value::as_str).collect();
-                    quote::short(&names.join(","))
+                    terminal_text::short(&names.join(","))
                 })
                 .unwrap_or_default();
             let age = r["token_age_secs"]

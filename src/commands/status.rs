@@ -78,10 +78,10 @@ fn print(as_json: bool, info: &serde_json::Value) -> Result<()> {
                     ("scopes", serde_json::Value::Array(a)) => a
                         .iter()
                         .filter_map(|s| s.as_str())
-                        .map(crate::quote::short)
+                        .map(crate::terminal_text::short)
                         .collect::<Vec<_>>()
                         .join(", "),
-                    (_, serde_json::Value::String(s)) => crate::quote::short(s),
+                    (_, serde_json::Value::String(s)) => crate::terminal_text::short(s),
                     (_, other) => other.to_string(),
                 };
                 let label = if k == "token_age_secs" {

@@ -107,7 +107,7 @@ const MAX_URL: usize = 2048;
 /// Tokens are only ever sent over https, except to loopback hosts (tests, the demo).
 pub fn check_secure_url(what: &str, raw: &str) -> Result<url::Url> {
     // The text may come from a server (a token answer's api_domain): quoted, and cut short.
-    let shown = crate::quote::quoted(raw, 100);
+    let shown = crate::terminal_text::quoted(raw, 100);
     // No request to such a URL can ever succeed: refused at once rather than retried.
     if raw.len() > MAX_URL {
         return Err(Error::Other(format!(

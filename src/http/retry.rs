@@ -299,9 +299,9 @@ pub fn error_reason(body: &[u8]) -> String {
     }
 }
 
-/// At most `max` characters of `bytes` as text fit for a terminal (see `crate::quote`).
+/// At most `max` characters of `bytes` as text fit for a terminal (see `crate::terminal_text`).
 pub fn sanitize(bytes: &[u8], max: usize) -> String {
-    crate::quote::bytes(bytes, max)
+    crate::terminal_text::bytes(bytes, max)
 }
 
 /// A uniformly random duration between zero and `max`.

@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::printer;
-use crate::quote::json_error;
 use crate::store::lock::{ensure_private_dir, FileLock};
 use crate::store::Entry;
+use crate::terminal_text::json_error;
 use crate::token::{Token, TokenRecord};
 
 const STORE: &str = "file";

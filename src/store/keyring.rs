@@ -19,11 +19,11 @@ use std::time::Duration;
 use keyring_core::{CredentialStore, Entry};
 
 use crate::error::{Error, Result};
-use crate::quote::json_error;
 use crate::settings::Settings;
 use crate::store::file::merge_token;
 use crate::store::lock::FileLock;
 use crate::store::Entry as Stored;
+use crate::terminal_text::json_error;
 use crate::token::{Token, TokenRecord};
 
 const STORE: &str = "keyring";

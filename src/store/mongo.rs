@@ -17,9 +17,9 @@ use mongodb::{Client, Collection, IndexModel};
 
 use crate::error::{Error, Result};
 use crate::mongo_uri::{apply_defaults, redact_uri, scrub};
-use crate::quote::json_error;
 use crate::settings::Settings;
 use crate::store::Entry;
+use crate::terminal_text::json_error;
 use crate::token::{Token, TokenRecord};
 
 const STORE: &str = "mongo";

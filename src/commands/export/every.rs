@@ -168,7 +168,13 @@ async fn every(
             let mut named: Vec<String> = failed
                 .iter()
                 .take(FAILED_NAMED)
-                .map(|o| format!("'{}' (exit {})", crate::quote::short(&o.account), o.code))
+                .map(|o| {
+                    format!(
+                        "'{}' (exit {})",
+                        crate::terminal_text::short(&o.account),
+                        o.code
+                    )
+                })
                 .collect();
             if failed.len() > FAILED_NAMED {
                 named.push(format!("{} more", failed.len() - FAILED_NAMED));
@@ -287,7 +293,7 @@ async fn one(
             // Not this account's failure: the lease lapses (or has lapsed) and whoever takes it
             // over, this process included, exports the account in this round.
             printer::warn(&format!("account '{}', owner '{}': {}; handed over",
-                crate::quote::short(account), crate::quote::short(owner), lost));
+                crate::terminal_text::short(account), crate::terminal_text::short(owner), lost));
             return None;
         }
     };
@@ -304,8 +310,8 @@ async fn one(
         Ok(false) => printer::warn(&format!(
             "the lease of account '{}', owner '{}' lapsed before its export ended; another \
              machine took it over",
-            crate::quote::short(account),
-            crate::quote::short(owner)
+            crate::terminal_text::short(account),
+            crate::terminal_text::short(owner)
         )),
         Err(e) => printer::warn(&format!("{e}")),
     }
@@ -450,7 +456,7 @@ fn manifest_totals(sub: &Path) -> (u64, u64) {
 /// An account's line, as soon as its export ends: a long round's log shows its progress, and a
 /// process stopped midway has said what it finished.
 fn say(o: &Outcome) {
-    use crate::quote::short;
+    use crate::terminal_text::short;
     if o.code == exit::OK {
         printer::info(&format!(
             "account '{}', owner '{}': ok, {} records, {} tokens, in {}",
