@@ -9,7 +9,7 @@ mod man;
 
 fn main() -> std::io::Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let files = pipedrive_cli::generate::completions()
+    let files = pipedrive_cli::completion_scripts::completions()
         .into_iter()
         .chain(man::man_pages());
     for (path, content) in files {

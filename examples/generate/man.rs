@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use clap_mangen::roff::{bold, italic, roman, Roff};
 
 use pipedrive_cli::cli::Cli;
+use pipedrive_cli::completion_scripts::BIN;
 use pipedrive_cli::error::EXIT_TABLE;
-use pipedrive_cli::generate::BIN;
 
 /// `pipedrive.1` and one page per subcommand (`pipedrive-export.1`, ...).
 pub fn man_pages() -> Vec<(PathBuf, Vec<u8>)> {

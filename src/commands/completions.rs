@@ -1,5 +1,5 @@
 //! `pipedrive completions <SHELL>`: the completion script, generated from the clap definition
-//! (the same text as the committed `completions/` files; see `generate.rs`).
+//! (the same text as the committed `completions/` files; see `completion_scripts.rs`).
 
 use std::io::Write;
 
@@ -7,7 +7,7 @@ use crate::cli::CompletionsArgs;
 use crate::error::{Error, Result};
 
 pub fn run(args: &CompletionsArgs) -> Result<()> {
-    let out = crate::generate::completion(args.shell);
+    let out = crate::completion_scripts::completion(args.shell);
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(&out)

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use pipedrive_cli::generate;
+use pipedrive_cli::completion_scripts;
 
 #[path = "../../examples/generate/man.rs"]
 mod man;
@@ -44,7 +44,7 @@ fn assert_fresh(files: Vec<(PathBuf, Vec<u8>)>, dir: &str) {
 
 #[test]
 fn committed_completions_are_fresh() {
-    assert_fresh(generate::completions(), "completions");
+    assert_fresh(completion_scripts::completions(), "completions");
 }
 
 #[test]
@@ -81,7 +81,7 @@ fn completions_offer_types_formats_and_stores() {
         "all",
     ];
     let option_values = ["jsonl", "csv", "auto", "keyring", "file", "mongo"];
-    for (path, script) in generate::completions() {
+    for (path, script) in completion_scripts::completions() {
         let script = String::from_utf8(script).unwrap();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         // clap_complete's elvish and PowerShell scripts complete no option values at all.
@@ -218,7 +218,7 @@ fn man_page_documents_every_environment_variable() {
     }
     assert!(
         missing.is_empty(),
-        "add {missing:?} to ENVIRONMENT in src/generate.rs (and the README), then {REGENERATE}"
+        "add {missing:?} to ENVIRONMENT in examples/generate/man.rs (and the README), then {REGENERATE}"
     );
     for section in ["ENVIRONMENT", "FILES", "EXIT STATUS", "tokens.json"] {
         assert!(page.contains(section), "pipedrive.1 lacks {section}");
