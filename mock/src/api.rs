@@ -6,9 +6,9 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use crate::data::Kind;
-use crate::extra;
 use crate::faults::Fault;
 use crate::lists;
+use crate::more_types;
 use crate::params::{self, Op};
 use crate::state::{error_body, error_reply, Reply, Shared};
 use crate::AuthKind;
@@ -20,13 +20,13 @@ enum Route<'a> {
     Notes,
     Users,
     FieldsV1(Kind),
-    /// The export types beyond the first nine (`crate::extra`).
-    Extra(extra::Route<'a>),
+    /// The export types beyond the first nine (`crate::more_types`).
+    MoreTypes(more_types::Route<'a>),
 }
 
 fn route(path: &str) -> Option<(Route<'_>, &'static Op)> {
-    if let Some((r, op)) = extra::route(path) {
-        return Some((Route::Extra(r), op));
+    if let Some((r, op)) = more_types::route(path) {
+        return Some((Route::MoreTypes(r), op));
     }
     if let Some(p) = path.strip_prefix("/api/v2/") {
         return Some(match p {
@@ -161,9 +161,9 @@ fn answer(shared: &Shared, path: &str, pairs: &[(String, String)], auth: &AuthKi
         Route::Notes => lists::v1_notes(&world, pairs),
         Route::Users => lists::v1_users(&world),
         Route::FieldsV1(k) => lists::v1_fields(&shared.fields_v1[k as usize], pairs),
-        Route::Extra(r) => extra::answer(&world, &shared.url, r, pairs),
+        Route::MoreTypes(r) => more_types::answer(&world, &shared.url, r, pairs),
     };
-    extra::include_fields(&world, path, pairs, reply)
+    more_types::include_fields(&world, path, pairs, reply)
 }
 
 /// A feature the company's plan does not include: 402, or a 403 whose error names the plan.

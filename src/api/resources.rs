@@ -13,7 +13,7 @@
 //! 1. an entry in [`RESOURCES`] (path, paging, scopes, declared parameters, `max_limit` where the
 //!    operation allows less than 500, `tests/fixtures/spec-limits.tsv` says);
 //! 2. its path's cost in `api::costs`, if the table lacks it;
-//! 3. in the mock (`mock/`): the operation's declaration (`params.rs` or `extra/ops.rs`), a route
+//! 3. in the mock (`mock/`): the operation's declaration (`params.rs` or `more_types/ops.rs`), a route
 //!    to it, and its records; the seed count in `Seed`;
 //! 4. a line in the README's types table (`cargo run --example generate` for the man page).
 //!
