@@ -14,7 +14,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use pipedrive_cli::api::fields::FieldMap;
-use pipedrive_cli::output::{self, Format, Relabel, SinkOptions};
+use pipedrive_cli::choices::Format;
+use pipedrive_cli::output::{self, Relabel, SinkOptions};
 use pipedrive_mock::{Config, MockPipedrive, Seed};
 
 /// Distinct deals fetched; the runs cycle through them.

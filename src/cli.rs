@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::choices::{Format, StoreKind};
+
 /// Export a company's Pipedrive CRM data as JSON lines or CSV.
 ///
 /// Log in once with `pipedrive login`, then export any type:
@@ -290,10 +292,6 @@ pub struct CompletionsArgs {
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
 }
-
-// The stores and the sinks own their lists of choices; clap reads them from there.
-pub use crate::output::Format;
-pub use crate::settings::StoreKind;
 
 /// The TYPE values come from the resource table (plus `all`), so `--help`, the completions and
 /// the man page list exactly the types the program exports.

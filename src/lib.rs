@@ -3,12 +3,27 @@
 //! The data flows: flags (`cli`) -> settings -> a command -> a fresh token (`auth::session`) ->
 //! the API client (`api`) -> pages of records -> an output sink (`output`).
 //!
-//! Imports point down only: `commands` -> `auth` (session), `api`, `output`, `state_file`;
-//! `auth` -> `store`, `http`, `token`; `store` -> `token`; `api` -> `http`. The floor (`token`,
-//! `http`, `clock`, `error`, `secret`, `settings`, `mongo_uri`) imports nothing above it.
+//! Imports point down only: a module imports only modules on the lines below its own.
+//!
+//! ```text
+//! commands               one file per subcommand
+//! auth                   the session: "give me a fresh token" (implements api's AccessToken)
+//! store                  the token stores (they read where they are from the settings)
+//! settings               flags and environment resolved once, from cli's GlobalArgs
+//! completion_scripts     the completion scripts, generated from the clap definitions
+//! cli                    clap definitions only (the TYPE names come from api::resources)
+//! state_file             the --state file (written through output's atomic file)
+//! api, output            the Pipedrive client, pages and resource table; the sinks
+//! http                   connection pool, retry policy, what the clients need of the settings
+//! token                  the token record
+//! choices, clock, error, secret, printer, shield, terminal_text, json_scan, mongo_uri
+//! ```
+//!
+//! `error` is the floor of the floor: the others of the last line may import it.
 
 pub mod api;
 pub mod auth;
+pub mod choices;
 pub mod cli;
 pub mod clock;
 pub mod commands;

@@ -7,24 +7,16 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::choices::StoreKind;
 use crate::cli::GlobalArgs;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::http::retry::RetryPolicy;
+use crate::http::HttpSettings;
 use crate::secret::Secret;
 
 pub const DEFAULT_REDIRECT_URL: &str = "http://localhost:8910/callback";
 pub const DEFAULT_OAUTH_URL: &str = "https://oauth.pipedrive.com";
 pub const DEFAULT_API_DOMAIN: &str = "https://api.pipedrive.com";
-
-/// Where tokens are kept; `--store` takes its values from here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum StoreKind {
-    Auto,
-    Keyring,
-    File,
-    Mongo,
-}
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -60,26 +52,6 @@ pub struct OAuthApp {
 pub struct ApiToken {
     pub token: Secret,
     pub api_domain: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct HttpSettings {
-    pub max_wait: Duration,
-    pub request_timeout: Duration,
-    pub connect_timeout: Duration,
-    pub verbose: bool,
-    /// How long named waits last: real time in use, a fraction of it in the tests.
-    pub clock: Clock,
-    /// `--budget-reserve`: percent of the company's daily token budget to leave untouched.
-    pub budget_reserve: u8,
-    /// `--max-tokens`: the most tokens one run may spend.
-    pub max_tokens: Option<u64>,
-}
-
-impl HttpSettings {
-    pub fn retry_policy(&self) -> RetryPolicy {
-        RetryPolicy::new(self.max_wait, self.clock)
-    }
 }
 
 /// Reads a variable by its `PIPEDRIVE_*` name, then by its older alias; empty counts as unset.
@@ -132,7 +104,6 @@ impl Settings {
                 max_wait: Duration::from_secs(global.max_wait),
                 request_timeout: Duration::from_secs(global.request_timeout),
                 connect_timeout: Duration::from_secs(global.connect_timeout),
-                verbose: global.verbose,
                 clock: Clock::from_env(),
                 budget_reserve: global.budget_reserve,
                 max_tokens: global.max_tokens,

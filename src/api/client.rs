@@ -22,10 +22,11 @@ use crate::api::pacer::Pacer;
 use crate::error::{Error, Result};
 use crate::http::retry::{self, error_reason, sanitize, Failure, Outcome, RetryPolicy};
 use crate::http::wait::WaitStatus;
-use crate::http::{check_secure_url, describe, read_body_into, recycle_body, spare_body};
+use crate::http::{
+    check_secure_url, describe, read_body_into, recycle_body, spare_body, HttpSettings,
+};
 use crate::printer;
 use crate::secret::Secret;
-use crate::settings::HttpSettings;
 
 /// How requests prove who we are.
 #[derive(Clone)]

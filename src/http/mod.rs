@@ -4,11 +4,34 @@
 
 use std::time::Duration;
 
+use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::settings::HttpSettings;
+use retry::RetryPolicy;
 
 pub mod retry;
 pub mod wait;
+
+/// What the HTTP clients need of the settings (filled in when the settings are resolved).
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// `--max-wait`: the longest wait a server may ask for.
+    pub max_wait: Duration,
+    pub request_timeout: Duration,
+    pub connect_timeout: Duration,
+    /// How long named waits last: real time in use, a fraction of it in the tests.
+    pub clock: Clock,
+    /// `--budget-reserve`: percent of the company's daily token budget to leave untouched.
+    pub budget_reserve: u8,
+    /// `--max-tokens`: the most tokens one run may spend.
+    pub max_tokens: Option<u64>,
+}
+
+impl HttpSettings {
+    /// The retry policy of every call: API pages, the OAuth token endpoint, token saves.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy::new(self.max_wait, self.clock)
+    }
+}
 
 /// The largest answer read into memory. Pipedrive's pages are a few MB at most; a body beyond this
 /// is a broken or hostile server, and reading it would only exhaust memory.

@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 pub use target::{check_writable, same_file};
 
+use crate::choices::Format;
 use crate::error::{Error, Result};
 
 /// One record at a time in, a complete document out at `finish`.
@@ -30,15 +31,6 @@ pub trait Sink {
     }
     /// Flushes everything (CSV writes its header and rows here).
     fn finish(&mut self) -> Result<()>;
-}
-
-/// The output formats; `--format` takes its values from here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// One compact JSON object per line, as the API returns it
-    Jsonl,
-    /// RFC 4180 with one header row; nested objects flattened with `.`
-    Csv,
 }
 
 /// Custom field keys to readable names and option ids to labels (`--field-names`), applied by

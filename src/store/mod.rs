@@ -10,8 +10,9 @@ pub mod lock;
 pub mod mongo;
 pub mod recovery;
 
+use crate::choices::StoreKind;
 use crate::error::{Error, Result};
-use crate::settings::{Settings, StoreKind};
+use crate::settings::Settings;
 use crate::token::{Token, TokenRecord};
 
 /// One (account, owner) entry as a store holds it.
