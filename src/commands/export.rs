@@ -79,18 +79,7 @@ pub async fn run(settings: &Settings, args: &ExportArgs) -> Result<()> {
         None => None,
     };
     let is_all = args.kind == ALL;
-    let chosen: Vec<&'static Resource> = if is_all {
-        all::chosen(args)?
-    } else {
-        let r = resources::resource(&args.kind).ok_or_else(|| {
-            Error::Usage(format!(
-                "unknown type '{}'; valid types: {}, all",
-                args.kind,
-                resources::names().collect::<Vec<_>>().join(", ")
-            ))
-        })?;
-        vec![r]
-    };
+    let chosen = chosen(args, is_all)?;
     check_flags(args, is_all)?;
     let sync_to = sync::uri(args)?;
     check_paths(args)?;
@@ -115,28 +104,58 @@ pub async fn run(settings: &Settings, args: &ExportArgs) -> Result<()> {
         return sync::run(settings, &plan, uri, &chosen).await;
     }
     if is_all {
-        let dir = args.output_dir.as_deref().ok_or_else(|| {
-            Error::Usage(
-                "`export all` needs --output-dir DIR (one file per type is written there)".into(),
-            )
-        })?;
-        if args.output.is_some() {
-            return Err(Error::Usage(
-                "`export all` writes into --output-dir; --output is for one type".into(),
-            ));
-        }
-        if args.every_account {
-            return every::run(settings, &plan, every::Sink::Dir(dir), &chosen).await;
-        }
-        return all::run(settings, &plan, dir, &chosen).await;
+        return into_dir(settings, &plan, &chosen).await;
     }
     if args.output_dir.is_some() {
         return Err(Error::Usage(
             "--output-dir is for `export all`; use --output FILE for one type".into(),
         ));
     }
-    let resource = chosen[0];
     note_unfiltered(&plan, &chosen);
+    one_type(settings, &plan, chosen[0]).await
+}
+
+/// The types to export: the one named, or those of `export all`.
+fn chosen(args: &ExportArgs, is_all: bool) -> Result<Vec<&'static Resource>> {
+    if is_all {
+        return all::chosen(args);
+    }
+    let r = resources::resource(&args.kind).ok_or_else(|| {
+        Error::Usage(format!(
+            "unknown type '{}'; valid types: {}, all",
+            args.kind,
+            resources::names().collect::<Vec<_>>().join(", ")
+        ))
+    })?;
+    Ok(vec![r])
+}
+
+/// `export all` into `--output-dir`, for this account or every account.
+async fn into_dir(
+    settings: &Settings,
+    plan: &Plan<'_>,
+    chosen: &[&'static Resource],
+) -> Result<()> {
+    let args = plan.args;
+    let dir = args.output_dir.as_deref().ok_or_else(|| {
+        Error::Usage(
+            "`export all` needs --output-dir DIR (one file per type is written there)".into(),
+        )
+    })?;
+    if args.output.is_some() {
+        return Err(Error::Usage(
+            "`export all` writes into --output-dir; --output is for one type".into(),
+        ));
+    }
+    if args.every_account {
+        return every::run(settings, plan, every::Sink::Dir(dir), chosen).await;
+    }
+    all::run(settings, plan, dir, chosen).await
+}
+
+/// One type to `--output` (or stdout), committed once complete; `--state` advances after.
+async fn one_type(settings: &Settings, plan: &Plan<'_>, resource: &'static Resource) -> Result<()> {
+    let args = plan.args;
     let mut state = match &args.state {
         Some(path) => Some(State::load(path)?),
         None => None,
@@ -144,8 +163,8 @@ pub async fn run(settings: &Settings, args: &ExportArgs) -> Result<()> {
     // Open the output first: a bad path should fail before any token is refreshed.
     let dest = Destination::open_async(args.output.as_deref()).await?;
     Session::run(settings, async |session| {
-        let since = since_for(&plan, state.as_ref(), &settings.account, resource);
-        let (_, stamp) = export_one(session, &plan, resource, Target::File(&dest), since)
+        let since = since_for(plan, state.as_ref(), &settings.account, resource);
+        let (_, stamp) = export_one(session, plan, resource, Target::File(&dest), since)
             .await
             .map_err(list_not_found)?;
         dest.commit()?;
@@ -320,8 +339,6 @@ fn note_unfiltered(plan: &Plan, chosen: &[&Resource]) {
     }
 }
 
-/// Exports one type into `dest` (not yet committed); returns the count and the newest update
-/// time (of the parents, for a per-parent type).
 /// Where `export_one` writes: a file (or stdout) committed by the caller, or a MongoDB sync
 /// whose documents carry `synced_at` of the run.
 enum Target<'a> {
@@ -334,6 +351,8 @@ enum Target<'a> {
     },
 }
 
+/// Exports one type into `target` (a file is not yet committed); returns the count and the
+/// newest update time (of the parents, for a per-parent type).
 async fn export_one(
     session: &Session,
     plan: &Plan<'_>,
@@ -341,7 +360,29 @@ async fn export_one(
     target: Target<'_>,
     since: Option<String>,
 ) -> Result<(u64, Stamp)> {
-    let args = plan.args;
+    require_scopes(session, resource)?;
+    let incremental = plan.args.state.is_some() || matches!(target, Target::Mongo { .. });
+    let (sink, label) = open_sink(session, plan, resource, target).await?;
+    let mut out = Writer {
+        sink,
+        stamp: Stamp::default(),
+        track: incremental && resource.walk == Walk::List,
+        written: 0,
+        max: plan.args.max,
+        progress: Progress::new(resource.name, plan.quiet, session.client.waiting()),
+        ids: (resource.walk == Walk::List).then(IdSet::new),
+        defer_from: None,
+    };
+    if resource.walk == Walk::List {
+        write_lists(session, plan, resource, since.as_deref(), &mut out).await?;
+    } else {
+        write_children(session, plan, resource, since.as_deref(), &mut out).await?;
+    }
+    finish(session, plan, resource, out, &label, incremental)
+}
+
+/// The token may read the type, and the parents it reads first.
+fn require_scopes(session: &Session, resource: &Resource) -> Result<()> {
     session.require(resource.scopes, &format!("exporting {}", resource.name))?;
     if let Some(parent) = resource.parent() {
         session.require(
@@ -352,6 +393,18 @@ async fn export_one(
             ),
         )?;
     }
+    Ok(())
+}
+
+/// The sink of `target` for `resource` (renaming custom fields under `--field-names`), and the
+/// name of where it writes.
+async fn open_sink(
+    session: &Session,
+    plan: &Plan<'_>,
+    resource: &'static Resource,
+    target: Target<'_>,
+) -> Result<(Box<dyn Sink>, String)> {
+    let args = plan.args;
     let fields = if plan.field_names {
         FieldMap::fetch(&session.client, session.scopes.as_deref(), resource).await?
     } else {
@@ -361,8 +414,7 @@ async fn export_one(
         excel: args.excel,
         relabel: fields.map(|f| Arc::new(f) as Arc<dyn output::Relabel>),
     };
-    let incremental = args.state.is_some() || matches!(target, Target::Mongo { .. });
-    let (sink, label): (Box<dyn Sink>, String) = match target {
+    Ok(match target {
         Target::File(dest) => (
             output::sink_with(args.format, dest.writer()?, dest.label(), options)?,
             dest.label(),
@@ -383,86 +435,108 @@ async fn export_one(
                 db.location(),
             )
         }
-    };
-    let mut out = Writer {
-        sink,
-        stamp: Stamp::default(),
-        track: incremental && resource.walk == Walk::List,
-        written: 0,
-        max: args.max,
-        progress: Progress::new(resource.name, plan.quiet, session.client.waiting()),
-        ids: (resource.walk == Walk::List).then(IdSet::new),
-        defer_from: None,
-    };
+    })
+}
+
+/// A list type: every list of it, page by page, then the catch-up pass.
+async fn write_lists(
+    session: &Session,
+    plan: &Plan<'_>,
+    resource: &'static Resource,
+    since: Option<&str>,
+    out: &mut Writer,
+) -> Result<()> {
+    let args = plan.args;
     let limit = match args.max {
         Some(max) if max < u64::from(args.limit) => max as u32,
         _ => args.limit,
     }
     .min(resource.max_limit);
-    if resource.walk == Walk::List {
-        // Records can move from one list of a type to another while it is read (a deal
-        // archived, restored or deleted): one pass over the lists may miss such a record or see
-        // it twice. The ids written keep it to once; a catch-up pass over every list, by update
-        // time since the export began, finds the ones that moved behind the reader. Records
-        // changed since the start are left to that pass, so their newest version is written.
-        let lists = lists(plan, resource, since.as_deref(), limit);
-        let catch_up = (lists.len() > 1 && resource.paging == Paging::Cursor)
-            .then(|| catch_up_since(since.as_deref()))
-            .filter(|_| lists.iter().all(|(_, _, filtered)| *filtered));
-        out.defer_from = catch_up.as_ref().map(|(secs, _)| *secs);
-        let mut passes = vec![lists];
-        if let Some((_, t)) = &catch_up {
-            passes.push(self::lists(plan, resource, Some(t), limit));
+    // Records can move from one list of a type to another while it is read (a deal archived,
+    // restored or deleted): one pass over the lists may miss such a record or see it twice. The
+    // ids written keep it to once; a catch-up pass over every list, by update time since the
+    // export began, finds the ones that moved behind the reader. Records changed since the start
+    // are left to that pass, so their newest version is written.
+    let lists = lists(plan, resource, since, limit);
+    let catch_up = (lists.len() > 1 && resource.paging == Paging::Cursor)
+        .then(|| catch_up_since(since))
+        .filter(|_| lists.iter().all(|(_, _, filtered)| *filtered));
+    out.defer_from = catch_up.as_ref().map(|(secs, _)| *secs);
+    let mut passes = vec![lists];
+    if let Some((_, t)) = &catch_up {
+        passes.push(self::lists(plan, resource, Some(t), limit));
+    }
+    for (pass, lists) in passes.into_iter().enumerate() {
+        if pass > 0 {
+            out.defer_from = None;
         }
-        'lists: for (pass, lists) in passes.into_iter().enumerate() {
-            if pass > 0 {
-                out.defer_from = None;
+        for (list, mark, _) in lists {
+            if out.full() {
+                return Ok(());
             }
-            for (list, mark, _) in lists {
-                if out.full() {
-                    break 'lists;
+            let list = ListPlan {
+                max: args.max.map(|m| m.saturating_sub(out.written)),
+                ..list
+            };
+            let mut rx = pages::stream(session.client.clone(), list);
+            while let Some(page) = rx.recv().await {
+                if !out.page(&page?, mark)? {
+                    return Ok(());
                 }
-                let list = ListPlan {
-                    max: args.max.map(|m| m.saturating_sub(out.written)),
-                    ..list
-                };
-                let mut rx = pages::stream(session.client.clone(), list);
-                while let Some(page) = rx.recv().await {
-                    if !out.page(&page?, mark)? {
-                        break 'lists;
-                    }
-                }
-            }
-        }
-    } else {
-        let parents = parent_ids(session, plan, resource, since.as_deref(), &mut out.stamp).await?;
-        let walk = ChildPlan {
-            resource,
-            parents,
-            limit: args.limit.min(resource.max_limit),
-            concurrency: args.concurrency as usize,
-        };
-        // One request per parent can cost a large company a good part of its daily budget:
-        // say what it will take before spending it.
-        if matches!(resource.walk, Walk::PerParent { .. }) {
-            printer::info(&format!(
-                "{}: {} {}, so at least {} requests costing {} tokens each (about {} tokens of \
-                 the company's daily budget)",
-                resource.name,
-                walk.parents.len(),
-                resource.parent().map_or("parents", |p| p.name),
-                walk.min_requests(),
-                resource.cost(),
-                walk.min_requests() * resource.cost()
-            ));
-        }
-        let mut rx = children::stream(session.client.clone(), walk);
-        while let Some(page) = rx.recv().await {
-            if !out.page(&page?, None)? {
-                break;
             }
         }
     }
+    Ok(())
+}
+
+/// A per-parent type: its parents first, then their children.
+async fn write_children(
+    session: &Session,
+    plan: &Plan<'_>,
+    resource: &'static Resource,
+    since: Option<&str>,
+    out: &mut Writer,
+) -> Result<()> {
+    let parents = parent_ids(session, plan, resource, since, &mut out.stamp).await?;
+    let walk = ChildPlan {
+        resource,
+        parents,
+        limit: plan.args.limit.min(resource.max_limit),
+        concurrency: plan.args.concurrency as usize,
+    };
+    // One request per parent can cost a large company a good part of its daily budget: say
+    // what it will take before spending it.
+    if matches!(resource.walk, Walk::PerParent { .. }) {
+        printer::info(&format!(
+            "{}: {} {}, so at least {} requests costing {} tokens each (about {} tokens of \
+             the company's daily budget)",
+            resource.name,
+            walk.parents.len(),
+            resource.parent().map_or("parents", |p| p.name),
+            walk.min_requests(),
+            resource.cost(),
+            walk.min_requests() * resource.cost()
+        ));
+    }
+    let mut rx = children::stream(session.client.clone(), walk);
+    while let Some(page) = rx.recv().await {
+        if !out.page(&page?, None)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Flushes the sink and ends the progress line; a run cut short by `--max` keeps the previous
+/// sync time. Returns the count and the stamp.
+fn finish(
+    session: &Session,
+    plan: &Plan<'_>,
+    resource: &Resource,
+    mut out: Writer,
+    label: &str,
+    incremental: bool,
+) -> Result<(u64, Stamp)> {
     if out.full() {
         out.stamp.incomplete();
         if incremental {
@@ -485,7 +559,7 @@ async fn export_one(
     // `export all` runs several types on one client: its own summary gives the run's total.
     let usage = session.client.usage();
     let cost = (plan.args.kind != ALL).then_some((usage.requests, usage.tokens));
-    progress.finish(&label, cost);
+    progress.finish(label, cost);
     Ok((written, stamp))
 }
 
