@@ -24,7 +24,7 @@ use crate::output::dirset::DirSet;
 use crate::output::Destination;
 use crate::printer;
 use crate::settings::Settings;
-use crate::state_file::State;
+use crate::state_file::{Stamp, State};
 
 /// The types `export all` attempts: `--types`, or every type but those that only run when named
 /// (`--types all,deal-flow` is those and deal-flow).
@@ -89,6 +89,24 @@ fn scope_gap(session: &Session, r: &Resource) -> Option<String> {
         .map(|n| format!("the token has none of the scopes {}", n.scopes.join(", ")))
 }
 
+/// A type's export as it ended: its staged file and its count and stamp, or the error.
+type Outcome = (&'static Resource, Destination, Result<(u64, Stamp)>);
+
+/// A type exported completely into its staged file, with its count and stamp.
+type Exported = (&'static Resource, Destination, u64, Stamp);
+
+/// What every step of one `export all` into a directory shares.
+struct DirRun<'r, 'p> {
+    settings: &'r Settings,
+    plan: &'r Plan<'p>,
+    set: DirSet,
+    /// The file extension of the run's format.
+    ext: &'static str,
+    /// Whether `--types` named the types (then a type the API refuses is an error, not a skip).
+    named: bool,
+    started: chrono::DateTime<chrono::Utc>,
+}
+
 pub(super) async fn run(
     settings: &Settings,
     plan: &Plan<'_>,
@@ -96,45 +114,90 @@ pub(super) async fn run(
     chosen: &[&'static Resource],
 ) -> Result<()> {
     let args = plan.args;
-    let set = DirSet::create(dir)?;
-    let ext = match args.format {
-        Format::Jsonl => "jsonl",
-        Format::Csv => "csv",
-    };
     let named = !args.types.is_empty();
-    let mut skipped: BTreeMap<&str, String> = BTreeMap::new();
-    if !named {
-        for r in RESOURCES {
-            if let Some(why) = r.only_when_named {
-                skipped.insert(r.name, why.to_string());
-            }
-        }
-    }
+    let run = DirRun {
+        settings,
+        plan,
+        set: DirSet::create(dir)?,
+        ext: match args.format {
+            Format::Jsonl => "jsonl",
+            Format::Csv => "csv",
+        },
+        named,
+        started: chrono::Utc::now(),
+    };
+    // Types that run only when named are skipped otherwise, with their reason.
+    let mut skipped: BTreeMap<&str, String> = RESOURCES
+        .iter()
+        .filter(|_| !named)
+        .filter_map(|r| Some((r.name, r.only_when_named?.to_string())))
+        .collect();
     let mut state = match &args.state {
         Some(path) => Some(State::load(path)?),
         None => None,
     };
-    let started = chrono::Utc::now();
     Session::run(settings, async |session| -> Result<()> {
         let (todo, left_out) = readable(session, chosen, named)?;
         skipped.extend(left_out);
         note_unfiltered(plan, &todo);
+        let outcomes = run.export(session, state.as_ref(), todo).await?;
+        let done = run.sort(outcomes, &mut skipped)?;
+        let when = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let fresh = run.commit(done, &when, state.as_mut())?;
+        // One run commits into a directory at a time, so the files of the last one are known.
+        let _lock = run.set.lock()?;
+        let mut files = previous_files(run.set.dir());
+        files.extend(fresh);
+        let manifest = run.manifest(session, &when, &files, &skipped, state.as_ref());
+        write_manifest(&run.set.staged("manifest.json"), &manifest)?;
+        run.set.publish()?;
+        // After the swap: a state file inside the directory is saved into the new one, and a kill
+        // before this line only makes the next run export a little more again.
+        if let (Some(state), Some(path)) = (state.as_ref(), &args.state) {
+            state.save(path)?;
+        }
+        if printer::summary() {
+            printer::info(&format!(
+                "exported {} types to {} ({} API requests, {} tokens)",
+                manifest["types"].as_object().map_or(0, |t| t.len()),
+                dir.display(),
+                manifest["requests"],
+                manifest["tokens"]
+            ));
+        }
+        for (name, why) in &skipped {
+            printer::info(&format!("skipped {name}: {why}"));
+        }
+        Ok(())
+    })
+    .await
+}
+
+impl DirRun<'_, '_> {
+    /// Exports the types a few at a time, each into its staged file. The first failure that is
+    /// not a skip ends the run at once: the types still running are dropped (their requests
+    /// cancelled) instead of keeping a failed run alive.
+    async fn export(
+        &self,
+        session: &Session,
+        state: Option<&State>,
+        todo: Vec<&'static Resource>,
+    ) -> Result<Vec<Outcome>> {
+        let (plan, named) = (self.plan, self.named);
         // Every destination first, so an unwritable directory fails before any request.
         let mut jobs = Vec::new();
         for r in todo {
-            let path = set.staged(&format!("{}.{ext}", r.name));
+            let path = self.set.staged(&format!("{}.{}", r.name, self.ext));
             jobs.push((r, Destination::open(Some(&path))?));
         }
-        let state_ref = state.as_ref();
+        let account = &self.settings.account;
         let mut running = stream::iter(jobs)
             .map(|(r, dest)| async move {
-                let since = since_for(plan, state_ref, &settings.account, r);
+                let since = since_for(plan, state, account, r);
                 let outcome = export_one(session, plan, r, Target::File(&dest), since).await;
                 (r, dest, outcome)
             })
-            .buffer_unordered(args.concurrency.clamp(1, 4) as usize);
-        // The first failure that is not a skip ends the run at once: the types still running
-        // are dropped (their requests cancelled) instead of keeping a failed run alive.
+            .buffer_unordered(plan.args.concurrency.clamp(1, 4) as usize);
         let mut outcomes = Vec::new();
         while let Some(done) = running.next().await {
             let fatal = match &done.2 {
@@ -147,18 +210,27 @@ pub(super) async fn run(
                 break;
             }
         }
-        drop(running);
+        Ok(outcomes)
+    }
+
+    /// The types exported, with the ones the API refused added to `skipped`; any other failure
+    /// ends the run.
+    fn sort(
+        &self,
+        outcomes: Vec<Outcome>,
+        skipped: &mut BTreeMap<&str, String>,
+    ) -> Result<Vec<Exported>> {
         let mut done = Vec::new();
         for (r, dest, outcome) in outcomes {
             match outcome {
                 Ok((records, stamp)) => done.push((r, dest, records, stamp)),
                 // The API refused a type the token's scopes seemed to allow (a plan without
                 // the feature, a user without the permission): not this account's data.
-                Err(Error::Scope(why)) if !named => {
+                Err(Error::Scope(why)) if !self.named => {
                     skipped.insert(r.name, why);
                 }
                 // A list this company's plan or region does not have.
-                Err(Error::NotFound(what)) if !named => {
+                Err(Error::NotFound(what)) if !self.named => {
                     skipped.insert(r.name, format!("the API has no such list here ({what})"));
                 }
                 // Dropping the destinations removes every temporary file: the directory stays
@@ -166,26 +238,45 @@ pub(super) async fn run(
                 Err(e) => return Err(e),
             }
         }
-        let when = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        Ok(done)
+    }
+
+    /// Commits each exported file inside the stage and advances the state; returns the
+    /// manifest entries of the files, by file name.
+    fn commit(
+        &self,
+        done: Vec<Exported>,
+        when: &str,
+        mut state: Option<&mut State>,
+    ) -> Result<Vec<(String, Value)>> {
         let mut fresh = Vec::new();
         for (r, dest, records, stamp) in done {
             // Synced inside the stage: nothing is current yet.
             dest.commit()?;
-            let file = format!("{}.{ext}", r.name);
+            let file = format!("{}.{}", r.name, self.ext);
             fresh.push((
                 file.clone(),
-                json!({"type": r.name, "file": file, "format": ext, "records": records,
+                json!({"type": r.name, "file": file, "format": self.ext, "records": records,
                        "when": when, "endpoint": r.path,
                        "api_version": if r.is_v1() { "v1" } else { "v2" }}),
             ));
-            if let Some(state) = state.as_mut() {
-                state.advance(&settings.account, r.name, stamp);
+            if let Some(state) = state.as_deref_mut() {
+                state.advance(&self.settings.account, r.name, stamp);
             }
         }
-        // One run commits into a directory at a time, so the files of the last one are known.
-        let _lock = set.lock()?;
-        let mut files = previous_files(set.dir());
-        files.extend(fresh);
+        Ok(fresh)
+    }
+
+    /// `manifest.json`: the files beside it, the newest of each type, what was skipped and why,
+    /// and what the run spent.
+    fn manifest(
+        &self,
+        session: &Session,
+        when: &str,
+        files: &BTreeMap<String, Value>,
+        skipped: &BTreeMap<&str, String>,
+        state: Option<&State>,
+    ) -> Value {
         // By type, the newest file of each (a directory can hold both formats).
         let mut types = serde_json::Map::new();
         for entry in files.values() {
@@ -198,47 +289,25 @@ pub(super) async fn run(
             }
         }
         let usage = session.client.usage();
-        let manifest = json!({
+        let account = &self.settings.account;
+        json!({
             "tool": concat!("pipedrive-cli ", env!("CARGO_PKG_VERSION")),
-            "account": settings.account,
+            "account": account,
             "api_domain": session.client.base(),
-            "format": ext,
-            "started_at": started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "format": self.ext,
+            "started_at": self.started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             "finished_at": when,
-            "updated_since": plan.updated_since,
+            "updated_since": self.plan.updated_since,
             "files": files.values().collect::<Vec<_>>(),
             "types": types,
             "skipped": skipped,
-            "state": state.as_ref().map(|s| s.for_account(&settings.account)),
+            "state": state.map(|s| s.for_account(account)),
             // What the run spent of the company's daily API budget (each operation's
             // x-token-cost, or the answer's own figure).
             "requests": usage.requests,
             "tokens": usage.tokens,
-        });
-        write_manifest(&set.staged("manifest.json"), &manifest)?;
-        set.publish()?;
-        // After the swap: a state file inside the directory is saved into the new one, and a kill
-        // before this line only makes the next run export a little more again.
-        if let (Some(state), Some(path)) = (state.as_ref(), &args.state) {
-            state.save(path)?;
-        }
-        if printer::summary() {
-            printer::info(&format!(
-                "exported {} types to {} ({} API requests, {} tokens)",
-                types.len(),
-                dir.display(),
-                usage.requests,
-                usage.tokens
-            ));
-        }
-        if !skipped.is_empty() {
-            for (name, why) in &skipped {
-                printer::info(&format!("skipped {name}: {why}"));
-            }
-        }
-        Ok(())
-    })
-    .await
+        })
+    }
 }
 
 /// The entries of the last manifest whose files are still in the directory, by file name.
