@@ -4,7 +4,8 @@
 //! prints a Markdown report: wall time against the ideal (API round trips x latency), CPU time per
 //! record and peak resident memory of the child (from `wait4`, so only the CLI is measured, not
 //! the mock that shares this process), the mock's own time to build a page, `--version` start-up
-//! time, and offset-paged notes at `--concurrency 1` and at the default.
+//! time, offset-paged notes at `--concurrency 1` and at the default, and the sync into MongoDB
+//! against the same export to a file (`export/sync.rs`).
 //!
 //! `BENCH_REPEAT=N` (default 3) runs each export N times and reports the median wall time.
 
@@ -16,6 +17,9 @@ use pipedrive_cli::secret::Secret;
 use pipedrive_cli::store::file::FileStore;
 use pipedrive_cli::token::Token;
 use pipedrive_mock::{Config, Faults, MockPipedrive, ResetRounding, Seed, Window};
+
+#[path = "export/sync.rs"]
+mod sync;
 
 /// Cargo builds this with the bench profile (release settings) before running the bench;
 /// `BENCH_BIN=PATH` measures another build instead (`target/release/pipedrive`, as shipped).
@@ -610,7 +614,8 @@ fn main() {
     );
 
     // `BENCH_ONLY=slices` runs the slices and their memory alone; `BENCH_ONLY=single` the single
-    // cursor and its memory; `BENCH_ONLY=windows` the pacing on every window model.
+    // cursor and its memory; `BENCH_ONLY=windows` the pacing on every window model;
+    // `BENCH_ONLY=sync` the sync into MongoDB against a file.
     if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "slices") {
         slices_section();
         println!("\n- load average at end: {}", load());
@@ -618,6 +623,11 @@ fn main() {
     }
     if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "windows") {
         windows_section();
+        println!("\n- load average at end: {}", load());
+        return;
+    }
+    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "sync") {
+        sync::section(repeat);
         println!("\n- load average at end: {}", load());
         return;
     }
@@ -774,5 +784,6 @@ fn main() {
     );
     slices_section();
     windows_section();
+    sync::section(repeat);
     println!("\n- load average at end: {}", load());
 }
