@@ -302,20 +302,6 @@ async fn one(
         Ok((records, tokens)) => (exit::OK, "ok".to_string(), *records, *tokens),
         Err(e) => (e.exit_code(), e.to_string(), 0, 0),
     };
-    let doc = doc! {
-        "result": &text, "exit_code": code,
-        "records": records as i64, "tokens": tokens as i64,
-    };
-    match leases.finish(account, owner, &doc).await {
-        Ok(true) => {}
-        Ok(false) => printer::warn(&format!(
-            "the lease of account '{}', owner '{}' lapsed before its export ended; another \
-             machine took it over",
-            crate::terminal_text::short(account),
-            crate::terminal_text::short(owner)
-        )),
-        Err(e) => printer::warn(&format!("{e}")),
-    }
     let outcome = Outcome {
         account: account.to_string(),
         owner: owner.to_string(),
@@ -328,7 +314,24 @@ async fn one(
             Place::Mongo(db) => db.location(),
         },
     };
+    // Said before the lease is marked done: a signal that lands in between leaves the lease
+    // running, so it is handed back, and an account marked done by this process was always
+    // said by it.
     say(&outcome);
+    let doc = doc! {
+        "result": &outcome.result, "exit_code": code,
+        "records": records as i64, "tokens": tokens as i64,
+    };
+    match leases.finish(account, owner, &doc).await {
+        Ok(true) => {}
+        Ok(false) => printer::warn(&format!(
+            "the lease of account '{}', owner '{}' lapsed before its export ended; another \
+             machine took it over",
+            crate::terminal_text::short(account),
+            crate::terminal_text::short(owner)
+        )),
+        Err(e) => printer::warn(&format!("{e}")),
+    }
     Some(outcome)
 }
 
