@@ -5,7 +5,8 @@
 //! record and peak resident memory of the child (from `wait4`, so only the CLI is measured, not
 //! the mock that shares this process), the mock's own time to build a page, `--version` start-up
 //! time, offset-paged notes at `--concurrency 1` and at the default, and the sync into MongoDB
-//! against the same export to a file (`export/sync.rs`).
+//! against the same export to a file (`export/sync.rs`), and every account of a token collection
+//! run by several processes (`export/accounts.rs`).
 //!
 //! `BENCH_REPEAT=N` (default 3) runs each export N times and reports the median wall time.
 
@@ -18,6 +19,8 @@ use pipedrive_cli::store::file::FileStore;
 use pipedrive_cli::token::Token;
 use pipedrive_mock::{Config, Faults, MockPipedrive, ResetRounding, Seed, Window};
 
+#[path = "export/accounts.rs"]
+mod accounts;
 #[path = "export/sync.rs"]
 mod sync;
 
@@ -615,7 +618,13 @@ fn main() {
 
     // `BENCH_ONLY=slices` runs the slices and their memory alone; `BENCH_ONLY=single` the single
     // cursor and its memory; `BENCH_ONLY=windows` the pacing on every window model;
-    // `BENCH_ONLY=sync` the sync into MongoDB against a file.
+    // `BENCH_ONLY=sync` the sync into MongoDB against a file; `BENCH_ONLY=accounts` every
+    // account of a token collection by 1, 4 and 8 processes.
+    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "accounts") {
+        accounts::section();
+        println!("\n- load average at end: {}", load());
+        return;
+    }
     if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "slices") {
         slices_section();
         println!("\n- load average at end: {}", load());

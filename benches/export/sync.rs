@@ -12,14 +12,14 @@ use std::time::Duration;
 use super::{load, measure, median, ratio, Measured, World, BIG, LATENCY};
 
 /// The MongoDB server the section writes to.
-struct Server {
-    uri: String,
+pub(super) struct Server {
+    pub(super) uri: String,
     /// Our own secantusdb, whose CPU time we can read; `None` for PIPEDRIVE_TEST_MONGO_URI.
     child: Option<Child>,
 }
 
 impl Server {
-    fn start() -> Server {
+    pub(super) fn start() -> Server {
         if let Some(uri) = std::env::var("PIPEDRIVE_TEST_MONGO_URI")
             .ok()
             .filter(|u| !u.is_empty())
@@ -57,7 +57,7 @@ impl Server {
     }
 
     /// A URI naming database `db` on this server.
-    fn db(&self, db: &str) -> String {
+    pub(super) fn db(&self, db: &str) -> String {
         let (base, query) = self.uri.split_once('?').unwrap_or((&self.uri, ""));
         let sep = if query.is_empty() { "" } else { "?" };
         format!("{}/{db}{sep}{query}", base.trim_end_matches('/'))

@@ -1,0 +1,253 @@
+//! `BENCH_ONLY=accounts`: `export all --every-account` over many identities of one MongoDB token
+//! collection, run by 1, 4 and 8 processes at once, and what the leases cost MongoDB.
+//!
+//! Every identity is a token of the same mock (one company's data, read once per identity), with
+//! the mock's burst limit lifted: real companies each have their own, and one shared limit would
+//! measure the mock, not the round. The processes reach MongoDB through a counting proxy in this
+//! process, which reads each command's collection from the wire (OP_MSG), so the leases' own
+//! requests are counted apart from the token store's.
+//!
+//! `BENCH_ACCOUNTS=N` (default 200) and `BENCH_ACCOUNT_DEALS=N` (default 2000) set the round.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use mongodb::bson::{doc, Document};
+use pipedrive_cli::store::mongo::COLLECTION;
+
+use super::sync::Server;
+use super::{load, World};
+
+const PAGE_LATENCY: Duration = Duration::from_millis(100);
+/// `--accounts-concurrency`'s default.
+const PER_PROCESS: u32 = 4;
+
+/// MongoDB commands seen on the wire, by collection (or by command name when it names none).
+#[derive(Clone, Default)]
+struct Counts(Arc<Mutex<BTreeMap<String, u64>>>);
+
+impl Counts {
+    fn snapshot(&self) -> BTreeMap<String, u64> {
+        self.0.lock().unwrap().clone()
+    }
+
+    /// One client message: OP_MSG (2013) whose first section is the command document; the
+    /// first element names the command and, for collection commands, holds the collection.
+    fn see(&self, msg: &[u8]) {
+        if msg.len() < 21 || i32::from_le_bytes(msg[12..16].try_into().unwrap()) != 2013 {
+            return;
+        }
+        if msg[20] != 0 {
+            return;
+        }
+        let Ok(cmd) = Document::from_reader(&msg[21..]) else {
+            return;
+        };
+        let Some((name, value)) = cmd.iter().next() else {
+            return;
+        };
+        let key = match value.as_str() {
+            Some(coll) => coll.to_string(),
+            None => format!("({name})"),
+        };
+        *self.0.lock().unwrap().entry(key).or_default() += 1;
+    }
+}
+
+/// A TCP proxy to `target` that counts the commands clients send; returns its port.
+fn proxy(target: u16, counts: Counts) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(client) = client else { continue };
+            let Ok(server) = TcpStream::connect(("127.0.0.1", target)) else {
+                continue;
+            };
+            let (mut c_in, mut s_out) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+            let (mut s_in, mut c_out) = (server, client);
+            let counts = counts.clone();
+            std::thread::spawn(move || {
+                let mut head = [0u8; 4];
+                while c_in.read_exact(&mut head).is_ok() {
+                    let len = i32::from_le_bytes(head).max(4) as usize;
+                    let mut msg = head.to_vec();
+                    msg.resize(len, 0);
+                    if c_in.read_exact(&mut msg[4..]).is_err() {
+                        break;
+                    }
+                    counts.see(&msg);
+                    if s_out.write_all(&msg).is_err() {
+                        break;
+                    }
+                }
+                let _ = s_out.shutdown(std::net::Shutdown::Both);
+            });
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut s_in, &mut c_out);
+                let _ = c_out.shutdown(std::net::Shutdown::Both);
+            });
+        }
+    });
+    port
+}
+
+/// `n` identities, `acct-000`..., each with a fresh grant of the mock, in the token collection.
+fn seed(rt: &tokio::runtime::Runtime, world: &World, uri: &str, db: &str, n: usize) {
+    let docs: Vec<Document> = (0..n)
+        .map(|i| {
+            let g = world.mock.issue_token();
+            doc! {
+                "account_id": format!("acct-{i:03}"), "owner": "cron",
+                "token": { "access_token": g.access_token, "refresh_token": g.refresh_token,
+                           "expires_in": g.expires_in as i64,
+                           "generated_at": chrono::Utc::now().timestamp(),
+                           "token_type": g.token_type, "scope": g.scope,
+                           "api_domain": g.api_domain },
+                "token_invalidated": false,
+            }
+        })
+        .collect();
+    rt.block_on(async {
+        let client = mongodb::Client::with_uri_str(uri).await.expect("connect");
+        client
+            .database(db)
+            .collection::<Document>(COLLECTION)
+            .insert_many(docs)
+            .await
+            .expect("seed the token collection");
+        client.shutdown().await;
+    });
+}
+
+/// Leases of `round` marked done, from the server directly (not through the proxy).
+fn done(rt: &tokio::runtime::Runtime, uri: &str, db: &str, round: &str) -> u64 {
+    rt.block_on(async {
+        let client = mongodb::Client::with_uri_str(uri).await.expect("connect");
+        let n = client
+            .database(db)
+            .collection::<Document>("pipedrive_leases")
+            .count_documents(doc! { "round": round, "state": "done" })
+            .await
+            .expect("count leases");
+        client.shutdown().await;
+        n
+    })
+}
+
+pub(super) fn section() {
+    let accounts: usize = std::env::var("BENCH_ACCOUNTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
+    let deals: u64 = std::env::var("BENCH_ACCOUNT_DEALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
+    let rt = tokio::runtime::Runtime::new().expect("a runtime");
+    let server = Server::start();
+    let target: u16 = server
+        .uri
+        .trim_start_matches("mongodb://")
+        .split(['/', '?'])
+        .next()
+        .and_then(|h| h.rsplit(':').next())
+        .and_then(|p| p.parse().ok())
+        .expect("the server's port");
+    let counts = Counts::default();
+    let port = proxy(target, counts.clone());
+    let world = World::build(deals, Some(1_000_000), PAGE_LATENCY);
+    let db = format!("bench_accounts_{}", std::process::id());
+    let direct = server.db(&db);
+    let proxied = format!("mongodb://127.0.0.1:{port}/{db}");
+    seed(&rt, &world, &direct, &db, accounts);
+
+    println!(
+        "\n## Every account: {accounts} identities of {deals} deals, {} ms pages, \
+         `--accounts-concurrency {PER_PROCESS}`\n",
+        PAGE_LATENCY.as_millis()
+    );
+    println!(
+        "`export all --every-account --types deals --output-dir DIR --round R`, started in N \
+         processes at once; secantusdb in memory on this machine (load average {} before the \
+         runs).\n",
+        load()
+    );
+    println!(
+        "*ideal* = accounts x (API requests per account x page latency) / (N x {PER_PROCESS}): \
+         every slot always busy, nothing but the API's latency.\n"
+    );
+    println!("| processes | wall | ideal | wall / ideal | API requests per account | lease commands per account | token store commands per account | accounts done |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for processes in [1u32, 4, 8] {
+        let round = format!("bench-{processes}");
+        let out = world.dir.path().join(format!("every-{processes}"));
+        let before = (world.mock.stats(), counts.snapshot());
+        let start = Instant::now();
+        let children: Vec<Child> = (0..processes)
+            .map(|_| {
+                let mut cmd = world.cmd(&[
+                    "export",
+                    "all",
+                    "--every-account",
+                    "--types",
+                    "deals",
+                    "--quiet",
+                    "--output-dir",
+                    out.to_str().unwrap(),
+                    "--round",
+                    &round,
+                ]);
+                cmd.env("PIPEDRIVE_STORE", "mongo")
+                    .env("PIPEDRIVE_MONGO_URI", &proxied)
+                    .stderr(Stdio::inherit());
+                cmd.spawn().expect("start pipedrive")
+            })
+            .collect();
+        for mut child in children {
+            let status = child.wait().expect("wait for pipedrive");
+            assert!(status.success(), "a process of the round failed: {status}");
+        }
+        let wall = start.elapsed();
+        let after = (world.mock.stats(), counts.snapshot());
+        let finished = done(&rt, &direct, &db, &round);
+        let requests = after.0.api_requests - before.0.api_requests;
+        let per_account = requests as f64 / accounts as f64;
+        let commands = |coll: &str| {
+            (after.1.get(coll).copied().unwrap_or(0) - before.1.get(coll).copied().unwrap_or(0))
+                as f64
+                / accounts as f64
+        };
+        let ideal = PAGE_LATENCY
+            .mul_f64(accounts as f64 * per_account / f64::from(processes * PER_PROCESS));
+        // Every account's file holds every deal.
+        let mut short = 0;
+        for i in 0..accounts {
+            let file = out.join(format!("acct-{i:03}/cron/deals.jsonl"));
+            let lines = std::fs::read(&file)
+                .map(|b| b.iter().filter(|&&c| c == b'\n').count() as u64)
+                .unwrap_or(0);
+            short += u64::from(lines != deals);
+        }
+        assert_eq!(short, 0, "{short} accounts without exactly {deals} deals");
+        eprintln!("  {processes} processes: {:.2} s", wall.as_secs_f64());
+        println!(
+            "| {processes} | {:.2} s | {:.2} s | **{:.2}** | {per_account:.1} | {:.1} | {:.1} | {finished} of {accounts} |",
+            wall.as_secs_f64(),
+            ideal.as_secs_f64(),
+            wall.as_secs_f64() / ideal.as_secs_f64(),
+            commands("pipedrive_leases"),
+            commands(COLLECTION),
+        );
+        let _ = std::fs::remove_dir_all(&out);
+    }
+    println!(
+        "\nLease commands: the claims, renewals, round reads and finishes of every process over \
+         the round (a process reads the round's leases before each claim); token store commands: \
+         each account's token read (no refresh was due)."
+    );
+}
