@@ -2,6 +2,7 @@
 //! the progress display on stderr.
 
 pub mod atomic;
+mod bson_json;
 pub mod compact;
 pub mod csv;
 pub mod dirset;

@@ -11,7 +11,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use mongodb::bson::{doc, rawdoc, Bson, DateTime, Document, RawArrayBuf, RawBson, RawDocumentBuf};
+use mongodb::bson::{
+    doc, rawdoc, Bson, DateTime, Document, RawArrayBuf, RawBson, RawBsonRef, RawDocument,
+    RawDocumentBuf,
+};
 use mongodb::options::ClientOptions;
 use mongodb::{Client, Database, IndexModel};
 use tokio::sync::mpsc;
@@ -421,9 +424,9 @@ impl MongoSink {
     /// Turns the line just written into an upsert and queues it.
     fn take_line(&mut self) -> Result<()> {
         let buf = self.line.get_mut();
-        let parsed = serde_json::from_slice::<Document>(buf);
+        let parsed = super::bson_json::document(buf);
         buf.clear();
-        let data = parsed.map_err(|e| Error::Other(format!("a record is not valid JSON: {e}")))?;
+        let data = parsed?;
         let statement = upsert(&self.ident, data, self.started)?;
         self.batch.push(statement);
         self.in_batch += 1;
@@ -493,46 +496,48 @@ impl Sink for MongoSink {
 
 /// The key of a record: its `id`, or for records without one (field definitions, flow entries)
 /// a stable key of the type.
-fn record_key(data: &Document) -> Result<Bson> {
+fn record_key(data: &RawDocument) -> Result<RawBson> {
     for name in ["id", "key", "field_code"] {
         match data.get(name) {
-            Some(v @ (Bson::Int32(_) | Bson::Int64(_) | Bson::String(_))) => return Ok(v.clone()),
-            Some(Bson::Double(f)) if f.fract() == 0.0 => return Ok(Bson::Int64(*f as i64)),
+            Ok(Some(RawBsonRef::Int32(n))) => return Ok(RawBson::Int32(n)),
+            Ok(Some(RawBsonRef::Int64(n))) => return Ok(RawBson::Int64(n)),
+            Ok(Some(RawBsonRef::String(s))) => return Ok(RawBson::String(s.to_string())),
+            Ok(Some(RawBsonRef::Double(f))) if f.fract() == 0.0 => {
+                return Ok(RawBson::Int64(f as i64))
+            }
             _ => {}
         }
     }
     // No id of its own (a deal's flow entry): the same entry always hashes alike.
     use sha2::Digest;
-    let bytes = mongodb::bson::to_vec(data).map_err(Error::other)?;
-    let hash = sha2::Sha256::digest(&bytes);
-    Ok(Bson::String(
+    let hash = sha2::Sha256::digest(data.as_bytes());
+    Ok(RawBson::String(
         hash[..16].iter().map(|b| format!("{b:02x}")).collect(),
     ))
 }
 
-fn is_deleted(data: &Document) -> bool {
-    data.get_bool("is_deleted") == Ok(true) || data.get_str("status") == Ok("deleted")
+fn is_deleted(data: &RawDocument) -> bool {
+    matches!(data.get_bool("is_deleted"), Ok(true))
+        || matches!(data.get_str("status"), Ok("deleted"))
 }
 
 /// The upsert statement of one record.
-fn upsert(ident: &Ident, data: Document, started: DateTime) -> Result<RawDocumentBuf> {
+fn upsert(ident: &Ident, data: RawDocumentBuf, started: DateTime) -> Result<RawDocumentBuf> {
     let id = record_key(&data)?;
     let deleted = is_deleted(&data);
-    let raw_id = RawBson::try_from(id.clone()).map_err(Error::other)?;
     // The key by its parts (an upsert builds `_id` from them in this order): servers that look
     // a whole `_id` document up by scanning use the index on the parts instead.
     let key = rawdoc! {
         "_id.account_id": ident.account.as_str(),
         "_id.owner": ident.owner.as_str(),
         "_id.type": ident.kind,
-        "_id.id": raw_id.clone(),
+        "_id.id": id.clone(),
     };
-    let data = RawDocumentBuf::from_document(&data).map_err(Error::other)?;
     let set = rawdoc! {
         "account_id": ident.account.as_str(),
         "owner": ident.owner.as_str(),
         "type": ident.kind,
-        "pipedrive_id": raw_id,
+        "pipedrive_id": id,
         "data": data,
         "synced_at": started,
         "deleted": deleted,
@@ -552,16 +557,16 @@ mod tests {
 
     #[test]
     fn keys_come_from_id_then_key_then_a_hash() {
-        let d = doc! { "id": 5, "key": "x" };
-        assert_eq!(record_key(&d).unwrap(), Bson::Int32(5));
-        let d = doc! { "key": "abc", "name": "Title" };
-        assert_eq!(record_key(&d).unwrap(), Bson::String("abc".into()));
-        let flow = doc! { "object": "dealChange", "timestamp": "2025-01-01 00:00:00" };
+        let d = rawdoc! { "id": 5, "key": "x" };
+        assert_eq!(record_key(&d).unwrap(), RawBson::Int32(5));
+        let d = rawdoc! { "key": "abc", "name": "Title" };
+        assert_eq!(record_key(&d).unwrap(), RawBson::String("abc".into()));
+        let flow = rawdoc! { "object": "dealChange", "timestamp": "2025-01-01 00:00:00" };
         assert_eq!(
             record_key(&flow).unwrap(),
             record_key(&flow.clone()).unwrap()
         );
-        let other = doc! { "object": "dealChange", "timestamp": "2025-01-02 00:00:00" };
+        let other = rawdoc! { "object": "dealChange", "timestamp": "2025-01-02 00:00:00" };
         assert_ne!(record_key(&flow).unwrap(), record_key(&other).unwrap());
     }
 
