@@ -282,3 +282,46 @@ fn the_server_stopped_mid_run_is_exit_7_with_the_mark_unmoved_and_back_in_time_i
     let moved = the_mark(&patient, "sync", "deals").unwrap();
     assert!(time_of(&moved) > time_of(mark.as_deref().unwrap()));
 }
+
+#[test]
+fn export_all_cut_off_by_its_server_says_it_failed_never_that_it_synced() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = PrivateMongo::start(dir.path());
+    let mut config = Config::default();
+    config.seed.deals = 400;
+    config.latency = Duration::from_millis(10);
+    let env = TestEnv::with(config);
+    env.login();
+    let quick = server.uri("sync", "serverSelectionTimeoutMS=300&connectTimeoutMS=300");
+    let pages = || {
+        env.api_requests()
+            .iter()
+            .filter(|r| r.path == "/api/v2/deals")
+            .count()
+    };
+    let child = env
+        .cmd(&[
+            "export",
+            "all",
+            "--types",
+            "deals,persons",
+            "--limit",
+            "20",
+            "--output",
+            &quick,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(wait_for(Duration::from_secs(30), || pages() >= 4));
+    server.kill();
+    let out = output_within(child, Duration::from_secs(60));
+    assert_code(&out, 7);
+    let err = stderr(&out);
+    assert!(
+        !err.lines().any(|l| l.starts_with("synced ")),
+        "reported as synced: {err}"
+    );
+    assert!(err.contains("failed; synced only"), "{err}");
+}

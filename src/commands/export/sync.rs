@@ -164,8 +164,14 @@ pub(super) async fn account(
         .await;
     if printer::summary() && is_all {
         let gone: u64 = report.types.iter().map(|t| t.gone).sum();
+        // A failed run says what did land, never that the account was synced.
+        let what = if outcome.is_ok() {
+            "synced"
+        } else {
+            "failed; synced only"
+        };
         printer::info(&format!(
-            "synced {} types, {} records ({gone} marked deleted) into {} ({} API requests, {} \
+            "{what} {} types, {} records ({gone} marked deleted) into {} ({} API requests, {} \
              tokens)",
             report.types.len(),
             report.records(),
