@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use mongodb::bson::{doc, Document};
 use rand::seq::IndexedRandom;
@@ -221,7 +221,9 @@ async fn next(
     identities: &[(String, String)],
     mine: &Mutex<std::collections::HashSet<(String, String)>>,
 ) -> Result<Option<(String, String)>> {
-    let poll = leases.ttl() / 8;
+    // Often enough that a process whose last accounts others hold sees the round end soon
+    // after it does (a bench round of seconds), seldom enough to cost the server little.
+    let poll = (leases.ttl() / 8).min(Duration::from_secs(2));
     loop {
         let seen = leases.round().await?;
         // `None`: no lease yet.
