@@ -20,7 +20,7 @@ use mongodb::bson::{doc, Document};
 use pipedrive_cli::store::mongo::COLLECTION;
 
 use super::sync::Server;
-use super::{load, World};
+use super::{load, measure, median, World};
 
 const PAGE_LATENCY: Duration = Duration::from_millis(100);
 /// `--accounts-concurrency`'s default.
@@ -50,10 +50,13 @@ impl Counts {
         let Some((name, value)) = cmd.iter().next() else {
             return;
         };
-        let key = match value.as_str() {
-            Some(coll) => coll.to_string(),
-            None => format!("({name})"),
+        // A cursor's next batch names its collection in a later field.
+        let coll = if name == "getMore" {
+            cmd.get_str("collection").ok()
+        } else {
+            value.as_str()
         };
+        let key = coll.map_or_else(|| format!("({name})"), str::to_string);
         *self.0.lock().unwrap().entry(key).or_default() += 1;
     }
 }
@@ -163,7 +166,9 @@ pub(super) fn section() {
     let world = World::build(deals, Some(1_000_000), PAGE_LATENCY);
     let db = format!("bench_accounts_{}", std::process::id());
     let direct = server.db(&db);
-    let proxied = format!("mongodb://127.0.0.1:{port}/{db}");
+    // Direct: a server that answers as a replica set member names its own address, which the
+    // driver would otherwise use instead of the proxy.
+    let proxied = format!("mongodb://127.0.0.1:{port}/{db}?directConnection=true");
     seed(&rt, &world, &direct, &db, accounts);
 
     println!(
@@ -177,16 +182,37 @@ pub(super) fn section() {
          runs).\n",
         load()
     );
+    // One account's `export all --types deals` alone, from a file store: what a slot spends on
+    // an account when nothing else runs.
+    let alone = median(3, || {
+        let dir = world.dir.path().join("alone");
+        let _ = std::fs::remove_dir_all(&dir);
+        measure(world.cmd(&[
+            "export",
+            "all",
+            "--types",
+            "deals",
+            "--quiet",
+            "--output-dir",
+            dir.to_str().unwrap(),
+        ]))
+    })
+    .wall;
     println!(
-        "*ideal* = accounts x (API requests per account x page latency) / (N x {PER_PROCESS}): \
-         every slot always busy, nothing but the API's latency.\n"
+        "*ideal* = accounts x one account's export alone ({:.2} s, `export all --types deals` \
+         from a file store, process start included) / (N x {PER_PROCESS}): every slot always \
+         busy and nothing shared. *lease*, *token* and *refresh claim* commands: what the round \
+         sent to `pipedrive_leases`, the token collection and `pipedrive_refresh_claims`, per \
+         account.\n",
+        alone.as_secs_f64()
     );
-    println!("| processes | wall | ideal | wall / ideal | API requests per account | lease commands per account | token store commands per account | accounts done |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("| processes | wall | ideal | wall / ideal | speed-up over 1 process | API requests per account | lease commands | token commands | refresh claim commands | server CPU | accounts done |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    let mut one_process = None;
     for processes in [1u32, 4, 8] {
         let round = format!("bench-{processes}");
         let out = world.dir.path().join(format!("every-{processes}"));
-        let before = (world.mock.stats(), counts.snapshot());
+        let before = (world.mock.stats(), counts.snapshot(), server.cpu());
         let start = Instant::now();
         let children: Vec<Child> = (0..processes)
             .map(|_| {
@@ -213,7 +239,7 @@ pub(super) fn section() {
             assert!(status.success(), "a process of the round failed: {status}");
         }
         let wall = start.elapsed();
-        let after = (world.mock.stats(), counts.snapshot());
+        let after = (world.mock.stats(), counts.snapshot(), server.cpu());
         let finished = done(&rt, &direct, &db, &round);
         let requests = after.0.api_requests - before.0.api_requests;
         let per_account = requests as f64 / accounts as f64;
@@ -234,20 +260,28 @@ pub(super) fn section() {
             short += u64::from(lines != deals);
         }
         assert_eq!(short, 0, "{short} accounts without exactly {deals} deals");
-        eprintln!("  {processes} processes: {:.2} s", wall.as_secs_f64());
+        eprintln!(
+            "  {processes} processes: {:.2} s; MongoDB commands so far: {:?}",
+            wall.as_secs_f64(),
+            after.1
+        );
         println!(
-            "| {processes} | {:.2} s | {:.2} s | **{:.2}** | {per_account:.1} | {:.1} | {:.1} | {finished} of {accounts} |",
+            "| {processes} | {:.2} s | {:.2} s | **{:.2}** | {:.2} | {per_account:.1} | {:.1} | {:.1} | {:.1} | {} | {finished} of {accounts} |",
             wall.as_secs_f64(),
             ideal.as_secs_f64(),
             wall.as_secs_f64() / ideal.as_secs_f64(),
+            first.as_secs_f64() / wall.as_secs_f64(),
             commands("pipedrive_leases"),
             commands(COLLECTION),
+            commands("pipedrive_refresh_claims"),
+            server_cpu.map_or("not measured".into(), |c| format!("{:.2} s", c.as_secs_f64())),
         );
         let _ = std::fs::remove_dir_all(&out);
     }
     println!(
-        "\nLease commands: the claims, renewals, round reads and finishes of every process over \
-         the round (a process reads the round's leases before each claim); token store commands: \
-         each account's token read (no refresh was due)."
+        "\nLease commands are the claims, renewals, round reads (with their `getMore`s) and \
+         finishes of every process, the waits at the round's end included; token and refresh \
+         claim commands are each account's token read and its refresh (every run refreshes \
+         first) under a claim."
     );
 }

@@ -64,7 +64,7 @@ impl Server {
     }
 
     /// CPU time the server has used so far, if it is ours.
-    fn cpu(&self) -> Option<Duration> {
+    pub(super) fn cpu(&self) -> Option<Duration> {
         let pid = self.child.as_ref()?.id();
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
         // Fields after the command name, which is in parentheses and may hold spaces.
