@@ -9,6 +9,7 @@ use crate::data::Kind;
 use crate::faults::Fault;
 use crate::lists;
 use crate::more_types;
+use crate::paging;
 use crate::params::{self, Op};
 use crate::state::{error_body, error_reply, Reply, Shared};
 use crate::AuthKind;
@@ -156,7 +157,7 @@ fn answer(shared: &Shared, path: &str, pairs: &[(String, String)], auth: &AuthKi
     let world = shared.world.read().unwrap();
     let reply = match route {
         Route::List(k) => lists::v2_list(&world, k, pairs),
-        Route::Fields(k) => lists::v2_fields(&shared.fields_v2[k as usize], pairs),
+        Route::Fields(k) => paging::field_page(&shared.fields_v2[k as usize], pairs),
         Route::Single(k, id) => lists::v2_single(&world, k, id),
         Route::Notes => lists::v1_notes(&world, pairs),
         Route::Users => lists::v1_users(&world),

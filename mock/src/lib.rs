@@ -53,6 +53,7 @@ mod limits;
 mod lists;
 mod more_types;
 mod oauth;
+mod paging;
 mod params;
 mod records;
 mod server;

@@ -1,30 +1,14 @@
-//! The API answers proper: v2 cursor lists (records and field definitions), v2 single
-//! records, v1 offset lists (notes, v1 field definitions) and the v1 users answer.
+//! The API answers of the first nine kinds: v2 cursor lists of records, v2 single records,
+//! v1 offset lists (notes, v1 field definitions) and the v1 users answer; their paging is
+//! [`crate::paging`]'s, as the later types' is.
 
 use std::collections::HashSet;
-use std::io::Write;
-
-use base64::Engine;
 
 use crate::data::{Kind, Meta, World};
-use crate::json::write_str;
+use crate::paging::{self, get, limit, order, Offset, Order, Pairs};
 use crate::records;
 use crate::state::{error_reply, Reply};
 use crate::time;
-
-type Pairs = [(String, String)];
-
-fn get<'a>(pairs: &'a Pairs, k: &str) -> Option<&'a str> {
-    pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
-}
-
-fn limit(pairs: &Pairs) -> usize {
-    get(pairs, "limit")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100)
-}
-
-const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 /// Filters taken from the query; attributes a kind lacks are ignored.
 struct Filter {
@@ -150,11 +134,10 @@ fn select(
     world: &World,
     kind: Kind,
     filter: &Filter,
-    field: &str,
-    desc: bool,
-    after: Option<(i64, u64)>,
+    order: &Order,
     limit: usize,
 ) -> (Vec<(i64, u64)>, bool) {
+    let (field, desc, after) = (order.field.as_str(), order.desc, order.after);
     // Deleted deals show only to `status=deleted`, and only for 30 days (as Pipedrive's).
     let (want_deleted, cutoff) = (filter.wants_deleted(), time::now_secs() - 30 * 86_400);
     let keep = |id: u64| {
@@ -206,15 +189,7 @@ fn select(
             .filter(|&id| keep(id))
             .map(|id| (sort_key(world, kind, field, id), id))
             .collect();
-        all.sort_unstable();
-        if desc {
-            all.reverse();
-        }
-        let start = match after {
-            None => 0,
-            Some(c) if desc => all.partition_point(|x| *x >= c),
-            Some(c) => all.partition_point(|x| *x <= c),
-        };
+        let start = order.sort(&mut all);
         page.extend(all.iter().skip(start).take(limit + 1));
     }
     let more = page.len() > limit;
@@ -222,112 +197,17 @@ fn select(
     (page, more)
 }
 
-struct Cursor {
-    field: String,
-    desc: bool,
-    key: i64,
-    id: u64,
-}
-
-fn encode_cursor(c: &Cursor) -> String {
-    let j = serde_json::json!({
-        "field": c.field, "fieldValue": c.key,
-        "sortDirection": if c.desc { "desc" } else { "asc" }, "id": c.id,
-    });
-    B64.encode(j.to_string())
-}
-
-fn decode_cursor(s: &str) -> Option<Cursor> {
-    let raw = B64.decode(s.trim_end_matches('=')).ok()?;
-    let v: serde_json::Value = serde_json::from_slice(&raw).ok()?;
-    Some(Cursor {
-        field: v["field"].as_str()?.to_string(),
-        desc: v["sortDirection"].as_str()? == "desc",
-        key: v["fieldValue"].as_i64()?,
-        id: v["id"].as_u64()?,
-    })
-}
-
-fn bad_cursor() -> Reply {
-    error_reply(400, "Invalid cursor")
-}
-
 /// `/api/v2/<records>`: a cursor page.
 pub fn v2_list(world: &World, kind: Kind, pairs: &Pairs) -> Reply {
-    let mut field = get(pairs, "sort_by").unwrap_or("id").to_string();
-    let mut desc = get(pairs, "sort_direction") == Some("desc");
-    let mut after = None;
-    if let Some(c) = get(pairs, "cursor") {
-        let Some(c) = decode_cursor(c) else {
-            return bad_cursor();
-        };
-        let explicit = get(pairs, "sort_by").is_some() || get(pairs, "sort_direction").is_some();
-        if explicit && (c.field != field || c.desc != desc) {
-            return error_reply(400, "Cursor does not match sort_by/sort_direction");
-        }
-        field = c.field;
-        desc = c.desc;
-        after = Some((c.key, c.id));
-    }
-    let filter = Filter::from(pairs);
-    let (page, more) = select(world, kind, &filter, &field, desc, after, limit(pairs));
-    let mut buf = Vec::with_capacity(page.len() * 1200 + 100);
-    buf.extend_from_slice(b"{\"success\":true,\"data\":[");
-    for (n, (_, id)) in page.iter().enumerate() {
-        if n > 0 {
-            buf.push(b',');
-        }
-        records::write(world, kind, *id, &mut buf);
-    }
-    buf.extend_from_slice(b"],\"additional_data\":{\"next_cursor\":");
-    match page.last().filter(|_| more) {
-        Some(&(key, id)) => write_str(
-            &mut buf,
-            &encode_cursor(&Cursor {
-                field,
-                desc,
-                key,
-                id,
-            }),
-        ),
-        None => buf.extend_from_slice(b"null"),
-    }
-    buf.extend_from_slice(b"}}");
-    Reply::json(200, buf)
-}
-
-/// `/api/v2/<kind>Fields`: a cursor page over the field definitions.
-pub fn v2_fields(items: &[String], pairs: &Pairs) -> Reply {
-    let start = match get(pairs, "cursor") {
-        None => 0,
-        Some(c) => match decode_cursor(c) {
-            Some(c) if c.field == "offset" => c.key.max(0) as usize,
-            _ => return bad_cursor(),
-        },
+    let order = match order(pairs) {
+        Ok(o) => o,
+        Err(e) => return e,
     };
-    let end = (start + limit(pairs)).min(items.len());
-    let mut buf = b"{\"success\":true,\"data\":[".to_vec();
-    buf.extend_from_slice(
-        items
-            .get(start..end)
-            .unwrap_or_default()
-            .join(",")
-            .as_bytes(),
-    );
-    buf.extend_from_slice(b"],\"additional_data\":{\"next_cursor\":");
-    if end < items.len() {
-        let c = Cursor {
-            field: "offset".into(),
-            desc: false,
-            key: end as i64,
-            id: 0,
-        };
-        write_str(&mut buf, &encode_cursor(&c));
-    } else {
-        buf.extend_from_slice(b"null");
-    }
-    buf.extend_from_slice(b"}}");
-    Reply::json(200, buf)
+    let filter = Filter::from(pairs);
+    let (page, more) = select(world, kind, &filter, &order, limit(pairs));
+    paging::cursor_answer(&page, more, &order, |id, buf| {
+        records::write(world, kind, id, buf)
+    })
 }
 
 /// `/api/v2/pipelines/{id}`, `/api/v2/stages/{id}`.
@@ -359,23 +239,8 @@ pub fn v2_single(world: &World, kind: Kind, id: &str) -> Reply {
     Reply::json(200, buf)
 }
 
-fn v1_page(buf: &mut Vec<u8>, start: usize, limit: usize, more: bool) {
-    let _ = write!(
-        buf,
-        ",\"additional_data\":{{\"pagination\":{{\"start\":{start},\"limit\":{limit},\"more_items_in_collection\":{more}"
-    );
-    if more {
-        let _ = write!(buf, ",\"next_start\":{}", start + limit);
-    }
-    buf.extend_from_slice(b"}}");
-}
-
 /// `/api/v1/notes`: an offset page.
 pub fn v1_notes(world: &World, pairs: &Pairs) -> Reply {
-    let start: usize = get(pairs, "start")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let limit = limit(pairs);
     let filter = Filter::from(pairs);
     let flag_filters: Vec<&str> = ["pinned_to_deal_flag"]
         .into_iter()
@@ -438,56 +303,22 @@ pub fn v1_notes(world: &World, pairs: &Pairs) -> Reply {
             ids.reverse();
         }
     }
-    let page: Vec<u64> = ids.iter().skip(start).take(limit).map(|x| x.1).collect();
-    let more = start + page.len() < ids.len();
-    let mut buf = b"{\"success\":true,\"data\":".to_vec();
-    if page.is_empty() {
-        buf.extend_from_slice(b"null");
-    } else {
-        buf.push(b'[');
-        for (n, id) in page.iter().enumerate() {
-            if n > 0 {
-                buf.push(b',');
-            }
-            records::write(world, kind, *id, &mut buf);
-        }
-        buf.push(b']');
-    }
-    v1_page(&mut buf, start, limit, more);
-    buf.push(b'}');
-    Reply::json(200, buf)
+    paging::offset_page(&ids, pairs, Offset::Pagination, |(_, id), buf| {
+        records::write(world, kind, id, buf)
+    })
 }
 
 /// `/api/v1/<kind>Fields`: `start`/`limit` when declared, else everything in one page.
 pub fn v1_fields(items: &[String], pairs: &Pairs) -> Reply {
-    let start: usize = get(pairs, "start")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let limit = limit(pairs);
-    let end = (start + limit).min(items.len());
-    let page = items.get(start.min(end)..end).unwrap_or_default();
-    let mut buf = b"{\"success\":true,\"data\":".to_vec();
-    if page.is_empty() {
-        buf.extend_from_slice(b"null");
-    } else {
-        buf.push(b'[');
-        buf.extend_from_slice(page.join(",").as_bytes());
-        buf.push(b']');
-    }
-    v1_page(&mut buf, start, limit, end < items.len());
-    buf.push(b'}');
-    Reply::json(200, buf)
+    let items: Vec<&str> = items.iter().map(String::as_str).collect();
+    paging::offset_page(&items, pairs, Offset::Pagination, |item, buf| {
+        buf.extend_from_slice(item.as_bytes())
+    })
 }
 
 /// `/api/v1/users`: every user in one answer.
 pub fn v1_users(world: &World) -> Reply {
-    let mut buf = b"{\"success\":true,\"data\":[".to_vec();
-    for (n, id) in ids_in(world, Kind::User, false).enumerate() {
-        if n > 0 {
-            buf.push(b',');
-        }
-        records::write(world, Kind::User, id, &mut buf);
-    }
-    buf.extend_from_slice(b"]}");
-    Reply::json(200, buf)
+    paging::one_answer(ids_in(world, Kind::User, false), |id, buf| {
+        records::write(world, Kind::User, id, buf)
+    })
 }

@@ -2,9 +2,10 @@
 //! moves, value changes and, for closed deals, the status change that closed them), paged by
 //! offset, with the deal and its users under `related_objects`.
 
-use super::util::{self, get, not_found, path_id, Offset, Pairs};
+use super::util::{not_found, path_id};
 use crate::data::{h, Kind, World};
 use crate::json::Obj;
+use crate::paging::{self, get, Offset, Pairs};
 use crate::records;
 use crate::state::Reply;
 use crate::time::Style::V1;
@@ -74,7 +75,7 @@ pub fn deal_flow(world: &World, id: &str, pairs: &Pairs) -> Reply {
     }
     let value_now = deal["value"].as_f64().unwrap_or(0.0) as i64;
     let mut users = vec![m.owner_id];
-    let reply = util::offset_page(&ids, pairs, Offset::Pagination, |k, buf| {
+    let reply = paging::offset_page(&ids, pairs, Offset::Pagination, |k, buf| {
         if k == CUSTOM {
             let key = &custom.expect("a custom field").key;
             let at = m.add_time + 60;

@@ -7,10 +7,10 @@
 
 use serde_json::{json, Value};
 
-use super::util::{get, Pairs};
 use super::v1::lead_id;
 use super::v2::deal_product_count;
 use crate::data::{h, World};
+use crate::paging::{get, Pairs};
 use crate::state::Reply;
 
 const S_INC: u64 = 0x12_0301;

@@ -6,10 +6,11 @@
 use std::cmp::Ordering;
 
 use super::ops::{APPS, FILTER_TYPES, GOAL_TYPES};
-use super::util::{self, get, int, iso_ms, one_answer, pick, times, uuid, Offset, Pairs, DAY};
+use super::util::{self, iso_ms, pick, times, uuid, DAY};
 use crate::data::{h, Kind, World};
 use crate::fields;
 use crate::json::Obj;
+use crate::paging::{self, get, int, one_answer, Offset, Pairs};
 use crate::state::{error_reply, Reply};
 use crate::time::{self, Style::Date as D, Style::V1};
 
@@ -194,7 +195,7 @@ pub fn leads(world: &World, archived: bool, pairs: &Pairs) -> Reply {
         keyed.sort_by(|a, b| cmp_json(&a.0, &b.0).then(a.1.cmp(&b.1)));
         ids = keyed.into_iter().map(|(_, n)| n).collect();
     }
-    util::offset_page(&ids, pairs, Offset::Flat, |n, buf| {
+    paging::offset_page(&ids, pairs, Offset::Flat, |n, buf| {
         write_lead(world, n, buf)
     })
 }
@@ -431,7 +432,7 @@ const ROLES: &[&str] = &[
 /// `/v1/roles`: offset pages; role 1 is the root, the others hang below the one before.
 pub fn roles(world: &World, pairs: &Pairs) -> Reply {
     let ids: Vec<u64> = (1..=world.seed.roles).collect();
-    util::offset_page(&ids, pairs, Offset::Pagination, |n, buf| {
+    paging::offset_page(&ids, pairs, Offset::Pagination, |n, buf| {
         let mut o = Obj::new(buf);
         o.i("id", n as i64)
             .oi("parent_role_id", (n > 1).then_some((n / 2).max(1)))
@@ -474,7 +475,7 @@ pub fn files(world: &World, url: &str, pairs: &Pairs) -> Reply {
     }
     let ids: Vec<u64> = ids.into_iter().map(|x| x.1).collect();
     let s = &world.seed;
-    util::offset_page(&ids, pairs, Offset::Pagination, |n, buf| {
+    paging::offset_page(&ids, pairs, Offset::Pagination, |n, buf| {
         let (add, update) = times(S_FILE, n);
         let r = h(S_FILE, n, 3);
         let deal = pick(s.deals, S_FILE, n, 4, 2);
@@ -552,7 +553,7 @@ const OUTCOMES: &[&str] = &[
 pub fn call_logs(world: &World, pairs: &Pairs) -> Reply {
     let ids: Vec<u64> = (1..=world.seed.call_logs).collect();
     let s = &world.seed;
-    util::offset_page(&ids, pairs, Offset::Pagination, |n, buf| {
+    paging::offset_page(&ids, pairs, Offset::Pagination, |n, buf| {
         let (start, _) = times(S_CALL, n);
         let r = h(S_CALL, n, 3);
         let secs = (r % 1800) as i64;
@@ -689,7 +690,7 @@ const LEAD_STANDARD: &fields::Standard = &[
 pub fn lead_fields(world: &World, pairs: &Pairs) -> Reply {
     let items = fields::v1_items(LEAD_STANDARD, &world.custom[Kind::Deal as usize], false);
     let ids: Vec<u64> = (0..items.len() as u64).collect();
-    util::offset_page(&ids, pairs, Offset::Pagination, |n, buf| {
+    paging::offset_page(&ids, pairs, Offset::Pagination, |n, buf| {
         let item = &items[n as usize];
         // The leadFields schema adds these three to the v1 field keys.
         buf.extend_from_slice(&item.as_bytes()[..item.len() - 1]);

@@ -2,10 +2,11 @@
 //! products and installments, `deal_ids` required and capped at 100 by the declaration) and
 //! product variations (per product). Cursor pages, RFC 3339 times.
 
-use super::util::{self, get, int, not_found, order, path_id, pick, times, Pairs, DAY};
+use super::util::{self, not_found, path_id, pick, times, DAY};
 use crate::data::{h, Kind, World};
 use crate::fields::{self, CustomField};
 use crate::json::Obj;
+use crate::paging::{self, get, int, order, Pairs};
 use crate::records;
 use crate::state::{error_reply, Reply};
 use crate::time::Style::{Date as D, Rfc3339 as R};
@@ -95,7 +96,7 @@ pub fn projects(world: &World, pairs: &Pairs) -> Reply {
         .collect();
     let custom = project_custom();
     let users = world.seed.users;
-    util::cursor_page(items, &ord, pairs, |n, buf| {
+    paging::cursor_page(items, &ord, pairs, |n, buf| {
         let p = project(world, n);
         let (add, update) = times(S_PROJECT, n);
         let r = h(S_PROJECT, n, 7);
@@ -173,7 +174,7 @@ pub fn project_fields(pairs: &Pairs) -> Reply {
             v.to_string()
         })
         .collect();
-    crate::lists::v2_fields(&items, pairs)
+    paging::field_page(&items, pairs)
 }
 
 // ------------------------------------------------------------------- tasks
@@ -232,7 +233,7 @@ pub fn tasks(world: &World, pairs: &Pairs) -> Reply {
         })
         .map(|n| (n as i64, n))
         .collect();
-    util::cursor_page(items, &ord, pairs, |n, buf| {
+    paging::cursor_page(items, &ord, pairs, |n, buf| {
         let (add, update) = times(S_TASK, n);
         let r = h(S_TASK, n, 7);
         let mut o = Obj::new(buf);
@@ -340,7 +341,7 @@ pub fn deal_products(world: &World, pairs: &Pairs) -> Reply {
             items.push((key, id));
         }
     }
-    util::cursor_page(items, &ord, pairs, |id, buf| {
+    paging::cursor_page(items, &ord, pairs, |id, buf| {
         let (d, k) = parent_of(id, max);
         let m = world.meta(Kind::Deal, d);
         let r = h(S_DP, id, 2);
@@ -418,7 +419,7 @@ pub fn deal_installments(world: &World, pairs: &Pairs) -> Reply {
             items.push((key, id));
         }
     }
-    util::cursor_page(items, &ord, pairs, |id, buf| {
+    paging::cursor_page(items, &ord, pairs, |id, buf| {
         let (d, k) = parent_of(id, max);
         let r = h(S_INST, id, 2);
         let mut o = Obj::new(buf);
@@ -457,7 +458,7 @@ pub fn product_variations(world: &World, id: &str, pairs: &Pairs) -> Reply {
             (id as i64, id)
         })
         .collect();
-    util::cursor_page(items, &ord, pairs, |id, buf| {
+    paging::cursor_page(items, &ord, pairs, |id, buf| {
         let (p, k) = parent_of(id, max);
         let r = h(S_VAR, id, 2);
         let price = (r % 100_000) as f64 / 100.0;
