@@ -6,7 +6,7 @@
 
 /// Where tokens are kept; `--store` takes its values from here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum StoreKind {
+pub(crate) enum StoreKind {
     Auto,
     Keyring,
     File,

@@ -37,7 +37,7 @@ pub struct GlobalArgs {
         env = "PIPEDRIVE_ACCOUNT",
         default_value = "default"
     )]
-    pub account: String,
+    pub(crate) account: String,
 
     /// Owner of the token within the account (a user name, a cron job, ...)
     #[arg(
@@ -46,17 +46,17 @@ pub struct GlobalArgs {
         env = "PIPEDRIVE_OWNER",
         default_value = "default"
     )]
-    pub owner: String,
+    pub(crate) owner: String,
 
     /// Where the OAuth token is kept; `auto` picks mongo if PIPEDRIVE_MONGO_URI is set, else the
     /// OS keyring if one is reachable, else a 0600 file under the config dir
     #[arg(long, global = true, env = "PIPEDRIVE_STORE", value_enum, default_value_t = StoreKind::Auto)]
-    pub store: StoreKind,
+    pub(crate) store: StoreKind,
 
     /// Directory of the file store and lock files [default: $XDG_CONFIG_HOME/pipedrive or
     /// ~/.config/pipedrive]
     #[arg(long, global = true, env = "PIPEDRIVE_CONFIG_DIR", value_name = "DIR")]
-    pub config_dir: Option<PathBuf>,
+    pub(crate) config_dir: Option<PathBuf>,
 
     /// Longest wait for a rate limit or backoff before giving up with exit 75
     #[arg(
@@ -66,38 +66,38 @@ pub struct GlobalArgs {
         value_name = "SECS",
         default_value_t = 60
     )]
-    pub max_wait: u64,
+    pub(crate) max_wait: u64,
 
     /// Stop (exit 75) before the company's daily API token budget, which every integration
     /// shares, falls below this percent of its limit
     #[arg(long, global = true, env = "PIPEDRIVE_BUDGET_RESERVE", value_name = "PERCENT",
           default_value_t = 10, value_parser = clap::value_parser!(u8).range(0..=100))]
-    pub budget_reserve: u8,
+    pub(crate) budget_reserve: u8,
 
     /// Most API tokens this run may spend (each request's cost from Pipedrive's specs, requests
     /// in flight included): the request that would pass it is not sent, and the run stops with
     /// exit 75 without writing its output or moving --state
     #[arg(long, global = true, env = "PIPEDRIVE_MAX_TOKENS", value_name = "N",
           value_parser = clap::value_parser!(u64).range(1..))]
-    pub max_tokens: Option<u64>,
+    pub(crate) max_tokens: Option<u64>,
 
     /// Timeout of one whole HTTP request, in seconds
     #[arg(long, global = true, env = "PIPEDRIVE_REQUEST_TIMEOUT", value_name = "SECS", default_value_t = 60,
           value_parser = clap::value_parser!(u64).range(1..))]
-    pub request_timeout: u64,
+    pub(crate) request_timeout: u64,
 
     /// Timeout of opening one connection, in seconds
     #[arg(long, global = true, env = "PIPEDRIVE_CONNECT_TIMEOUT", value_name = "SECS", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(1..))]
-    pub connect_timeout: u64,
+    pub(crate) connect_timeout: u64,
 
     /// No progress display and no informational messages (errors are still printed)
     #[arg(short, long, global = true)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
 
     /// Log each HTTP request (method, URL without secrets, status, time) on stderr
     #[arg(short, long, global = true)]
-    pub verbose: bool,
+    pub(crate) verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -127,33 +127,33 @@ pub struct LoginArgs {
     /// Do not open a browser: print the authorization URL on stderr (also accepts the redirected
     /// URL pasted on stdin, for SSH sessions)
     #[arg(long)]
-    pub no_browser: bool,
+    pub(crate) no_browser: bool,
 
     /// How long to wait for the browser to come back, in seconds
     #[arg(long, value_name = "SECS", default_value_t = 300,
           value_parser = clap::value_parser!(u64).range(1..))]
-    pub timeout: u64,
+    pub(crate) timeout: u64,
 }
 
 #[derive(Debug, Args)]
 pub struct LogoutArgs {
     /// Remove the tokens of every owner of the account, not only --owner's
     #[arg(long)]
-    pub all: bool,
+    pub(crate) all: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// Print one JSON object instead of text, for scripts
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct AccountsArgs {
     /// Print one JSON array instead of a table, for scripts
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -166,81 +166,81 @@ pub struct ExportArgs {
     /// `--types all,deal-flow` adds deal-flow, which runs only when named here)
     #[arg(long, value_name = "T1,T2", value_delimiter = ',', value_parser = export_types(),
           hide_possible_values = true)]
-    pub types: Vec<String>,
+    pub(crate) types: Vec<String>,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Jsonl)]
-    pub format: Format,
+    pub(crate) format: Format,
 
     /// Write to FILE atomically instead of stdout (the old file stays intact if the export fails),
     /// or sync into MongoDB with a mongodb:// or mongodb+srv:// URI (database from its path,
     /// default `pipedrive`): one upserted document per record, incremental by default
     #[arg(short, long, value_name = "FILE|URI")]
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
 
     /// MongoDB output: the collection the records go into (default pipedrive_records)
     #[arg(long, value_name = "NAME")]
-    pub collection: Option<String>,
+    pub(crate) collection: Option<String>,
 
     /// MongoDB output: walk every record instead of those updated since the last sync, and mark
     /// the documents the walk did not see as deleted
     #[arg(long)]
-    pub full: bool,
+    pub(crate) full: bool,
 
     /// Directory for `export all`: one file per type plus manifest.json
     #[arg(long, value_name = "DIR")]
-    pub output_dir: Option<PathBuf>,
+    pub(crate) output_dir: Option<PathBuf>,
 
     /// Incremental export: only records updated since the last successful run recorded in FILE
     #[arg(long, value_name = "FILE")]
-    pub state: Option<PathBuf>,
+    pub(crate) state: Option<PathBuf>,
 
     /// Turn custom field keys into field names and option ids into labels (default for CSV)
     #[arg(long, conflicts_with = "raw_keys")]
-    pub field_names: bool,
+    pub(crate) field_names: bool,
 
     /// Keep the API's custom field keys and option ids (turns off the CSV default)
     #[arg(long)]
-    pub raw_keys: bool,
+    pub(crate) raw_keys: bool,
 
     /// Also export archived deals (deals) or archived leads (leads); per-deal types walk archived
     /// deals too
     #[arg(long)]
-    pub include_archived: bool,
+    pub(crate) include_archived: bool,
 
     /// Also export deals deleted in the last 30 days, marked `is_deleted` (deals only)
     #[arg(long)]
-    pub include_deleted: bool,
+    pub(crate) include_deleted: bool,
 
     /// Optional fields v2 lists leave out unless asked (`activities_count`, `first_won_time`...):
     /// `all`, or names the type's operation declares under `include_fields`
     #[arg(long, value_name = "all|F1,F2", value_delimiter = ',')]
-    pub include_fields: Vec<String>,
+    pub(crate) include_fields: Vec<String>,
 
     /// CSV for spreadsheets: a UTF-8 byte-order mark, and text cells that start with =, +, -, @,
     /// tab or CR (and are not numbers) prefixed with ' so no formula runs (needs --format csv)
     #[arg(long)]
-    pub excel: bool,
+    pub(crate) excel: bool,
 
     /// Records per page, 1 to 500; lowered to what a list allows (call-logs 50, files 100)
     #[arg(long, value_name = "N", default_value_t = 500,
           value_parser = clap::value_parser!(u32).range(1..=500))]
-    pub limit: u32,
+    pub(crate) limit: u32,
 
     /// Stop after N records
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pub max: Option<u64>,
+    pub(crate) max: Option<u64>,
 
     /// Only records updated at or after this RFC 3339 time (where the endpoint filters by it)
     #[arg(long, value_name = "RFC3339")]
-    pub updated_since: Option<String>,
+    pub(crate) updated_since: Option<String>,
 
     /// Requests in flight at once: offset pages, update-time slices of deals, persons,
     /// organizations and activities, the parents of a per-parent type, the types of `export all`
     /// (1 reads a cursor list with one cursor)
     #[arg(long, value_name = "N", env = "PIPEDRIVE_CONCURRENCY", default_value_t = 4,
           value_parser = clap::value_parser!(u32).range(1..=16))]
-    pub concurrency: u32,
+    pub(crate) concurrency: u32,
 
     /// `export all`: every identity in the MongoDB token store, each exported once per --round
     /// under --output-dir DIR/<account>/<owner>/ or into --output mongodb://..., however many
@@ -252,45 +252,45 @@ pub struct ExportArgs {
     /// session, pacing and budget
     #[arg(long, value_name = "N", default_value_t = 4,
           value_parser = clap::value_parser!(u32).range(1..=64), requires = "every_account")]
-    pub accounts_concurrency: u32,
+    pub(crate) accounts_concurrency: u32,
 
     /// With --every-account: the round this run belongs to; each account is exported once per
     /// round by whichever machine claims it first [default: the UTC date and hour, 2026-12-06T03]
     #[arg(long, value_name = "ID", requires = "every_account")]
-    pub round: Option<String>,
+    pub(crate) round: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct PipelineArgs {
     /// Pipeline id
     #[arg(value_name = "ID", value_parser = parse_id, allow_negative_numbers = true)]
-    pub id: u64,
+    pub(crate) id: u64,
 
     /// Add the pipeline's stages as a `stages` array
     #[arg(long)]
-    pub stages: bool,
+    pub(crate) stages: bool,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Jsonl)]
-    pub format: Format,
+    pub(crate) format: Format,
 }
 
 #[derive(Debug, Args)]
 pub struct StageArgs {
     /// Stage id
     #[arg(value_name = "ID", value_parser = parse_id, allow_negative_numbers = true)]
-    pub id: u64,
+    pub(crate) id: u64,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Jsonl)]
-    pub format: Format,
+    pub(crate) format: Format,
 }
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// The shell to print a completion script for
     #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
+    pub(crate) shell: clap_complete::Shell,
 }
 
 /// The TYPE values come from the resource table (plus `all`), so `--help`, the completions and

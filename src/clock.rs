@@ -18,7 +18,7 @@ const SHORTEST_SCALE: f64 = 1e-3;
 
 /// How named waits map onto real time. `Clock::default()` is real time.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Clock {
+pub(crate) struct Clock {
     /// Real time per unit of named time: 1 in use, between [`SHORTEST_SCALE`] and 1 in tests.
     scale: f64,
 }
@@ -32,7 +32,7 @@ impl Default for Clock {
 impl Clock {
     /// The clock the environment asks for: real time unless `PIPEDRIVE_TEST_TIME_SCALE` is a
     /// number from 0 to below 1.
-    pub fn from_env() -> Clock {
+    pub(crate) fn from_env() -> Clock {
         std::env::var(SCALE_VARIABLE)
             .ok()
             .and_then(|v| v.trim().parse::<f64>().ok())
@@ -42,7 +42,7 @@ impl Clock {
 
     /// A clock on which named waits last `scale` of their length (clamped to the range above;
     /// anything not a number is real time).
-    pub fn scaled(scale: f64) -> Clock {
+    pub(crate) fn scaled(scale: f64) -> Clock {
         let scale = if scale.is_nan() { 1.0 } else { scale };
         Clock {
             scale: scale.clamp(SHORTEST_SCALE, 1.0),
@@ -50,7 +50,7 @@ impl Clock {
     }
 
     /// How long a named wait lasts in real time (saturating).
-    pub fn real(self, named: Duration) -> Duration {
+    pub(crate) fn real(self, named: Duration) -> Duration {
         if self.scale >= 1.0 {
             return named;
         }
@@ -59,7 +59,7 @@ impl Clock {
 
     /// The named wait that lasts `real` in real time (saturating): what is left of a pause,
     /// reported at the length the server gave it.
-    pub fn named(self, real: Duration) -> Duration {
+    pub(crate) fn named(self, real: Duration) -> Duration {
         if self.scale >= 1.0 {
             return real;
         }

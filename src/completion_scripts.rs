@@ -30,7 +30,7 @@ pub fn completions() -> Vec<(PathBuf, Vec<u8>)> {
 }
 
 /// One shell's completion script (what `pipedrive completions <SHELL>` prints).
-pub fn completion(shell: Shell) -> Vec<u8> {
+pub(crate) fn completion(shell: Shell) -> Vec<u8> {
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), BIN, &mut out);
     let script = String::from_utf8(out).expect("clap_complete writes UTF-8");

@@ -46,20 +46,20 @@ pub enum Error {
     Other(String),
 }
 
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// The exit codes scripts rely on (README.md, "Exit codes").
-pub mod exit {
-    pub const OK: i32 = 0;
-    pub const FAILURE: i32 = 1;
-    pub const USAGE: i32 = 2;
-    pub const AUTH: i32 = 4;
-    pub const SCOPE: i32 = 5;
-    pub const NOT_FOUND: i32 = 6;
-    pub const STORE: i32 = 7;
-    pub const TEMPORARY: i32 = 75;
-    pub const INTERRUPTED: i32 = 130;
-    pub const TERMINATED: i32 = 143;
+pub(crate) mod exit {
+    pub(crate) const OK: i32 = 0;
+    pub(crate) const FAILURE: i32 = 1;
+    pub(crate) const USAGE: i32 = 2;
+    pub(crate) const AUTH: i32 = 4;
+    pub(crate) const SCOPE: i32 = 5;
+    pub(crate) const NOT_FOUND: i32 = 6;
+    pub(crate) const STORE: i32 = 7;
+    pub(crate) const TEMPORARY: i32 = 75;
+    pub(crate) const INTERRUPTED: i32 = 130;
+    pub(crate) const TERMINATED: i32 = 143;
 }
 
 /// The exit-code table, the one source of `--help`'s list, the man page's EXIT STATUS
@@ -99,7 +99,7 @@ pub const EXIT_TABLE: &[(i32, &str)] = &[
 ];
 
 /// The table as `--help` prints it after the options.
-pub fn exit_codes_help() -> String {
+pub(crate) fn exit_codes_help() -> String {
     let mut text = String::from("Exit codes:");
     for (code, meaning) in EXIT_TABLE {
         text.push_str(&format!("\n  {code:<4}{meaning}"));
@@ -123,12 +123,12 @@ impl Error {
         }
     }
 
-    pub fn other(msg: impl fmt::Display) -> Self {
+    pub(crate) fn other(msg: impl fmt::Display) -> Self {
         Error::Other(msg.to_string())
     }
 
     /// An I/O error while writing output: a closed pipe is success, the rest a failure.
-    pub fn output(err: std::io::Error, target: &str) -> Self {
+    pub(crate) fn output(err: std::io::Error, target: &str) -> Self {
         if err.kind() == std::io::ErrorKind::BrokenPipe {
             Error::BrokenPipe
         } else {
@@ -136,7 +136,7 @@ impl Error {
         }
     }
 
-    pub fn not_logged_in(account: &str, owner: &str) -> Self {
+    pub(crate) fn not_logged_in(account: &str, owner: &str) -> Self {
         Error::Auth(format!(
             "not logged in (account '{account}', owner '{owner}'): run `pipedrive login`"
         ))

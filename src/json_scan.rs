@@ -5,7 +5,7 @@
 
 /// The index after the string that opens at `b[open]`.
 #[inline]
-pub fn after_string(b: &[u8], open: usize) -> usize {
+pub(crate) fn after_string(b: &[u8], open: usize) -> usize {
     let mut i = open + 1;
     while let Some(k) = b.get(i..).and_then(|r| memchr::memchr2(b'"', b'\\', r)) {
         i += k;

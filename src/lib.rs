@@ -22,24 +22,24 @@
 //! `error` is the floor of the floor: the others of the last line may import it.
 
 pub mod api;
-pub mod auth;
+pub(crate) mod auth;
 pub mod choices;
 pub mod cli;
-pub mod clock;
-pub mod commands;
+pub(crate) mod clock;
+pub(crate) mod commands;
 pub mod completion_scripts;
 pub mod error;
-pub mod http;
-pub mod json_scan;
-pub mod mongo_uri;
+pub(crate) mod http;
+pub(crate) mod json_scan;
+pub(crate) mod mongo_uri;
 pub mod output;
-pub mod printer;
+pub(crate) mod printer;
 pub mod secret;
 pub mod settings;
-pub mod shield;
-pub mod state_file;
+pub(crate) mod shield;
+pub(crate) mod state_file;
 pub mod store;
-pub mod terminal_text;
+pub(crate) mod terminal_text;
 pub mod token;
 
 use cli::{Cli, Command};

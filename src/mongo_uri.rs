@@ -7,13 +7,13 @@ use std::time::Duration;
 use mongodb::options::ClientOptions;
 
 /// The database when the URI's path names none.
-pub const DEFAULT_DATABASE: &str = "pipedrive";
+pub(crate) const DEFAULT_DATABASE: &str = "pipedrive";
 /// Server selection and connection: an unreachable server must fail in seconds, not 30.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Fills in what the URI leaves unset (the URI's own settings win): timeouts that fail fast on
 /// an unreachable server and the program's name; returns the database to use.
-pub fn apply_defaults(options: &mut ClientOptions) -> String {
+pub(crate) fn apply_defaults(options: &mut ClientOptions) -> String {
     options
         .server_selection_timeout
         .get_or_insert(CONNECT_TIMEOUT);
@@ -28,7 +28,7 @@ pub fn apply_defaults(options: &mut ClientOptions) -> String {
 }
 
 /// The URI without its password and query (which may hold more credentials), for messages.
-pub fn redact_uri(uri: &str) -> String {
+pub(crate) fn redact_uri(uri: &str) -> String {
     let Some((scheme, rest)) = uri.split_once("://") else {
         return "<unparsable URI>".into();
     };
@@ -45,7 +45,7 @@ pub fn redact_uri(uri: &str) -> String {
 }
 
 /// Driver messages should not echo a password, but make sure.
-pub fn scrub(msg: &str, uri: &str) -> String {
+pub(crate) fn scrub(msg: &str, uri: &str) -> String {
     let password = uri
         .split_once("://")
         .and_then(|(_, rest)| rest.split(['/', '?']).next())

@@ -17,7 +17,7 @@ static SUMMARY: AtomicBool = AtomicBool::new(false);
 
 /// Sets the flags for the rest of the process, once, from the settings (which looked at the
 /// terminal): `live` draws the progress display, `summary` prints its closing line.
-pub fn init(quiet: bool, verbose: bool, live: bool, summary: bool) {
+pub(crate) fn init(quiet: bool, verbose: bool, live: bool, summary: bool) {
     QUIET.store(quiet, Ordering::Relaxed);
     VERBOSE.store(verbose, Ordering::Relaxed);
     LIVE.store(live, Ordering::Relaxed);
@@ -25,45 +25,45 @@ pub fn init(quiet: bool, verbose: bool, live: bool, summary: bool) {
 }
 
 /// Whether the live progress display is drawn.
-pub fn live() -> bool {
+pub(crate) fn live() -> bool {
     LIVE.load(Ordering::Relaxed)
 }
 
 /// Whether a finished export prints its one-line summary.
-pub fn summary() -> bool {
+pub(crate) fn summary() -> bool {
     SUMMARY.load(Ordering::Relaxed)
 }
 
-pub fn is_verbose() -> bool {
+pub(crate) fn is_verbose() -> bool {
     VERBOSE.load(Ordering::Relaxed)
 }
 
 /// The set of live bars; progress displays add theirs here so messages can step around them.
-pub fn bars() -> &'static MultiProgress {
+pub(crate) fn bars() -> &'static MultiProgress {
     static BARS: OnceLock<MultiProgress> = OnceLock::new();
     BARS.get_or_init(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(8)))
 }
 
 /// Information (what was done, notes), hidden by `--quiet`.
-pub fn info(line: &str) {
+pub(crate) fn info(line: &str) {
     if !QUIET.load(Ordering::Relaxed) {
         print(line);
     }
 }
 
 /// A line that must reach the user whatever `--quiet` says (the login URL, what to do next).
-pub fn always(line: &str) {
+pub(crate) fn always(line: &str) {
     print(line);
 }
 
 /// `warning: ...`: something went wrong but the command goes on. Shown under `--quiet` too,
 /// which hides information, not problems.
-pub fn warn(line: &str) {
+pub(crate) fn warn(line: &str) {
     print(&format!("warning: {line}"));
 }
 
 /// `pipedrive: ...` under `-v` only (requests, retries, waits).
-pub fn verbose(line: &str) {
+pub(crate) fn verbose(line: &str) {
     if is_verbose() {
         print(&format!("pipedrive: {line}"));
     }

@@ -14,44 +14,44 @@ use crate::error::{Error, Result};
 use crate::http::HttpSettings;
 use crate::secret::Secret;
 
-pub const DEFAULT_REDIRECT_URL: &str = "http://localhost:8910/callback";
-pub const DEFAULT_OAUTH_URL: &str = "https://oauth.pipedrive.com";
-pub const DEFAULT_API_DOMAIN: &str = "https://api.pipedrive.com";
+pub(crate) const DEFAULT_REDIRECT_URL: &str = "http://localhost:8910/callback";
+pub(crate) const DEFAULT_OAUTH_URL: &str = "https://oauth.pipedrive.com";
+pub(crate) const DEFAULT_API_DOMAIN: &str = "https://api.pipedrive.com";
 
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub account: String,
-    pub owner: String,
-    pub store: StoreKind,
-    pub config_dir: PathBuf,
+    pub(crate) account: String,
+    pub(crate) owner: String,
+    pub(crate) store: StoreKind,
+    pub(crate) config_dir: PathBuf,
     pub mongo_uri: Option<String>,
-    pub oauth: OAuthApp,
+    pub(crate) oauth: OAuthApp,
     /// `PIPEDRIVE_API_TOKEN` mode: no OAuth, no store, no refresh.
-    pub api_token: Option<ApiToken>,
-    pub http: HttpSettings,
-    pub quiet: bool,
-    pub verbose: bool,
+    pub(crate) api_token: Option<ApiToken>,
+    pub(crate) http: HttpSettings,
+    pub(crate) quiet: bool,
+    pub(crate) verbose: bool,
     /// Draw the live progress display: stderr is a terminal that can redraw a line, and nobody
     /// asked for plain output (`--quiet`, `NO_COLOR`, `TERM=dumb`). Found once, here.
-    pub live_progress: bool,
+    pub(crate) live_progress: bool,
     /// Print the one-line summary after an export (records, time, API requests and tokens spent
     /// of the company's daily budget): whoever reads stderr learns what the run cost, unless
     /// they asked for `--quiet` (as a cron job that wants a silent success does).
-    pub summary: bool,
+    pub(crate) summary: bool,
 }
 
 #[derive(Debug, Clone)]
-pub struct OAuthApp {
-    pub client_id: Option<String>,
-    pub client_secret: Option<Secret>,
-    pub redirect_url: String,
-    pub oauth_url: String,
+pub(crate) struct OAuthApp {
+    pub(crate) client_id: Option<String>,
+    pub(crate) client_secret: Option<Secret>,
+    pub(crate) redirect_url: String,
+    pub(crate) oauth_url: String,
 }
 
 #[derive(Debug, Clone)]
-pub struct ApiToken {
-    pub token: Secret,
-    pub api_domain: String,
+pub(crate) struct ApiToken {
+    pub(crate) token: Secret,
+    pub(crate) api_domain: String,
 }
 
 /// Reads a variable by its `PIPEDRIVE_*` name, then by its older alias; empty counts as unset.
@@ -120,7 +120,7 @@ impl Settings {
         })
     }
 
-    pub fn client_id(&self) -> Result<&str> {
+    pub(crate) fn client_id(&self) -> Result<&str> {
         self.oauth.client_id.as_deref().ok_or_else(|| {
             Error::Usage(
                 "PIPEDRIVE_CLIENT_ID is not set: register an app in Pipedrive's Developer Hub and \
@@ -130,7 +130,7 @@ impl Settings {
         })
     }
 
-    pub fn client_secret(&self) -> Result<&Secret> {
+    pub(crate) fn client_secret(&self) -> Result<&Secret> {
         self.oauth.client_secret.as_ref().ok_or_else(|| {
             Error::Usage(
                 "PIPEDRIVE_CLIENT_SECRET is not set: export the client secret of your Pipedrive app"
@@ -141,7 +141,7 @@ impl Settings {
 }
 
 /// A terminal on stderr that can redraw a line, and nobody asked for plain output.
-pub fn should_draw(quiet: bool, terminal: bool, term: Option<&str>, no_color: bool) -> bool {
+pub(crate) fn should_draw(quiet: bool, terminal: bool, term: Option<&str>, no_color: bool) -> bool {
     !quiet && terminal && term != Some("dumb") && !no_color
 }
 

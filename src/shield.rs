@@ -39,7 +39,7 @@ impl Drop for Running {
 }
 
 /// Runs `step` to completion even if the caller is cancelled meanwhile.
-pub async fn shielded<T: Send + 'static>(
+pub(crate) async fn shielded<T: Send + 'static>(
     step: impl Future<Output = Result<T>> + Send + 'static,
 ) -> Result<T> {
     let guard = Running::start();
@@ -54,7 +54,7 @@ pub async fn shielded<T: Send + 'static>(
 /// Starts `step` at once as a shielded task of its own, from synchronous code (a `Drop` of a
 /// value that a cancelled command leaves behind): it is counted before this returns, so a
 /// [`settle`] that follows waits for it. Outside a runtime (nothing could run it) it does nothing.
-pub fn spawn(step: impl Future<Output = ()> + Send + 'static) {
+pub(crate) fn spawn(step: impl Future<Output = ()> + Send + 'static) {
     let Ok(runtime) = tokio::runtime::Handle::try_current() else {
         return;
     };
@@ -66,13 +66,13 @@ pub fn spawn(step: impl Future<Output = ()> + Send + 'static) {
 }
 
 /// Whether a shielded step is running now.
-pub fn busy() -> bool {
+pub(crate) fn busy() -> bool {
     *running().borrow() > 0
 }
 
 /// Waits until no shielded step runs (or `limit` passes, for a step stuck beyond its own
 /// timeouts).
-pub async fn settle(limit: Duration) {
+pub(crate) async fn settle(limit: Duration) {
     let mut rx = running().subscribe();
     let _ = tokio::time::timeout(limit, rx.wait_for(|n| *n == 0)).await;
 }

@@ -14,24 +14,24 @@ use crate::error::{Error, Result};
 use crate::output::atomic::AtomicFile;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
-pub struct State {
+pub(crate) struct State {
     #[serde(default)]
-    pub version: u32,
+    pub(crate) version: u32,
     /// account -> type -> newest update time (RFC 3339, UTC).
     #[serde(default)]
-    pub accounts: BTreeMap<String, BTreeMap<String, TypeState>>,
+    pub(crate) accounts: BTreeMap<String, BTreeMap<String, TypeState>>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct TypeState {
-    pub updated_since: Option<String>,
-    pub last_run: Option<String>,
+pub(crate) struct TypeState {
+    pub(crate) updated_since: Option<String>,
+    pub(crate) last_run: Option<String>,
 }
 
 /// What one run saw: the newest update time among its records, when it started, and whether it
 /// read the whole list (`--max` stops early, and then the state must not move).
 #[derive(Debug)]
-pub struct Stamp {
+pub(crate) struct Stamp {
     newest: Option<chrono::DateTime<chrono::Utc>>,
     started: chrono::DateTime<chrono::Utc>,
     complete: bool,
@@ -56,12 +56,12 @@ struct UpdateTime<'a> {
 impl Stamp {
     /// The run stopped before the end of the list: the records it skipped are not behind the
     /// newest time it saw, so the state keeps its old time.
-    pub fn incomplete(&mut self) {
+    pub(crate) fn incomplete(&mut self) {
         self.complete = false;
     }
 
     /// Whether the run read its lists to the end.
-    pub fn is_complete(&self) -> bool {
+    pub(crate) fn is_complete(&self) -> bool {
         self.complete
     }
 
@@ -71,7 +71,7 @@ impl Stamp {
         self.newest.map(|n| n.min(self.started))
     }
 
-    pub fn observe(&mut self, record: &str) {
+    pub(crate) fn observe(&mut self, record: &str) {
         let Ok(UpdateTime {
             update_time: Some(t),
         }) = serde_json::from_str::<UpdateTime>(record)
@@ -87,7 +87,7 @@ impl Stamp {
 }
 
 /// v2 times are RFC 3339; v1 times are `YYYY-MM-DD HH:MM:SS` in UTC.
-pub fn parse_api_time(t: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+pub(crate) fn parse_api_time(t: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(t) {
         return Some(dt.with_timezone(&chrono::Utc));
     }
@@ -97,7 +97,7 @@ pub fn parse_api_time(t: &str) -> Option<chrono::DateTime<chrono::Utc>> {
 }
 
 impl State {
-    pub fn load(path: &Path) -> Result<State> {
+    pub(crate) fn load(path: &Path) -> Result<State> {
         match std::fs::read(path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
                 Error::Usage(format!(
@@ -113,11 +113,11 @@ impl State {
         }
     }
 
-    pub fn since(&self, account: &str, kind: &str) -> Option<String> {
+    pub(crate) fn since(&self, account: &str, kind: &str) -> Option<String> {
         self.accounts.get(account)?.get(kind)?.updated_since.clone()
     }
 
-    pub fn advance(&mut self, account: &str, kind: &str, stamp: Stamp) {
+    pub(crate) fn advance(&mut self, account: &str, kind: &str, stamp: Stamp) {
         let entry = self
             .accounts
             .entry(account.to_string())
@@ -142,11 +142,11 @@ impl State {
         entry.last_run = Some(fmt(chrono::Utc::now()));
     }
 
-    pub fn for_account(&self, account: &str) -> serde_json::Value {
+    pub(crate) fn for_account(&self, account: &str) -> serde_json::Value {
         serde_json::to_value(self.accounts.get(account)).unwrap_or_default()
     }
 
-    pub fn save(&self, path: &Path) -> Result<()> {
+    pub(crate) fn save(&self, path: &Path) -> Result<()> {
         let file = AtomicFile::create(path)?;
         let body = serde_json::to_vec_pretty(&State {
             version: 1,

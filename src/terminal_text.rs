@@ -7,11 +7,11 @@
 //! become visible `\u{..}` escapes and the text is cut to a bound with a note of how much was left.
 
 /// What a message quotes at most by default: enough to recognise an answer, never a flood.
-pub const QUOTE_MAX: usize = 200;
+pub(crate) const QUOTE_MAX: usize = 200;
 
 /// `text` without control characters (shown as `\u{1b}`), cut to `max` characters with a note of
 /// what was left out.
-pub fn quoted(text: &str, max: usize) -> String {
+pub(crate) fn quoted(text: &str, max: usize) -> String {
     let mut out = String::new();
     let mut chars = text.chars();
     for (shown, c) in chars.by_ref().enumerate() {
@@ -26,12 +26,12 @@ pub fn quoted(text: &str, max: usize) -> String {
 }
 
 /// [`quoted`] with the default bound.
-pub fn short(text: &str) -> String {
+pub(crate) fn short(text: &str) -> String {
     quoted(text, QUOTE_MAX)
 }
 
 /// The first bytes of a body that may not be UTF-8, quoted safely.
-pub fn bytes(body: &[u8], max: usize) -> String {
+pub(crate) fn bytes(body: &[u8], max: usize) -> String {
     // Decoding a bounded prefix keeps a 400 MB body from being copied just to show 200 chars.
     let head = &body[..body.len().min(max.saturating_mul(4))];
     let text = String::from_utf8_lossy(head);
@@ -44,13 +44,13 @@ pub fn bytes(body: &[u8], max: usize) -> String {
 
 /// Text for the terminal: control characters stripped (escapes, bells, carriage returns), length
 /// kept. For text the user should read as it is, such as a reason given by the OAuth server.
-pub fn clean(text: &str) -> String {
+pub(crate) fn clean(text: &str) -> String {
     text.chars().filter(|c| !is_control(*c)).collect()
 }
 
 /// Why JSON could not be read, without any of the values it holds (serde's own message quotes
 /// the offending value, which may be a token or a megabyte of text).
-pub fn json_error(e: &serde_json::Error) -> String {
+pub(crate) fn json_error(e: &serde_json::Error) -> String {
     use serde_json::error::Category;
     // Errors from a parsed value (a MongoDB document) have no position.
     let at = if e.line() == 0 {

@@ -43,7 +43,7 @@ pub struct TokenRecord {
 
 impl Token {
     /// Builds a token from an OAuth token endpoint answer, stamped with `generated_at` = now.
-    pub fn from_oauth_answer(answer: OAuthAnswer) -> Token {
+    pub(crate) fn from_oauth_answer(answer: OAuthAnswer) -> Token {
         Token {
             access_token: answer.access_token,
             refresh_token: answer.refresh_token,
@@ -61,12 +61,12 @@ impl Token {
         parse_scopes(&self.scope)
     }
 
-    pub fn age_secs(&self) -> i64 {
+    pub(crate) fn age_secs(&self) -> i64 {
         chrono::Utc::now().timestamp() - self.generated_at
     }
 }
 
-pub fn parse_scopes(scope: &str) -> Vec<String> {
+pub(crate) fn parse_scopes(scope: &str) -> Vec<String> {
     scope
         .split([',', ' '])
         .map(str::trim)
@@ -77,7 +77,7 @@ pub fn parse_scopes(scope: &str) -> Vec<String> {
 
 /// Checks that one of `needed` was granted before calling an endpoint (exit 5 otherwise).
 /// `granted` is `None` for a personal API token, which carries the user's own permissions.
-pub fn require_scope(granted: Option<&[String]>, needed: &[&str], what: &str) -> Result<()> {
+pub(crate) fn require_scope(granted: Option<&[String]>, needed: &[&str], what: &str) -> Result<()> {
     let Some(granted) = granted else {
         return Ok(());
     };
@@ -97,28 +97,28 @@ pub fn require_scope(granted: Option<&[String]>, needed: &[&str], what: &str) ->
 }
 
 /// Whether a scope was granted (or everything is, with an API token).
-pub fn has_scope(granted: Option<&[String]>, scope: &str) -> bool {
+pub(crate) fn has_scope(granted: Option<&[String]>, scope: &str) -> bool {
     granted.is_none_or(|g| g.iter().any(|s| s == scope))
 }
 
 /// What `/oauth/token` answers, for both grant types.
 #[derive(Debug, Clone, Deserialize)]
-pub struct OAuthAnswer {
-    pub access_token: Secret,
+pub(crate) struct OAuthAnswer {
+    pub(crate) access_token: Secret,
     /// Absent when the server does not rotate: the session keeps the old one.
     #[serde(default, deserialize_with = "secret_or_null")]
-    pub refresh_token: Secret,
+    pub(crate) refresh_token: Secret,
     #[serde(default, deserialize_with = "any_number")]
-    pub expires_in: i64,
+    pub(crate) expires_in: i64,
     #[serde(default, deserialize_with = "text_or_null")]
     pub token_type: String,
     /// Comma-separated; a list is joined, absent or null means "unchanged" on refresh.
     #[serde(default, deserialize_with = "scope_text")]
     pub scope: String,
     #[serde(default, deserialize_with = "text_or_null")]
-    pub api_domain: String,
+    pub(crate) api_domain: String,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 fn text_or_null<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {

@@ -24,7 +24,7 @@ use crate::error::{Error, Result};
 use crate::printer;
 
 #[derive(Default)]
-pub struct Budget {
+pub(crate) struct Budget {
     /// Percent of the daily limit to leave untouched.
     reserve_percent: u64,
     requests: AtomicU64,
@@ -41,13 +41,13 @@ pub struct Budget {
 
 /// Requests made and tokens spent, for the summary line and `manifest.json`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Usage {
-    pub requests: u64,
-    pub tokens: u64,
+pub(crate) struct Usage {
+    pub(crate) requests: u64,
+    pub(crate) tokens: u64,
 }
 
 /// A request admitted by [`Budget::admit`]; give it back to [`Budget::record`] or drop it.
-pub struct Ticket<'a> {
+pub(crate) struct Ticket<'a> {
     budget: &'a Budget,
     cost: u64,
 }
@@ -59,7 +59,7 @@ impl Drop for Ticket<'_> {
 }
 
 impl Budget {
-    pub fn new(reserve_percent: u8) -> Budget {
+    pub(crate) fn new(reserve_percent: u8) -> Budget {
         Budget {
             reserve_percent: u64::from(reserve_percent.min(100)),
             ..Budget::default()
@@ -67,12 +67,12 @@ impl Budget {
     }
 
     /// With `--max-tokens`: no request is sent that would take the run's spend beyond `max`.
-    pub fn with_ceiling(mut self, max: Option<u64>) -> Budget {
+    pub(crate) fn with_ceiling(mut self, max: Option<u64>) -> Budget {
         self.ceiling = max;
         self
     }
 
-    pub fn usage(&self) -> Usage {
+    pub(crate) fn usage(&self) -> Usage {
         Usage {
             requests: self.requests.load(Ordering::SeqCst),
             tokens: self.tokens.load(Ordering::SeqCst),
@@ -81,7 +81,7 @@ impl Budget {
 
     /// Lets `GET path` go, or refuses it (exit 75) when it would take the company's remaining
     /// budget below the reserve.
-    pub fn admit(&self, path: &str) -> Result<Ticket<'_>> {
+    pub(crate) fn admit(&self, path: &str) -> Result<Ticket<'_>> {
         let cost = costs::cost(path);
         let pending = self.in_flight.fetch_add(cost, Ordering::SeqCst) + cost;
         let ticket = Ticket { budget: self, cost };
@@ -123,7 +123,7 @@ impl Budget {
 
     /// Takes an answer's own cost figure where it sends one instead of the spec's; notes the
     /// budget the answer reports.
-    pub fn record(&self, ticket: Ticket<'_>, headers: &HeaderMap) {
+    pub(crate) fn record(&self, ticket: Ticket<'_>, headers: &HeaderMap) {
         if let Some(told) = number(headers, "x-token-cost") {
             self.tokens.fetch_add(told, Ordering::SeqCst);
             self.tokens.fetch_sub(ticket.cost, Ordering::SeqCst);

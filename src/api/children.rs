@@ -22,18 +22,18 @@ use crate::error::{Error, Result};
 
 /// One per-parent export.
 #[derive(Debug, Clone)]
-pub struct ChildPlan {
-    pub resource: &'static Resource,
+pub(crate) struct ChildPlan {
+    pub(crate) resource: &'static Resource,
     /// The parents' ids, each once.
-    pub parents: Vec<u64>,
-    pub limit: u32,
+    pub(crate) parents: Vec<u64>,
+    pub(crate) limit: u32,
     /// Batches or parents in flight at once.
-    pub concurrency: usize,
+    pub(crate) concurrency: usize,
 }
 
 impl ChildPlan {
     /// The requests the walk makes at least (one per batch or parent; long lists page on).
-    pub fn min_requests(&self) -> u64 {
+    pub(crate) fn min_requests(&self) -> u64 {
         match self.resource.walk {
             Walk::Batch { max, .. } => self.parents.len().div_ceil(max.max(1)) as u64,
             _ => self.parents.len() as u64,
@@ -47,7 +47,7 @@ struct Unit {
 }
 
 /// Starts walking; pages arrive in no particular order, an error ends the stream.
-pub fn stream(client: Arc<ApiClient>, plan: ChildPlan) -> mpsc::Receiver<Result<Page>> {
+pub(crate) fn stream(client: Arc<ApiClient>, plan: ChildPlan) -> mpsc::Receiver<Result<Page>> {
     let (tx, rx) = mpsc::channel(2);
     tokio::spawn(async move {
         let size = match plan.resource.walk {

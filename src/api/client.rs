@@ -30,7 +30,7 @@ use crate::secret::Secret;
 
 /// How requests prove who we are.
 #[derive(Clone)]
-pub enum Auth {
+pub(crate) enum Auth {
     /// An OAuth access token that the session keeps fresh (refreshed before it expires and once
     /// after a 401), sent as `Authorization: Bearer`.
     OAuth(Arc<dyn AccessToken>),
@@ -49,7 +49,7 @@ impl std::fmt::Debug for Auth {
 
 /// Where the client gets its access token: the session implements it (the API layer knows
 /// nothing of stores and refreshes).
-pub trait AccessToken: Send + Sync {
+pub(crate) trait AccessToken: Send + Sync {
     /// The access token for the next request, refreshed first if it is about to expire.
     fn current(&self) -> BoxFuture<'_, Result<Secret>>;
     /// The API answered 401 to `rejected`: a renewed token, or an error when none can be had.
@@ -58,63 +58,63 @@ pub trait AccessToken: Send + Sync {
 
 /// Pipedrive's answer envelope.
 #[derive(Debug, Deserialize)]
-pub struct Envelope<D> {
+pub(crate) struct Envelope<D> {
     /// Pipedrive always sends it, but the spec does not require it: only an explicit `false` is
     /// a failure.
     #[serde(default)]
-    pub success: Option<bool>,
+    pub(crate) success: Option<bool>,
     #[serde(default = "Option::default")]
-    pub data: Option<D>,
+    pub(crate) data: Option<D>,
     #[serde(default)]
-    pub additional_data: Option<AdditionalData>,
+    pub(crate) additional_data: Option<AdditionalData>,
     #[serde(default)]
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
-pub struct AdditionalData {
+pub(crate) struct AdditionalData {
     #[serde(default)]
-    pub next_cursor: Option<String>,
+    pub(crate) next_cursor: Option<String>,
     #[serde(default)]
-    pub pagination: Option<Pagination>,
+    pub(crate) pagination: Option<Pagination>,
     /// Some v1 lists (leads, lead fields, deal updates) put the offset fields here directly.
     #[serde(flatten)]
-    pub direct: Pagination,
+    pub(crate) direct: Pagination,
 }
 
 impl AdditionalData {
     /// The offset paging fields, wherever the list puts them.
-    pub fn offset_pagination(self) -> Pagination {
+    pub(crate) fn offset_pagination(self) -> Pagination {
         self.pagination.unwrap_or(self.direct)
     }
 }
 
 #[derive(Debug, Default, Deserialize)]
-pub struct Pagination {
+pub(crate) struct Pagination {
     #[serde(default)]
-    pub start: Option<u64>,
+    pub(crate) start: Option<u64>,
     #[serde(default)]
-    pub limit: Option<u64>,
+    pub(crate) limit: Option<u64>,
     #[serde(default)]
-    pub more_items_in_collection: bool,
+    pub(crate) more_items_in_collection: bool,
     #[serde(default)]
-    pub next_start: Option<u64>,
+    pub(crate) next_start: Option<u64>,
 }
 
 /// A list answer as it came: its text, and where its `data` sits in it, so a page is walked in
 /// place instead of copied out of the answer.
 #[derive(Debug)]
-pub struct ListAnswer {
-    pub text: String,
+pub(crate) struct ListAnswer {
+    pub(crate) text: String,
     /// `None` when the API sent no `data` (or `null`).
-    pub data: Option<Range<usize>>,
-    pub additional_data: Option<AdditionalData>,
+    pub(crate) data: Option<Range<usize>>,
+    pub(crate) additional_data: Option<AdditionalData>,
 }
 
 /// How a successful answer's body becomes what the caller asked for.
 type Parse<T> = fn(&ApiClient, &str, Vec<u8>) -> Result<Step<T>>;
 
-pub struct ApiClient {
+pub(crate) struct ApiClient {
     http: reqwest::Client,
     base: String,
     auth: Auth,
@@ -134,7 +134,7 @@ enum Step<T> {
 }
 
 impl ApiClient {
-    pub fn new(
+    pub(crate) fn new(
         http: reqwest::Client,
         api_domain: &str,
         auth: Auth,
@@ -152,22 +152,22 @@ impl ApiClient {
         })
     }
 
-    pub fn base(&self) -> &str {
+    pub(crate) fn base(&self) -> &str {
         &self.base
     }
 
     /// What the client is waiting for (rate limit, backoff), shared with the progress display.
-    pub fn waiting(&self) -> WaitStatus {
+    pub(crate) fn waiting(&self) -> WaitStatus {
         self.waiting.clone()
     }
 
     /// Requests answered and tokens spent so far.
-    pub fn usage(&self) -> Usage {
+    pub(crate) fn usage(&self) -> Usage {
         self.budget.usage()
     }
 
     /// GET `path` with `query`, retried until a well-formed successful envelope arrives.
-    pub async fn get<D: DeserializeOwned>(
+    pub(crate) async fn get<D: DeserializeOwned>(
         &self,
         path: &str,
         query: &[(&str, String)],
@@ -183,7 +183,7 @@ impl ApiClient {
     /// A page of a list: [`ApiClient::get`] that keeps the answer's text (read into a spare page
     /// buffer) and finds `data` in it. `peek` sees each successful answer's raw body before it is
     /// parsed (a cursor can be read off the end of a page while the page is still being parsed).
-    pub async fn get_list(
+    pub(crate) async fn get_list(
         &self,
         path: &str,
         query: &[(&str, String)],

@@ -71,7 +71,7 @@ impl FieldMap {
     /// failure to read them fails the export: quietly falling back to raw keys would change a
     /// nightly CSV's columns under whoever loads it.
     /// `scopes` are the token's grants (`None` for a personal API token).
-    pub async fn fetch(
+    pub(crate) async fn fetch(
         client: &Arc<ApiClient>,
         scopes: Option<&[String]>,
         resource: &Resource,
@@ -213,7 +213,7 @@ impl FieldMap {
     }
 
     /// Renames custom field keys and replaces option ids by labels, in place.
-    pub fn apply(&self, record: &mut Value) {
+    pub(crate) fn apply(&self, record: &mut Value) {
         let target = if self.nested {
             record.get_mut("custom_fields")
         } else {
@@ -255,13 +255,13 @@ impl FieldMap {
 /// What the output sinks ask while they write (CSV renames as it walks a record's text).
 impl FieldMap {
     /// Whether custom fields sit under `custom_fields` (v2 records) or at the top level (v1).
-    pub fn nested(&self) -> bool {
+    pub(crate) fn nested(&self) -> bool {
         self.nested
     }
 
     /// The readable name of custom field `key` (or of a part of a composite v1 field), and
     /// whether its values are option ids: the renaming `apply` does, one key at a time.
-    pub fn field(&self, key: &str) -> Option<(Cow<'_, str>, bool)> {
+    pub(crate) fn field(&self, key: &str) -> Option<(Cow<'_, str>, bool)> {
         match self.fields.get(key) {
             Some(f) => Some((Cow::Borrowed(f.name.as_str()), !f.options.is_empty())),
             None => self.subfield(key).map(|name| (Cow::Owned(name), false)),
@@ -269,7 +269,7 @@ impl FieldMap {
     }
 
     /// The value of field `key` with option ids replaced by their labels.
-    pub fn label(&self, key: &str, value: Value) -> Value {
+    pub(crate) fn label(&self, key: &str, value: Value) -> Value {
         match self.fields.get(key) {
             Some(f) => f.label(value),
             None => value,

@@ -19,18 +19,18 @@ enum Chunk {
 }
 
 #[derive(Default)]
-pub struct IdSet {
+pub(crate) struct IdSet {
     chunks: HashMap<u64, Chunk>,
     len: u64,
 }
 
 impl IdSet {
-    pub fn new() -> IdSet {
+    pub(crate) fn new() -> IdSet {
         IdSet::default()
     }
 
     /// Adds `id`; true when it was not in the set yet.
-    pub fn insert(&mut self, id: u64) -> bool {
+    pub(crate) fn insert(&mut self, id: u64) -> bool {
         let low = (id & 0xFFFF) as u16;
         let chunk = self
             .chunks
@@ -62,7 +62,7 @@ impl IdSet {
         added
     }
 
-    pub fn contains(&self, id: u64) -> bool {
+    pub(crate) fn contains(&self, id: u64) -> bool {
         let low = (id & 0xFFFF) as u16;
         match self.chunks.get(&(id >> 16)) {
             None => false,
@@ -71,16 +71,16 @@ impl IdSet {
         }
     }
 
-    pub fn len(&self) -> u64 {
+    pub(crate) fn len(&self) -> u64 {
         self.len
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// Bytes held by the ids (not counting the map's own table), for the memory bound's test.
-    pub fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         self.chunks
             .values()
             .map(|c| match c {

@@ -23,7 +23,7 @@ const WINDOW: Duration = Duration::from_secs(2);
 /// not always equally late, so starts one window apart could land in the same window there.
 const KEPT: Duration = Duration::from_millis(2100);
 
-pub struct Pacer {
+pub(crate) struct Pacer {
     state: Mutex<State>,
     /// A server's pause is kept in real time, and `slot` reports what is left of it at the
     /// length the server named (for --max-wait and the messages). Spacing is real time.
@@ -70,24 +70,24 @@ fn allowance(limit: u64) -> u64 {
 }
 
 /// A wait the pacer asks for before a request: a pause the server asked for, then spacing.
-pub struct Wait {
+pub(crate) struct Wait {
     /// The server's pause, named (slept on the clock, like every server's wait).
-    pub pause: Duration,
+    pub(crate) pause: Duration,
     /// Spacing to the burst limit after the pause, in real time (the server's window is).
-    pub spacing: Duration,
+    pub(crate) spacing: Duration,
     /// Why, when it is the server's doing (a spent window, a 429) rather than plain spacing.
-    pub why: Option<&'static str>,
+    pub(crate) why: Option<&'static str>,
 }
 
 impl Wait {
     /// The whole wait as the server's clock sees it (for --max-wait and the messages).
-    pub fn total(&self) -> Duration {
+    pub(crate) fn total(&self) -> Duration {
         self.pause.saturating_add(self.spacing)
     }
 }
 
 impl Pacer {
-    pub fn new(clock: Clock) -> Pacer {
+    pub(crate) fn new(clock: Clock) -> Pacer {
         Pacer {
             state: Mutex::default(),
             clock,
@@ -95,7 +95,7 @@ impl Pacer {
     }
 
     /// Takes the next start slot; returns how long to wait for it.
-    pub fn slot(&self) -> Wait {
+    pub(crate) fn slot(&self) -> Wait {
         self.slot_at(Instant::now())
     }
 
@@ -153,7 +153,7 @@ impl Pacer {
 
     /// Reads the burst headers of an answer (any status) to a request that started at
     /// `started`.
-    pub fn observe(&self, headers: &HeaderMap, started: Instant) {
+    pub(crate) fn observe(&self, headers: &HeaderMap, started: Instant) {
         self.observe_at(headers, started, Instant::now())
     }
 
@@ -201,7 +201,7 @@ impl Pacer {
     }
 
     /// A 429: every request waits `wait`, not only the one that drew it.
-    pub fn pause_all(&self, wait: Duration) {
+    pub(crate) fn pause_all(&self, wait: Duration) {
         self.pause_all_at(wait, Instant::now())
     }
 

@@ -29,7 +29,7 @@ use crate::json_scan::after_string;
 /// One page of records: the API's `data` array, already checked to be valid JSON, inside the
 /// text it came in.
 #[derive(Debug, Default)]
-pub struct Page {
+pub(crate) struct Page {
     /// A list answer's whole text (its buffer goes back to the pool when the page is dropped), or
     /// a list the program built.
     text: String,
@@ -88,14 +88,14 @@ impl Page {
     }
 
     /// Each record's JSON text, in order.
-    pub fn records(&self) -> Records<'_> {
+    pub(crate) fn records(&self) -> Records<'_> {
         Records {
             text: self.array.as_ref().map_or("[]", |r| &self.text[r.clone()]),
             pos: 1,
         }
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.records().next().is_none()
     }
 
@@ -107,7 +107,7 @@ impl Page {
     }
 
     /// A page of records the program built or changed (per-parent lists add the parent's id).
-    pub fn from_values(values: &[serde_json::Value]) -> Result<Page> {
+    pub(crate) fn from_values(values: &[serde_json::Value]) -> Result<Page> {
         let text = serde_json::to_string(values).map_err(Error::other)?;
         let whole = 0..text.len();
         Ok(Page {
@@ -134,7 +134,7 @@ fn single_list(path: &str, raw: &RawValue) -> Result<Box<RawValue>> {
 
 /// The elements of a JSON array known to be valid: a scan for the commas at depth 0 that skips
 /// string contents with `memchr`, much cheaper than parsing each element again.
-pub struct Records<'a> {
+pub(crate) struct Records<'a> {
     text: &'a str,
     pos: usize,
 }
@@ -197,22 +197,22 @@ impl<T> Ahead<T> {
 
 /// One list to walk.
 #[derive(Debug, Clone)]
-pub struct ListPlan {
-    pub path: &'static str,
-    pub paging: Paging,
-    pub limit: u32,
+pub(crate) struct ListPlan {
+    pub(crate) path: &'static str,
+    pub(crate) paging: Paging,
+    pub(crate) limit: u32,
     /// Filters beyond paging (`updated_since`, ...), already limited to what the spec declares.
-    pub filters: Vec<(&'static str, String)>,
+    pub(crate) filters: Vec<(&'static str, String)>,
     /// Offset pages in flight at once.
-    pub concurrency: usize,
+    pub(crate) concurrency: usize,
     /// `--max`: no page is requested once this many records were handed over (or asked for).
-    pub max: Option<u64>,
+    pub(crate) max: Option<u64>,
 }
 
 /// The pages of one list as they arrive. The list ends only when its producer says it is
 /// complete: a producer that fails or panics ends the stream with an error, never with a quiet
 /// end of list (which would commit a short or empty export as a success).
-pub struct PageStream {
+pub(crate) struct PageStream {
     rx: mpsc::Receiver<Result<Page>>,
     complete: Arc<AtomicBool>,
     path: &'static str,
@@ -221,7 +221,7 @@ pub struct PageStream {
 
 impl PageStream {
     /// The next page, an error, or `None` once every page was handed over.
-    pub async fn recv(&mut self) -> Option<Result<Page>> {
+    pub(crate) async fn recv(&mut self) -> Option<Result<Page>> {
         if self.ended {
             return None;
         }
@@ -248,7 +248,7 @@ impl PageStream {
 
 /// Starts fetching; pages arrive in order (slices of a cursor list: in no particular order), an
 /// error ends the stream.
-pub fn stream(client: Arc<ApiClient>, plan: ListPlan) -> PageStream {
+pub(crate) fn stream(client: Arc<ApiClient>, plan: ListPlan) -> PageStream {
     // `--max` keeps the single cursor: it reads no page beyond N, which parallel slices could
     // not promise.
     let sliced = plan.paging == Paging::Cursor

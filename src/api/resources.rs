@@ -60,9 +60,9 @@ pub struct Extra {
     /// Every query parameter its own operation declares (with `path: None`, the main list's).
     pub params: &'static [&'static str],
     /// Whether this list's operation declares `updated_since`.
-    pub updated_since: bool,
+    pub(crate) updated_since: bool,
     /// A flag each of its records gets set to `true` (`is_archived`, `is_deleted`).
-    pub mark: Option<&'static str>,
+    pub(crate) mark: Option<&'static str>,
     /// When it is read: always, or only under a flag.
     pub when: ExtraWhen,
 }
@@ -81,7 +81,7 @@ pub struct Resource {
     /// The TYPE name on the command line and the file name in `export all`.
     pub name: &'static str,
     /// One line for `--help` and the README.
-    pub about: &'static str,
+    pub(crate) about: &'static str,
     pub path: &'static str,
     pub paging: Paging,
     pub walk: Walk,
@@ -89,24 +89,24 @@ pub struct Resource {
     pub scopes: &'static [&'static str],
     /// Whether `--updated-since` / `--state` narrow the export: the operation declares
     /// `updated_since`, or (per-parent types) the parent's list does.
-    pub updated_since: bool,
+    pub(crate) updated_since: bool,
     /// Every query parameter the operation declares.
     pub params: &'static [&'static str],
     /// Fixed filters of the main list (declared parameters).
     pub filters: &'static [(&'static str, &'static str)],
     /// The optional fields the operation declares under `include_fields`, in the spec's order.
-    pub include_fields: &'static [&'static str],
+    pub(crate) include_fields: &'static [&'static str],
     /// The largest page the operation allows: its schema's `maximum`, or the upper limit its
     /// description states (`tests/fixtures/spec-limits.tsv` holds both specs' figures).
     pub max_limit: u32,
     /// More lists of the same type.
     pub extras: &'static [Extra],
     /// The field-definition type whose names replace this type's custom field keys.
-    pub fields: Option<&'static str>,
+    pub(crate) fields: Option<&'static str>,
     /// The parent's id each record carries, added where the API leaves it out.
     pub parent_key: Option<&'static str>,
     /// Never part of `export all` unless `--types` names it (why, for the skipped list).
-    pub only_when_named: Option<&'static str>,
+    pub(crate) only_when_named: Option<&'static str>,
 }
 
 impl Resource {
@@ -178,7 +178,7 @@ impl Resource {
         super::costs::cost(self.path)
     }
 
-    pub fn is_v1(&self) -> bool {
+    pub(crate) fn is_v1(&self) -> bool {
         self.path.starts_with("/api/v1/")
     }
 
@@ -832,14 +832,14 @@ pub const ACTIVITY_FIELDS_V1: Resource = Resource::new(
 );
 
 /// One pipeline / one stage.
-pub const PIPELINE_SCOPES: &[&str] = DEALS_ADMIN;
-pub const STAGE_SCOPES: &[&str] = DEALS_ADMIN;
+pub(crate) const PIPELINE_SCOPES: &[&str] = DEALS_ADMIN;
+pub(crate) const STAGE_SCOPES: &[&str] = DEALS_ADMIN;
 
 /// The pseudo-type that exports every type into a directory.
-pub const ALL: &str = "all";
+pub(crate) const ALL: &str = "all";
 
 /// The query parameters the operation of `path` declares, for the lists of the table.
-pub fn declared_params(path: &str) -> Option<&'static [&'static str]> {
+pub(crate) fn declared_params(path: &str) -> Option<&'static [&'static str]> {
     RESOURCES.iter().find_map(|r| {
         if r.path == path {
             return Some(r.params);
@@ -851,12 +851,12 @@ pub fn declared_params(path: &str) -> Option<&'static [&'static str]> {
     })
 }
 
-pub fn resource(name: &str) -> Option<&'static Resource> {
+pub(crate) fn resource(name: &str) -> Option<&'static Resource> {
     RESOURCES.iter().find(|r| r.name == name)
 }
 
 /// The type names, in table order.
-pub fn names() -> impl Iterator<Item = &'static str> {
+pub(crate) fn names() -> impl Iterator<Item = &'static str> {
     RESOURCES.iter().map(|r| r.name)
 }
 

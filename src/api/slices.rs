@@ -35,7 +35,7 @@ use crate::error::{Error, Result};
 
 /// Whether a list can be split by update time: its operation declares `updated_since`,
 /// `updated_until` and `sort_by` (all of them with `update_time`), as the resource table says.
-pub fn sliceable(path: &str) -> bool {
+pub(crate) fn sliceable(path: &str) -> bool {
     resources::declared_params(path).is_some_and(|params| {
         ["updated_since", "updated_until", "sort_by"]
             .iter()
@@ -73,7 +73,7 @@ struct Run {
 }
 
 /// Reads the list in slices; returns when every record was handed over (or the reader left).
-pub async fn run(
+pub(crate) async fn run(
     client: &Arc<ApiClient>,
     plan: &ListPlan,
     tx: &mpsc::Sender<Result<Page>>,

@@ -12,20 +12,20 @@ use crate::error::{Error, Result};
 use crate::printer;
 use crate::terminal_text::{quoted, QUOTE_MAX};
 
-pub struct CallbackServer {
+pub(crate) struct CallbackServer {
     servers: Vec<std::sync::Arc<tiny_http::Server>>,
     path: String,
     port: u16,
 }
 
 /// What one callback carried.
-pub enum Callback {
+pub(crate) enum Callback {
     Http(tiny_http::Request),
     Pasted(String),
 }
 
 /// Validates the redirect URL: http, a loopback host, an explicit or default port.
-pub fn loopback_redirect(redirect_url: &str) -> Result<(url::Url, Vec<IpAddr>)> {
+pub(crate) fn loopback_redirect(redirect_url: &str) -> Result<(url::Url, Vec<IpAddr>)> {
     let bad = |why: &str| {
         Error::Usage(format!(
             "PIPEDRIVE_REDIRECT_URL '{redirect_url}' {why}: use an http loopback URL such as \
@@ -49,7 +49,7 @@ pub fn loopback_redirect(redirect_url: &str) -> Result<(url::Url, Vec<IpAddr>)> 
 }
 
 impl CallbackServer {
-    pub fn bind(redirect_url: &str) -> Result<CallbackServer> {
+    pub(crate) fn bind(redirect_url: &str) -> Result<CallbackServer> {
         let (url, addrs) = loopback_redirect(redirect_url)?;
         let port = url.port_or_known_default().unwrap_or(80);
         let mut servers = Vec::new();
@@ -87,12 +87,12 @@ impl CallbackServer {
         })
     }
 
-    pub fn port(&self) -> u16 {
+    pub(crate) fn port(&self) -> u16 {
         self.port
     }
 
     /// Waits for the one callback with our `state`; returns its `code`.
-    pub fn wait(&self, state: &str, timeout: Duration, paste: bool) -> Result<String> {
+    pub(crate) fn wait(&self, state: &str, timeout: Duration, paste: bool) -> Result<String> {
         let (tx, rx) = mpsc::channel::<Callback>();
         for server in &self.servers {
             let server = server.clone();

@@ -18,7 +18,7 @@ use crate::secret::Secret;
 use crate::settings::Settings;
 use crate::token::OAuthAnswer;
 
-pub struct OAuthClient {
+pub(crate) struct OAuthClient {
     http: reqwest::Client,
     base: String,
     client_id: String,
@@ -27,7 +27,7 @@ pub struct OAuthClient {
 }
 
 /// How a refresh ended when it did not fail outright.
-pub enum Refresh {
+pub(crate) enum Refresh {
     Granted(OAuthAnswer),
     /// `invalid_grant`: the refresh token is spent (rotated by someone else) or revoked.
     Refused(String),
@@ -47,7 +47,7 @@ struct OAuthError {
 const ATTEMPTS: u32 = 4;
 
 impl OAuthClient {
-    pub fn new(settings: &Settings, http: reqwest::Client) -> Result<OAuthClient> {
+    pub(crate) fn new(settings: &Settings, http: reqwest::Client) -> Result<OAuthClient> {
         let client_id = settings.client_id()?.to_string();
         let client_secret = settings.client_secret()?.clone();
         check_configured_url("PIPEDRIVE_OAUTH_URL", &settings.oauth.oauth_url)?;
@@ -60,7 +60,7 @@ impl OAuthClient {
         })
     }
 
-    pub fn authorize_url(&self, redirect_uri: &str, state: &str) -> String {
+    pub(crate) fn authorize_url(&self, redirect_uri: &str, state: &str) -> String {
         let mut url = url::Url::parse(&format!("{}/oauth/authorize", self.base))
             .expect("oauth base was validated");
         url.query_pairs_mut()
@@ -70,7 +70,11 @@ impl OAuthClient {
         url.to_string()
     }
 
-    pub async fn exchange_code(&self, code: &str, redirect_uri: &str) -> Result<OAuthAnswer> {
+    pub(crate) async fn exchange_code(
+        &self,
+        code: &str,
+        redirect_uri: &str,
+    ) -> Result<OAuthAnswer> {
         let form = [
             ("grant_type", "authorization_code"),
             ("code", code),
@@ -84,7 +88,7 @@ impl OAuthClient {
         }
     }
 
-    pub async fn refresh(&self, refresh_token: &Secret) -> Result<Refresh> {
+    pub(crate) async fn refresh(&self, refresh_token: &Secret) -> Result<Refresh> {
         let form = [
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh_token.expose()),
@@ -93,7 +97,7 @@ impl OAuthClient {
     }
 
     /// RFC 7009 revocation. Revoking the refresh token uninstalls the app for that user.
-    pub async fn revoke(&self, token: &Secret, hint: &str) -> Result<()> {
+    pub(crate) async fn revoke(&self, token: &Secret, hint: &str) -> Result<()> {
         let form = [("token", token.expose()), ("token_type_hint", hint)];
         let resp = self
             .http
@@ -224,7 +228,7 @@ fn refusal(status: reqwest::StatusCode, body: &[u8]) -> Result<Refresh> {
 }
 
 /// A one-line reason from an OAuth or API error body, without echoing anything token-like.
-pub fn error_text(body: &[u8]) -> String {
+pub(crate) fn error_text(body: &[u8]) -> String {
     let err: OAuthError = serde_json::from_slice(body).unwrap_or_default();
     let text = [err.error_description, err.message, err.error]
         .into_iter()

@@ -46,10 +46,10 @@ const LOCK_WAIT: Duration = Duration::from_secs(120);
 /// A token is refreshed this long before it expires (or at half its life, if that is shorter).
 const EXPIRY_MARGIN: Duration = Duration::from_secs(300);
 
-pub struct Session {
-    pub client: Arc<ApiClient>,
+pub(crate) struct Session {
+    pub(crate) client: Arc<ApiClient>,
     /// Granted scopes; `None` for a personal API token (it carries the user's own permissions).
-    pub scopes: Option<Vec<String>>,
+    pub(crate) scopes: Option<Vec<String>>,
     tokens: Option<Arc<Tokens>>,
     account: String,
 }
@@ -58,7 +58,7 @@ impl Session {
     /// Runs `work` with a session holding a just-refreshed token, then ends the session whatever
     /// `work` returned: a 401 flags every token of the account, and the store is always closed.
     /// The only way to get a session, so none can be left open or skip the 401 rule.
-    pub async fn run<T>(
+    pub(crate) async fn run<T>(
         settings: &Settings,
         work: impl AsyncFnOnce(&Session) -> Result<T>,
     ) -> Result<T> {
@@ -110,12 +110,12 @@ impl Session {
     }
 
     /// Checks that one of `needed` was granted before calling an endpoint (exit 5 otherwise).
-    pub fn require(&self, needed: &[&str], what: &str) -> Result<()> {
+    pub(crate) fn require(&self, needed: &[&str], what: &str) -> Result<()> {
         require_scope(self.scopes.as_deref(), needed, what)
     }
 
     /// Whether a scope was granted (or everything is, with an API token).
-    pub fn has_scope(&self, scope: &str) -> bool {
+    pub(crate) fn has_scope(&self, scope: &str) -> bool {
         has_scope(self.scopes.as_deref(), scope)
     }
 
@@ -143,7 +143,7 @@ impl Session {
 }
 
 /// Loads the record and refuses early when there is nothing usable.
-pub fn usable(record: Option<TokenRecord>, settings: &Settings) -> Result<TokenRecord> {
+pub(crate) fn usable(record: Option<TokenRecord>, settings: &Settings) -> Result<TokenRecord> {
     let record = record.ok_or_else(|| Error::not_logged_in(&settings.account, &settings.owner))?;
     if record.token_invalidated {
         return Err(Error::Auth(format!(

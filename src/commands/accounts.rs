@@ -12,7 +12,7 @@ use crate::store::{Entry, TokenStore};
 use crate::terminal_text;
 use crate::token::parse_scopes;
 
-pub async fn run(settings: &Settings, args: &AccountsArgs) -> Result<()> {
+pub(crate) async fn run(settings: &Settings, args: &AccountsArgs) -> Result<()> {
     if settings.api_token.is_some() {
         return Err(Error::Usage(
             "PIPEDRIVE_API_TOKEN is set: there is no token store to list; unset it to see the \

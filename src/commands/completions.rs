@@ -6,7 +6,7 @@ use std::io::Write;
 use crate::cli::CompletionsArgs;
 use crate::error::{Error, Result};
 
-pub fn run(args: &CompletionsArgs) -> Result<()> {
+pub(crate) fn run(args: &CompletionsArgs) -> Result<()> {
     let out = crate::completion_scripts::completion(args.shell);
     let mut stdout = std::io::stdout().lock();
     stdout

@@ -73,7 +73,7 @@ impl Plan<'_> {
     }
 }
 
-pub async fn run(settings: &Settings, args: &ExportArgs) -> Result<()> {
+pub(crate) async fn run(settings: &Settings, args: &ExportArgs) -> Result<()> {
     let updated_since = match &args.updated_since {
         Some(s) => Some(normalize_time(s)?),
         None => None,
@@ -723,7 +723,7 @@ fn is_deleted(deal: &Value) -> bool {
 }
 
 /// Accepts RFC 3339 and sends it on in UTC with a `Z`, as the API documents it.
-pub fn normalize_time(text: &str) -> Result<String> {
+pub(crate) fn normalize_time(text: &str) -> Result<String> {
     chrono::DateTime::parse_from_rfc3339(text.trim())
         .map(|t| t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         .map_err(|e| {

@@ -18,7 +18,7 @@ use crate::settings::Settings;
 use crate::store::{recovery, TokenStore};
 use crate::token::Token;
 
-pub async fn run(settings: &Settings, args: &LoginArgs) -> Result<()> {
+pub(crate) async fn run(settings: &Settings, args: &LoginArgs) -> Result<()> {
     if settings.api_token.is_some() {
         printer::info(
             "note: PIPEDRIVE_API_TOKEN is set, so other commands use it instead of this login",

@@ -8,7 +8,7 @@ use crate::printer;
 use crate::settings::Settings;
 use crate::store::{recovery, Entry, TokenStore};
 
-pub async fn run(settings: &Settings, args: &LogoutArgs) -> Result<()> {
+pub(crate) async fn run(settings: &Settings, args: &LogoutArgs) -> Result<()> {
     TokenStore::using(settings, async |store, _| {
         logout(settings, args, store).await
     })

@@ -1,9 +1,9 @@
 //! One file per subcommand; each takes the resolved settings and its own arguments.
 
-pub mod accounts;
-pub mod completions;
-pub mod export;
-pub mod login;
-pub mod logout;
-pub mod pipeline_and_stage;
-pub mod status;
+pub(crate) mod accounts;
+pub(crate) mod completions;
+pub(crate) mod export;
+pub(crate) mod login;
+pub(crate) mod logout;
+pub(crate) mod pipeline_and_stage;
+pub(crate) mod status;

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::output;
 use crate::settings::Settings;
 
-pub async fn pipeline(settings: &Settings, args: &PipelineArgs) -> Result<()> {
+pub(crate) async fn pipeline(settings: &Settings, args: &PipelineArgs) -> Result<()> {
     let json = Session::run(settings, async |session| {
         fetch_pipeline(session, args).await
     })
@@ -21,7 +21,7 @@ pub async fn pipeline(settings: &Settings, args: &PipelineArgs) -> Result<()> {
     print(args.format, &json)
 }
 
-pub async fn stage(settings: &Settings, args: &StageArgs) -> Result<()> {
+pub(crate) async fn stage(settings: &Settings, args: &StageArgs) -> Result<()> {
     let raw = Session::run(settings, async |session| {
         fetch_one(
             session,

@@ -10,7 +10,7 @@ use crate::settings::Settings;
 use crate::store::TokenStore;
 use crate::token::parse_scopes;
 
-pub async fn run(settings: &Settings, args: &StatusArgs) -> Result<()> {
+pub(crate) async fn run(settings: &Settings, args: &StatusArgs) -> Result<()> {
     if let Some(api) = &settings.api_token {
         let info = json!({
             "auth": "api_token",

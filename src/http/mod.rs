@@ -8,36 +8,36 @@ use crate::clock::Clock;
 use crate::error::{Error, Result};
 use retry::RetryPolicy;
 
-pub mod retry;
-pub mod wait;
+pub(crate) mod retry;
+pub(crate) mod wait;
 
 /// What the HTTP clients need of the settings (filled in when the settings are resolved).
 #[derive(Debug, Clone)]
-pub struct HttpSettings {
+pub(crate) struct HttpSettings {
     /// `--max-wait`: the longest wait a server may ask for.
-    pub max_wait: Duration,
-    pub request_timeout: Duration,
-    pub connect_timeout: Duration,
+    pub(crate) max_wait: Duration,
+    pub(crate) request_timeout: Duration,
+    pub(crate) connect_timeout: Duration,
     /// How long named waits last: real time in use, a fraction of it in the tests.
-    pub clock: Clock,
+    pub(crate) clock: Clock,
     /// `--budget-reserve`: percent of the company's daily token budget to leave untouched.
-    pub budget_reserve: u8,
+    pub(crate) budget_reserve: u8,
     /// `--max-tokens`: the most tokens one run may spend.
-    pub max_tokens: Option<u64>,
+    pub(crate) max_tokens: Option<u64>,
 }
 
 impl HttpSettings {
     /// The retry policy of every call: API pages, the OAuth token endpoint, token saves.
-    pub fn retry_policy(&self) -> RetryPolicy {
+    pub(crate) fn retry_policy(&self) -> RetryPolicy {
         RetryPolicy::new(self.max_wait, self.clock)
     }
 }
 
 /// The largest answer read into memory. Pipedrive's pages are a few MB at most; a body beyond this
 /// is a broken or hostile server, and reading it would only exhaust memory.
-pub const BODY_CAP: usize = 64 << 20;
+pub(crate) const BODY_CAP: usize = 64 << 20;
 
-pub fn http_client(settings: &HttpSettings) -> Result<reqwest::Client> {
+pub(crate) fn http_client(settings: &HttpSettings) -> Result<reqwest::Client> {
     // reqwest is built without a crypto provider of its own: use ring, which mongodb's rustls
     // already links. Installing twice (a second client) is harmless.
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -53,7 +53,7 @@ pub fn http_client(settings: &HttpSettings) -> Result<reqwest::Client> {
 
 /// Reads an answer's body, refusing more than [`BODY_CAP`] bytes (an error, exit 1). The inner
 /// `Err` is a transfer cut short: worth another attempt.
-pub async fn read_body(
+pub(crate) async fn read_body(
     resp: reqwest::Response,
     what: &str,
 ) -> Result<std::result::Result<Vec<u8>, String>> {
@@ -70,14 +70,14 @@ static SPARE_BODIES: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec:
 const SPARES: usize = 16;
 
 /// A buffer for a page body: a spare one if there is one.
-pub fn spare_body() -> Vec<u8> {
+pub(crate) fn spare_body() -> Vec<u8> {
     let mut spares = SPARE_BODIES.lock().unwrap_or_else(|p| p.into_inner());
     spares.pop().unwrap_or_default()
 }
 
 /// Puts a page body back for the next page. Small ones are not worth keeping, and an outsized
 /// one (a page of long notes, say) would hold its memory for the rest of the run.
-pub fn recycle_body(mut body: Vec<u8>) {
+pub(crate) fn recycle_body(mut body: Vec<u8>) {
     if !(64 << 10..=4 << 20).contains(&body.capacity()) {
         return;
     }
@@ -89,7 +89,7 @@ pub fn recycle_body(mut body: Vec<u8>) {
 }
 
 /// [`read_body`] into `body` (emptied first; a spare page buffer, say).
-pub async fn read_body_into(
+pub(crate) async fn read_body_into(
     mut resp: reqwest::Response,
     what: &str,
     mut body: Vec<u8>,
@@ -128,7 +128,7 @@ pub async fn read_body_into(
 const MAX_URL: usize = 2048;
 
 /// Tokens are only ever sent over https, except to loopback hosts (tests, the demo).
-pub fn check_secure_url(what: &str, raw: &str) -> Result<url::Url> {
+pub(crate) fn check_secure_url(what: &str, raw: &str) -> Result<url::Url> {
     // The text may come from a server (a token answer's api_domain): quoted, and cut short.
     let shown = crate::terminal_text::quoted(raw, 100);
     // No request to such a URL can ever succeed: refused at once rather than retried.
@@ -162,7 +162,7 @@ pub fn check_secure_url(what: &str, raw: &str) -> Result<url::Url> {
 
 /// The same rule for a URL the user configured (`PIPEDRIVE_OAUTH_URL`, `PIPEDRIVE_API_DOMAIN`):
 /// breaking it is a usage error (exit 2), not a failure of the run.
-pub fn check_configured_url(what: &str, raw: &str) -> Result<url::Url> {
+pub(crate) fn check_configured_url(what: &str, raw: &str) -> Result<url::Url> {
     check_secure_url(what, raw).map_err(|e| match e {
         Error::Other(msg) => Error::Usage(msg),
         e => e,
@@ -170,7 +170,7 @@ pub fn check_configured_url(what: &str, raw: &str) -> Result<url::Url> {
 }
 
 /// reqwest's error text, without the URL (which could one day carry something private).
-pub fn describe(e: &reqwest::Error) -> String {
+pub(crate) fn describe(e: &reqwest::Error) -> String {
     let kind = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {

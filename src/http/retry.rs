@@ -23,33 +23,33 @@ use crate::printer;
 
 /// Every wait saturates here (about a century): far beyond any `--max-wait` set on purpose, and
 /// still a valid `Instant` and calendar time.
-pub const LONGEST_WAIT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+pub(crate) const LONGEST_WAIT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// An API 429 asking for a longer wait than this is not the burst limit (its windows last 2 s)
 /// but the daily token budget: it comes back hours later, so it ends the run at once.
-pub const BURST_WAITS: Duration = Duration::from_secs(60);
+pub(crate) const BURST_WAITS: Duration = Duration::from_secs(60);
 
 /// The wait assumed for a 429 that names none.
 const DEFAULT_RATE_WAIT: Duration = Duration::from_secs(2);
 
 /// How a call is retried; built once from the settings.
 #[derive(Debug, Clone)]
-pub struct RetryPolicy {
+pub(crate) struct RetryPolicy {
     /// The first backoff; each further one doubles, up to `longest_backoff`.
-    pub first_backoff: Duration,
-    pub longest_backoff: Duration,
+    pub(crate) first_backoff: Duration,
+    pub(crate) longest_backoff: Duration,
     /// `--max-wait`: the longest wait a server may ask for.
-    pub max_wait: Duration,
+    pub(crate) max_wait: Duration,
     /// Attempts of one call that fails for a fault (5xx, network, a bad body).
-    pub attempts: u32,
+    pub(crate) attempts: u32,
     /// 429s in a row before giving up.
-    pub rate_limit_attempts: u32,
+    pub(crate) rate_limit_attempts: u32,
     /// How long a wait lasts in real time (short in the tests, so fault tests do not sleep).
-    pub clock: Clock,
+    pub(crate) clock: Clock,
 }
 
 impl RetryPolicy {
-    pub fn new(max_wait: Duration, clock: Clock) -> RetryPolicy {
+    pub(crate) fn new(max_wait: Duration, clock: Clock) -> RetryPolicy {
         RetryPolicy {
             first_backoff: Duration::from_millis(250),
             longest_backoff: Duration::from_secs(10),
@@ -61,14 +61,14 @@ impl RetryPolicy {
     }
 
     /// The same policy with another attempt budget (the token save tries fewer times).
-    pub fn with_attempts(mut self, attempts: u32) -> RetryPolicy {
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> RetryPolicy {
         self.attempts = attempts.max(1);
         self
     }
 
     /// The backoff before retry number `failures` (1-based): a uniformly random point between
     /// half and all of `first * 2^(failures)`, capped, so parallel jobs do not retry in step.
-    pub fn backoff(&self, failures: u32) -> Duration {
+    pub(crate) fn backoff(&self, failures: u32) -> Duration {
         let full = self
             .first_backoff
             .saturating_mul(1 << failures.min(16))
@@ -77,7 +77,7 @@ impl RetryPolicy {
     }
 
     /// Refuses a wait beyond `--max-wait`, naming when to try again (exit 75).
-    pub fn check_wait(&self, what: &str, why: &str, wait: Duration) -> Result<()> {
+    pub(crate) fn check_wait(&self, what: &str, why: &str, wait: Duration) -> Result<()> {
         if wait <= self.max_wait {
             return Ok(());
         }
@@ -90,7 +90,11 @@ impl RetryPolicy {
     }
 
     /// Starts counting the failures of one call named `what` (`GET /api/v2/deals`).
-    pub fn start<'a>(&'a self, what: impl Into<String>, waiting: &'a WaitStatus) -> Retry<'a> {
+    pub(crate) fn start<'a>(
+        &'a self,
+        what: impl Into<String>,
+        waiting: &'a WaitStatus,
+    ) -> Retry<'a> {
         Retry {
             policy: self,
             waiting,
@@ -103,7 +107,7 @@ impl RetryPolicy {
 
     /// Sleeps the named wait `named` (on the policy's clock), shown in the progress display as
     /// `why`.
-    pub async fn sleep(
+    pub(crate) async fn sleep(
         &self,
         waiting: &WaitStatus,
         why: &str,
@@ -118,7 +122,7 @@ impl RetryPolicy {
 
 /// Why one attempt did not succeed, as far as retrying is concerned.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// A fault worth another try: after our backoff, or after `asked` when the server named it.
     Fault {
         why: String,
@@ -132,7 +136,7 @@ pub enum Failure {
 }
 
 /// The failures of one call so far.
-pub struct Retry<'a> {
+pub(crate) struct Retry<'a> {
     policy: &'a RetryPolicy,
     waiting: &'a WaitStatus,
     what: String,
@@ -143,7 +147,7 @@ pub struct Retry<'a> {
 
 impl Retry<'_> {
     /// Takes one failure: sleeps before the next attempt, or says why there is none.
-    pub async fn after(&mut self, failure: Failure) -> Result<()> {
+    pub(crate) async fn after(&mut self, failure: Failure) -> Result<()> {
         let policy = self.policy;
         let what = &self.what;
         match failure {
@@ -211,7 +215,7 @@ impl Retry<'_> {
 
 /// What an HTTP answer means for retrying, from its status, headers and body alone.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// 2xx: the caller reads the body.
     Success,
     /// Worth another try (see [`Failure`]).
@@ -224,7 +228,7 @@ pub enum Outcome {
 }
 
 /// The classifier shared by the API client and the OAuth client.
-pub fn classify(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Outcome {
+pub(crate) fn classify(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Outcome {
     if status.is_success() {
         return Outcome::Success;
     }
@@ -259,7 +263,7 @@ pub fn classify(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Outcome
 
 /// A wait in seconds from a header, saturated at [`LONGEST_WAIT`]; negative or unreadable values
 /// count as absent. (An HTTP-date `retry-after` is not used by Pipedrive.)
-pub fn header_wait(headers: &HeaderMap, name: &str) -> Option<Duration> {
+pub(crate) fn header_wait(headers: &HeaderMap, name: &str) -> Option<Duration> {
     let v = headers.get(name)?.to_str().ok()?.trim();
     let secs = v.parse::<f64>().ok().filter(|s| !s.is_nan() && *s >= 0.0)?;
     Some(if secs >= LONGEST_WAIT.as_secs_f64() {
@@ -270,7 +274,7 @@ pub fn header_wait(headers: &HeaderMap, name: &str) -> Option<Duration> {
 }
 
 /// A one-line reason from an API or OAuth error body, never echoing anything else of it.
-pub fn error_reason(body: &[u8]) -> String {
+pub(crate) fn error_reason(body: &[u8]) -> String {
     #[derive(Deserialize, Default)]
     struct ErrorBody {
         #[serde(default)]
@@ -300,7 +304,7 @@ pub fn error_reason(body: &[u8]) -> String {
 }
 
 /// At most `max` characters of `bytes` as text fit for a terminal (see `crate::terminal_text`).
-pub fn sanitize(bytes: &[u8], max: usize) -> String {
+pub(crate) fn sanitize(bytes: &[u8], max: usize) -> String {
     crate::terminal_text::bytes(bytes, max)
 }
 
@@ -322,7 +326,7 @@ fn human_secs(wait: Duration) -> String {
 }
 
 /// What to tell the user of a spent daily budget: when to try again.
-pub fn try_again(wait: Option<Duration>) -> String {
+pub(crate) fn try_again(wait: Option<Duration>) -> String {
     match wait {
         Some(wait) => format!(
             "the server asks to wait {}: try again after {}",

@@ -6,21 +6,21 @@ use std::time::{Duration, Instant};
 
 /// Shared between the client and whoever displays progress; cheap to clone.
 #[derive(Clone, Debug, Default)]
-pub struct WaitStatus(Arc<Mutex<Option<Waiting>>>);
+pub(crate) struct WaitStatus(Arc<Mutex<Option<Waiting>>>);
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Waiting {
+pub(crate) struct Waiting {
     /// Why, in a few words: "rate limited by Pipedrive", "server error 502".
-    pub why: String,
+    pub(crate) why: String,
     /// True for a rate limit (429 or a spent burst budget), false for a retry backoff.
-    pub rate_limited: bool,
-    pub until: Instant,
+    pub(crate) rate_limited: bool,
+    pub(crate) until: Instant,
 }
 
 impl WaitStatus {
     /// Records the wait, then sleeps it. Concurrent waits keep the one that ends last; a wait
     /// that is over (or was cancelled) needs no clearing, since `current` ignores it.
-    pub async fn sleep(&self, why: &str, rate_limited: bool, wait: Duration) {
+    pub(crate) async fn sleep(&self, why: &str, rate_limited: bool, wait: Duration) {
         let until = Instant::now() + wait;
         {
             let mut now = self.0.lock().unwrap_or_else(|p| p.into_inner());
@@ -36,7 +36,7 @@ impl WaitStatus {
     }
 
     /// The wait in progress, if any.
-    pub fn current(&self) -> Option<Waiting> {
+    pub(crate) fn current(&self) -> Option<Waiting> {
         let now = self.0.lock().unwrap_or_else(|p| p.into_inner());
         now.clone().filter(|w| w.until > Instant::now())
     }

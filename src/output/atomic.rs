@@ -15,14 +15,14 @@ use std::time::{Duration, SystemTime};
 
 use crate::error::{Error, Result};
 
-pub struct AtomicFile {
+pub(crate) struct AtomicFile {
     tmp: tempfile::NamedTempFile,
     dest: PathBuf,
 }
 
 impl AtomicFile {
     /// A temporary file beside `dest`, or beside the file it links to: the link stays a link.
-    pub fn create(dest: &Path) -> Result<AtomicFile> {
+    pub(crate) fn create(dest: &Path) -> Result<AtomicFile> {
         let fail = |why: String| Error::Other(format!("cannot write {}: {why}", dest.display()));
         let dest = &crate::output::target::resolve_links(dest)?;
         if dest.is_dir() {
@@ -60,19 +60,19 @@ impl AtomicFile {
     }
 
     /// A second handle on the temporary file, to write through.
-    pub fn reopen(&self) -> std::io::Result<File> {
+    pub(crate) fn reopen(&self) -> std::io::Result<File> {
         self.tmp.reopen()
     }
 
     /// A writer to the temporary file that keeps the kernel writing it to disk as it grows.
-    pub fn writer(&self) -> std::io::Result<WriteBehind> {
+    pub(crate) fn writer(&self) -> std::io::Result<WriteBehind> {
         Ok(WriteBehind {
             file: self.tmp.reopen()?,
             unsynced: 0,
         })
     }
 
-    pub fn commit(self) -> Result<()> {
+    pub(crate) fn commit(self) -> Result<()> {
         let dest = self.dest.clone();
         let fail =
             |e: std::io::Error| Error::Other(format!("cannot write {}: {e}", dest.display()));
@@ -90,7 +90,7 @@ impl AtomicFile {
 /// Writes to a file and, every [`WRITE_BEHIND`] bytes, asks the kernel to start writing what it
 /// holds to disk without waiting for it: the `fsync` at `commit` then finds little left to do,
 /// where a 200 MB export would otherwise wait for all of it at the very end.
-pub struct WriteBehind {
+pub(crate) struct WriteBehind {
     file: File,
     unsynced: u64,
 }
@@ -130,7 +130,7 @@ fn start_writeback(file: &File) {
 fn start_writeback(_: &File) {}
 
 /// A partial nobody has written for this long may be stale (see the module comment).
-pub const STALE_AFTER: Duration = Duration::from_secs(10 * 60);
+pub(crate) const STALE_AFTER: Duration = Duration::from_secs(10 * 60);
 
 /// Best effort: a partial that cannot be removed stays, and the export has succeeded anyway.
 fn remove_stale_partials(dest: &Path) {

@@ -10,7 +10,7 @@ use crate::json_scan::after_string;
 /// The input is valid JSON (it came through serde_json), so outside strings only structure,
 /// numbers and literals remain; string contents, most of a record's bytes, are skipped with
 /// `memchr` (`crate::json_scan`) instead of byte by byte.
-pub fn write_compact<W: Write + ?Sized>(out: &mut W, json: &str) -> std::io::Result<()> {
+pub(crate) fn write_compact<W: Write + ?Sized>(out: &mut W, json: &str) -> std::io::Result<()> {
     let bytes = json.as_bytes();
     let mut from = 0;
     let mut i = 0;

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 /// The stage of one run; dropped without [`DirSet::publish`], it is removed.
-pub struct DirSet {
+pub(crate) struct DirSet {
     dir: PathBuf,
     stage: PathBuf,
     /// Held for the stage's life: a stage whose lock can be taken belongs to a dead run.
@@ -36,7 +36,7 @@ pub struct DirSet {
 impl DirSet {
     /// Creates `dir` if needed (symlinks followed, the link stays), clears the stages killed runs
     /// left beside it, and makes this run's stage.
-    pub fn create(dir: &Path) -> Result<DirSet> {
+    pub(crate) fn create(dir: &Path) -> Result<DirSet> {
         let fail = |why: String| Error::Other(format!("cannot write {}: {why}", dir.display()));
         let dir = crate::output::target::resolve_links(dir)?;
         if !dir.is_dir() {
@@ -78,23 +78,23 @@ impl DirSet {
     }
 
     /// The output directory (symlinks resolved).
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
     /// Where this run writes `name` before the swap.
-    pub fn staged(&self, name: &str) -> PathBuf {
+    pub(crate) fn staged(&self, name: &str) -> PathBuf {
         self.stage.join(name)
     }
 
     /// Waits until no other run commits into the same directory; held until dropped.
-    pub fn lock(&self) -> Result<DirLock> {
+    pub(crate) fn lock(&self) -> Result<DirLock> {
         DirLock::take(&self.dir)
     }
 
     /// Makes the stage current in one step (see the module comment). Everything of the old
     /// directory the stage does not replace is kept. Call with the [`DirSet::lock`] held.
-    pub fn publish(mut self) -> Result<()> {
+    pub(crate) fn publish(mut self) -> Result<()> {
         let fail =
             |e: std::io::Error| Error::Other(format!("cannot write {}: {e}", self.dir.display()));
         if let Some(why) = self.by_files.clone() {
@@ -167,7 +167,7 @@ impl Drop for DirSet {
 const MANIFEST: &str = "manifest.json";
 
 /// An exclusive lock on the output directory itself (no lock file is left anywhere).
-pub struct DirLock {
+pub(crate) struct DirLock {
     _dir: File,
 }
 

@@ -16,14 +16,14 @@ use crate::error::{Error, Result};
 use crate::output::compact::write_compact;
 use crate::output::{Relabel, Sink};
 
-pub struct JsonlSink<W: Write> {
+pub(crate) struct JsonlSink<W: Write> {
     out: W,
     label: String,
     relabel: Option<Arc<dyn Relabel>>,
 }
 
 impl<W: Write> JsonlSink<W> {
-    pub fn new(out: W, label: String, relabel: Option<Arc<dyn Relabel>>) -> Self {
+    pub(crate) fn new(out: W, label: String, relabel: Option<Arc<dyn Relabel>>) -> Self {
         JsonlSink {
             out,
             label,
@@ -32,7 +32,7 @@ impl<W: Write> JsonlSink<W> {
     }
 
     /// The writer, for a caller that takes each line out as it is written.
-    pub fn get_mut(&mut self) -> &mut W {
+    pub(crate) fn get_mut(&mut self) -> &mut W {
         &mut self.out
     }
 }

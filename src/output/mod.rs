@@ -1,22 +1,22 @@
 //! Where records go: a destination (stdout or an atomically written file), a sink per format, and
 //! the progress display on stderr.
 
-pub mod atomic;
+pub(crate) mod atomic;
 mod bson_json;
-pub mod compact;
+pub(crate) mod compact;
 pub mod csv;
-pub mod dirset;
-pub mod jsonl;
-pub mod mongo;
-pub mod progress;
-pub mod target;
+pub(crate) mod dirset;
+pub(crate) mod jsonl;
+pub(crate) mod mongo;
+pub(crate) mod progress;
+pub(crate) mod target;
 
 use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use target::{check_writable, same_file};
+pub(crate) use target::{check_writable, same_file};
 
 use crate::choices::Format;
 use crate::error::{Error, Result};
@@ -54,7 +54,11 @@ pub struct SinkOptions {
     pub relabel: Option<Arc<dyn Relabel>>,
 }
 
-pub fn sink<W: Write + 'static>(format: Format, out: W, label: String) -> Result<Box<dyn Sink>> {
+pub(crate) fn sink<W: Write + 'static>(
+    format: Format,
+    out: W,
+    label: String,
+) -> Result<Box<dyn Sink>> {
     sink_with(format, out, label, SinkOptions::default())
 }
 
@@ -71,7 +75,7 @@ pub fn sink_with<W: Write + 'static>(
 }
 
 /// stdout, a file that only appears complete, or a node written in place (FIFO, device).
-pub enum Destination {
+pub(crate) enum Destination {
     Stdout,
     File(atomic::AtomicFile, PathBuf),
     Direct(std::fs::File, PathBuf),
@@ -79,7 +83,7 @@ pub enum Destination {
 
 impl Destination {
     /// Prepares the destination before any API call, so a bad path fails fast.
-    pub fn open(path: Option<&Path>) -> Result<Destination> {
+    pub(crate) fn open(path: Option<&Path>) -> Result<Destination> {
         let Some(path) = path else {
             return Ok(Destination::Stdout);
         };
@@ -107,7 +111,7 @@ impl Destination {
     /// [`Destination::open`] on a thread of its own: opening a FIFO for writing waits for a
     /// reader, and a signal must still end the command meanwhile (the runtime is shut down
     /// without waiting for the thread, so a reader that never comes cannot hold the exit).
-    pub async fn open_async(path: Option<&Path>) -> Result<Destination> {
+    pub(crate) async fn open_async(path: Option<&Path>) -> Result<Destination> {
         let Some(path) = path else {
             return Ok(Destination::Stdout);
         };
@@ -123,7 +127,7 @@ impl Destination {
             .map_err(|_| Error::Other("cannot open the output".into()))?
     }
 
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         match self {
             Destination::Stdout => "stdout".into(),
             Destination::File(_, p) | Destination::Direct(_, p) => p.display().to_string(),
@@ -131,7 +135,7 @@ impl Destination {
     }
 
     /// A writer for the sink; big buffer, since records are small and many.
-    pub fn writer(&self) -> Result<Box<dyn Write + Send>> {
+    pub(crate) fn writer(&self) -> Result<Box<dyn Write + Send>> {
         Ok(match self {
             Destination::Stdout => Box::new(std::io::BufWriter::with_capacity(
                 1 << 16,
@@ -152,7 +156,7 @@ impl Destination {
 
     /// Publishes the file (rename over the destination); stdout and nodes written in place have
     /// nothing left to do (the sink flushed them).
-    pub fn commit(self) -> Result<()> {
+    pub(crate) fn commit(self) -> Result<()> {
         match self {
             Destination::Stdout | Destination::Direct(..) => Ok(()),
             Destination::File(f, _) => f.commit(),

@@ -28,13 +28,13 @@ use crate::output::jsonl::JsonlSink;
 use crate::output::{Relabel, Sink};
 
 /// The collection of records unless `--collection` names another.
-pub const RECORDS: &str = "pipedrive_records";
+pub(crate) const RECORDS: &str = "pipedrive_records";
 /// One document per (account, owner, type): the mark the next incremental run starts from.
-pub const STATE: &str = "pipedrive_sync_state";
+pub(crate) const STATE: &str = "pipedrive_sync_state";
 /// One document per `export all` run.
-pub const RUNS: &str = "pipedrive_sync_runs";
+pub(crate) const RUNS: &str = "pipedrive_sync_runs";
 /// Upserts per `update` command.
-pub const BATCH: usize = 1000;
+pub(crate) const BATCH: usize = 1000;
 /// Bound on one command, for a server that accepts connections but does not answer.
 const OP_TIMEOUT: Duration = Duration::from_secs(60);
 /// Attempts of one batch: a primary stepping down or a dropped connection is retried with the
@@ -42,12 +42,12 @@ const OP_TIMEOUT: Duration = Duration::from_secs(60);
 const ATTEMPTS: u32 = 6;
 
 /// True when `--output` names a MongoDB server rather than a file.
-pub fn is_uri(text: &str) -> bool {
+pub(crate) fn is_uri(text: &str) -> bool {
     text.starts_with("mongodb://") || text.starts_with("mongodb+srv://")
 }
 
 /// A connected MongoDB output: the database, the records collection and how to write.
-pub struct MongoOutput {
+pub(crate) struct MongoOutput {
     client: Client,
     db: Database,
     records: String,
@@ -61,10 +61,10 @@ pub struct MongoOutput {
 
 /// Whose record and of which type: the first three parts of every `_id`.
 #[derive(Debug, Clone)]
-pub struct Ident {
-    pub account: String,
-    pub owner: String,
-    pub kind: &'static str,
+pub(crate) struct Ident {
+    pub(crate) account: String,
+    pub(crate) owner: String,
+    pub(crate) kind: &'static str,
 }
 
 impl Ident {
@@ -84,7 +84,11 @@ fn unavailable(reason: impl Into<String>) -> Error {
 impl MongoOutput {
     /// Connects, proves the server answers and creates the indexes (a no-op once they exist), so
     /// an unreachable server fails with exit 7 before any API request is made.
-    pub async fn connect(uri: &str, collection: &str, policy: RetryPolicy) -> Result<MongoOutput> {
+    pub(crate) async fn connect(
+        uri: &str,
+        collection: &str,
+        policy: RetryPolicy,
+    ) -> Result<MongoOutput> {
         let mut options = match tokio::time::timeout(OP_TIMEOUT, ClientOptions::parse(uri)).await {
             Ok(Ok(o)) => o,
             Ok(Err(e)) => {
@@ -129,11 +133,11 @@ impl MongoOutput {
         Ok(out)
     }
 
-    pub fn location(&self) -> String {
+    pub(crate) fn location(&self) -> String {
         format!("{}, collection '{}'", self.shown, self.records)
     }
 
-    pub async fn close(&self) {
+    pub(crate) async fn close(&self) {
         self.client.clone().shutdown().await;
     }
 
@@ -177,7 +181,7 @@ impl MongoOutput {
     }
 
     /// A sink for one type's records of this run; `started` is the run's `synced_at`.
-    pub fn sink(
+    pub(crate) fn sink(
         &self,
         ident: Ident,
         relabel: Option<Arc<dyn Relabel>>,
@@ -203,7 +207,7 @@ impl MongoOutput {
     }
 
     /// The mark of `ident` (RFC 3339), if an earlier run left one.
-    pub async fn mark(&self, ident: &Ident) -> Result<Option<String>> {
+    pub(crate) async fn mark(&self, ident: &Ident) -> Result<Option<String>> {
         let coll = self.db.collection::<Document>(STATE);
         let found = self
             .bounded(
@@ -215,7 +219,12 @@ impl MongoOutput {
     }
 
     /// Saves the mark of `ident` (after every write of the run was acknowledged).
-    pub async fn save_mark(&self, ident: &Ident, since: Option<&str>, records: u64) -> Result<()> {
+    pub(crate) async fn save_mark(
+        &self,
+        ident: &Ident,
+        since: Option<&str>,
+        records: u64,
+    ) -> Result<()> {
         let mut set = ident.filter();
         set.insert("last_run", DateTime::now());
         set.insert("records", records as i64);
@@ -234,7 +243,11 @@ impl MongoOutput {
 
     /// After a complete walk of every record of `ident`'s type: the documents this run did not
     /// write are gone from Pipedrive. They are marked, never removed; returns how many.
-    pub async fn mark_unseen_deleted(&self, ident: &Ident, started: DateTime) -> Result<u64> {
+    pub(crate) async fn mark_unseen_deleted(
+        &self,
+        ident: &Ident,
+        started: DateTime,
+    ) -> Result<u64> {
         let mut filter = ident.filter();
         filter.insert("deleted", doc! { "$ne": true });
         filter.insert("synced_at", doc! { "$ne": started });
@@ -254,7 +267,7 @@ impl MongoOutput {
     }
 
     /// Records one `export all` run in `pipedrive_sync_runs`.
-    pub async fn log_run(&self, run: Document) -> Result<()> {
+    pub(crate) async fn log_run(&self, run: Document) -> Result<()> {
         let coll = self.db.collection::<Document>(RUNS);
         self.bounded("record the run", coll.insert_one(run))
             .await
@@ -409,7 +422,7 @@ fn transient(e: &mongodb::error::Error) -> bool {
 }
 
 /// One type's records on their way into the collection.
-pub struct MongoSink {
+pub(crate) struct MongoSink {
     /// Writes `data` exactly as JSON lines would (`--field-names` included), into a buffer.
     line: JsonlSink<Vec<u8>>,
     ident: Ident,

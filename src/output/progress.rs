@@ -15,7 +15,7 @@ use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use crate::http::wait::WaitStatus;
 use crate::printer;
 
-pub struct Progress {
+pub(crate) struct Progress {
     bar: Option<ProgressBar>,
     summary: bool,
     started: Instant,
@@ -56,7 +56,7 @@ fn style(waiting: WaitStatus) -> ProgressStyle {
 
 impl Progress {
     /// `waiting` is the API client's status: a rate-limit wait shows on the bar while it lasts.
-    pub fn new(what: &str, quiet: bool, waiting: WaitStatus) -> Progress {
+    pub(crate) fn new(what: &str, quiet: bool, waiting: WaitStatus) -> Progress {
         let bar = (!quiet && printer::live()).then(|| {
             let bar = ProgressBar::no_length()
                 .with_style(style(waiting))
@@ -76,7 +76,7 @@ impl Progress {
         }
     }
 
-    pub fn page(&mut self, records: u64) {
+    pub(crate) fn page(&mut self, records: u64) {
         self.pages += 1;
         self.records += records;
         if let Some(bar) = &self.bar {
@@ -87,7 +87,7 @@ impl Progress {
     }
 
     /// Clears the bar and prints one summary line; `cost` is the API requests and tokens spent.
-    pub fn finish(mut self, target: &str, cost: Option<(u64, u64)>) {
+    pub(crate) fn finish(mut self, target: &str, cost: Option<(u64, u64)>) {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }

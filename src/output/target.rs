@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 
 /// How a path is written.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// A regular file, or none yet: written beside this path (the symlinks resolved) and renamed.
     Replace(PathBuf),
     /// Anything else that exists: opened and written in place.
@@ -16,7 +16,7 @@ pub enum Target {
 }
 
 /// Decides how `path` is written; a directory, or a path that cannot be inspected, is an error.
-pub fn classify(path: &Path) -> Result<Target> {
+pub(crate) fn classify(path: &Path) -> Result<Target> {
     let fail = |why: String| Error::Other(format!("cannot write {}: {why}", path.display()));
     // A process's own descriptors are never replaced: on Linux `/dev/stdout` redirected to a file
     // points at that file, and replacing it would cut the file away from the shell's redirection.
@@ -56,7 +56,7 @@ fn names_a_descriptor(path: &Path) -> bool {
 
 /// Follows symlinks one at a time (a relative link is relative to its own directory) down to the
 /// path that is not a link, which may not exist yet.
-pub fn resolve_links(path: &Path) -> Result<PathBuf> {
+pub(crate) fn resolve_links(path: &Path) -> Result<PathBuf> {
     let mut p = path.to_path_buf();
     for _ in 0..40 {
         match std::fs::symlink_metadata(&p) {
@@ -80,7 +80,7 @@ pub fn resolve_links(path: &Path) -> Result<PathBuf> {
 
 /// Whether two paths name one file: the same inode when both exist, else the same place once
 /// symlinks, `.` and `..` are resolved (`F`, `./F` and a link to `F` are all `F`).
-pub fn same_file(a: &Path, b: &Path) -> bool {
+pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
     #[cfg(unix)]
     if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
         use std::os::unix::fs::MetadataExt;
@@ -129,7 +129,7 @@ fn canonical_dir(dir: &Path) -> Option<PathBuf> {
 /// Fails now, not after the export, when a file could not be written at `path` later: its
 /// directory is missing or not writable, or it is a directory (checked by creating and removing
 /// a temporary file beside it, which is what writing it atomically will need).
-pub fn check_writable(path: &Path) -> Result<()> {
+pub(crate) fn check_writable(path: &Path) -> Result<()> {
     match classify(path)? {
         Target::Direct(_) => Ok(()),
         Target::Replace(p) => crate::output::atomic::AtomicFile::create(&p).map(drop),

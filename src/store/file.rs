@@ -41,7 +41,7 @@ impl FileStore {
         }
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
@@ -123,7 +123,7 @@ impl FileStore {
 
     /// Whether the directory takes a new token file: a small file written, synced and removed
     /// (a full disk or a read-only mount fails here, before a refresh spends the old token).
-    pub fn check_writable(&self) -> Result<()> {
+    pub(crate) fn check_writable(&self) -> Result<()> {
         let fail = |e: std::io::Error| {
             unavailable(format!(
                 "cannot write in {} ({e}), so a refreshed token could not be saved; free space \
@@ -158,7 +158,7 @@ impl FileStore {
         Ok(out)
     }
 
-    pub fn inspect(&self, account: &str, owner: &str) -> Result<Entry> {
+    pub(crate) fn inspect(&self, account: &str, owner: &str) -> Result<Entry> {
         Ok(self
             .read_values()?
             .iter()
@@ -179,7 +179,7 @@ impl FileStore {
     }
 
     /// Every owner's entry of an account, damaged ones included (for `logout --all`).
-    pub fn inspect_account(&self, account: &str) -> Result<Vec<(String, Entry)>> {
+    pub(crate) fn inspect_account(&self, account: &str) -> Result<Vec<(String, Entry)>> {
         Ok(self
             .read_values()?
             .iter()
@@ -189,7 +189,7 @@ impl FileStore {
     }
 
     /// Every entry of every account, damaged ones included (for `pipedrive accounts`).
-    pub fn inspect_all(&self) -> Result<Vec<(String, String, Entry)>> {
+    pub(crate) fn inspect_all(&self) -> Result<Vec<(String, String, Entry)>> {
         Ok(self
             .read_values()?
             .iter()
@@ -237,7 +237,7 @@ impl FileStore {
         })
     }
 
-    pub fn replace_token(
+    pub(crate) fn replace_token(
         &self,
         account: &str,
         owner: &str,
@@ -261,7 +261,7 @@ impl FileStore {
         })
     }
 
-    pub fn invalidate_account(&self, account: &str) -> Result<u64> {
+    pub(crate) fn invalidate_account(&self, account: &str) -> Result<u64> {
         self.modify(false, |entries| {
             let mut n = 0;
             for v in entries.iter_mut().filter(|v| is_of(v, account, None)) {
@@ -276,7 +276,7 @@ impl FileStore {
         })
     }
 
-    pub fn delete(&self, account: &str, owner: &str) -> Result<bool> {
+    pub(crate) fn delete(&self, account: &str, owner: &str) -> Result<bool> {
         self.modify(true, |entries| {
             let before = entries.len();
             entries.retain(|v| !is_of(v, account, Some(owner)));
@@ -304,7 +304,7 @@ fn to_value(record: &TokenRecord) -> Result<Value> {
 }
 
 /// A new token keeps the fields another program added to the old one.
-pub fn merge_token(old: &Token, new: &Token) -> Token {
+pub(crate) fn merge_token(old: &Token, new: &Token) -> Token {
     let mut merged = new.clone();
     for (k, v) in &old.extra {
         merged.extra.entry(k.clone()).or_insert_with(|| v.clone());

@@ -261,13 +261,13 @@ impl KeyringStore {
         Some(store)
     }
 
-    pub fn location(&self) -> String {
+    pub(crate) fn location(&self) -> String {
         format!("OS keyring, service '{SERVICE}'")
     }
 
     /// Fails (exit 7) when the keyring is locked, before a refresh or a login spends a token or a
     /// code that could then not be saved.
-    pub async fn check_writable(&self) -> Result<()> {
+    pub(crate) async fn check_writable(&self) -> Result<()> {
         self.run("check the keyring", |_| ensure_unlocked()).await
     }
 
@@ -302,7 +302,7 @@ impl KeyringStore {
         self.run("load", move |b| read_record(b, &a, &o)).await
     }
 
-    pub async fn inspect(&self, account: &str, owner: &str) -> Result<Stored> {
+    pub(crate) async fn inspect(&self, account: &str, owner: &str) -> Result<Stored> {
         let (a, o) = (account.to_string(), owner.to_string());
         self.run("load", move |b| inspect_record(b, &a, &o)).await
     }

@@ -10,13 +10,13 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, Result};
 
 /// Held while alive; the OS releases it when the process dies, so a crash never leaves it stuck.
-pub struct FileLock {
+pub(crate) struct FileLock {
     _file: File,
 }
 
 impl FileLock {
     /// Waits up to `wait` for an exclusive lock on `path`, creating the file and its directory.
-    pub fn acquire(path: &Path, wait: Duration, store: &'static str) -> Result<FileLock> {
+    pub(crate) fn acquire(path: &Path, wait: Duration, store: &'static str) -> Result<FileLock> {
         let unavailable = |reason: String| Error::Store { store, reason };
         if let Some(dir) = path.parent() {
             ensure_private_dir(dir)
@@ -51,7 +51,7 @@ impl FileLock {
 }
 
 /// Creates a directory (and parents) readable by its owner only.
-pub fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
     if dir.is_dir() {
         return Ok(());
     }
@@ -66,7 +66,7 @@ pub fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 /// The lock that serializes refreshes of one (account, owner) on this machine.
-pub fn refresh_lock_path(config_dir: &Path, account: &str, owner: &str) -> PathBuf {
+pub(crate) fn refresh_lock_path(config_dir: &Path, account: &str, owner: &str) -> PathBuf {
     config_dir
         .join("locks")
         .join(format!("refresh-{}.lock", pair_name(account, owner)))
@@ -75,7 +75,7 @@ pub fn refresh_lock_path(config_dir: &Path, account: &str, owner: &str) -> PathB
 /// A file-name part for an (account, owner) pair that any file system takes: a short readable
 /// prefix of both names and a hash of the exact pair, so names of any length or script fit in
 /// well under 255 bytes and two different pairs never share a name.
-pub fn pair_name(account: &str, owner: &str) -> String {
+pub(crate) fn pair_name(account: &str, owner: &str) -> String {
     use sha2::Digest;
     let mut hash = sha2::Sha256::new();
     // Length-prefixed, so ("ab", "c") and ("a", "bc") hash differently.

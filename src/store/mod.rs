@@ -6,9 +6,9 @@
 
 pub mod file;
 pub mod keyring;
-pub mod lock;
+pub(crate) mod lock;
 pub mod mongo;
-pub mod recovery;
+pub(crate) mod recovery;
 
 use crate::choices::StoreKind;
 use crate::error::{Error, Result};
@@ -24,24 +24,24 @@ pub enum Entry {
     Damaged(String),
 }
 
-pub enum TokenStore {
+pub(crate) enum TokenStore {
     File(file::FileStore),
     Keyring(keyring::KeyringStore),
     Mongo(mongo::MongoStore),
 }
 
 /// How `--store auto` came to its choice, so `login` can say so.
-pub struct Chosen {
-    pub store: TokenStore,
+pub(crate) struct Chosen {
+    pub(crate) store: TokenStore,
     /// A one-line warning to print at login (the file fallback), if any.
-    pub warning: Option<String>,
+    pub(crate) warning: Option<String>,
 }
 
 impl TokenStore {
     /// Opens the store the settings ask for. Outside `login`, `auto` first takes the store that
     /// already holds this account/owner's token (a token saved to the file while no keyring was
     /// reachable stays visible when one is), then the usual order.
-    pub async fn open(settings: &Settings) -> Result<Chosen> {
+    pub(crate) async fn open(settings: &Settings) -> Result<Chosen> {
         match settings.store {
             StoreKind::Auto => Self::open_auto(settings, true).await,
             _ => Self::open_for_login(settings).await,
@@ -49,7 +49,7 @@ impl TokenStore {
     }
 
     /// Opens the store a login writes to; `auto` follows the order README.md gives under `--store`.
-    pub async fn open_for_login(settings: &Settings) -> Result<Chosen> {
+    pub(crate) async fn open_for_login(settings: &Settings) -> Result<Chosen> {
         let store = match settings.store {
             StoreKind::File => TokenStore::File(file::FileStore::new(&settings.config_dir)),
             StoreKind::Keyring => TokenStore::Keyring(keyring::KeyringStore::open(settings)?),
@@ -105,7 +105,7 @@ impl TokenStore {
         Ok(Chosen { store, warning })
     }
 
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             TokenStore::File(_) => "file",
             TokenStore::Keyring(_) => "keyring",
@@ -114,7 +114,7 @@ impl TokenStore {
     }
 
     /// Where the token is, for messages: a path, a keyring service, a database and collection.
-    pub fn location(&self) -> String {
+    pub(crate) fn location(&self) -> String {
         match self {
             TokenStore::File(s) => s.path().display().to_string(),
             TokenStore::Keyring(s) => s.location(),
@@ -124,7 +124,7 @@ impl TokenStore {
 
     /// The record of (account, owner); a damaged entry is a store error (exit 7) that says how
     /// to replace it.
-    pub async fn load(&self, account: &str, owner: &str) -> Result<Option<TokenRecord>> {
+    pub(crate) async fn load(&self, account: &str, owner: &str) -> Result<Option<TokenRecord>> {
         match self.inspect(account, owner).await? {
             Entry::Missing => Ok(None),
             Entry::Found(r) => Ok(Some(*r)),
@@ -140,7 +140,7 @@ impl TokenStore {
     }
 
     /// The entry of (account, owner), damaged or not.
-    pub async fn inspect(&self, account: &str, owner: &str) -> Result<Entry> {
+    pub(crate) async fn inspect(&self, account: &str, owner: &str) -> Result<Entry> {
         match self {
             TokenStore::File(s) => {
                 let (a, o) = (account.to_string(), owner.to_string());
@@ -152,7 +152,7 @@ impl TokenStore {
     }
 
     /// Every owner's entry of an account, damaged ones included (for `logout --all`).
-    pub async fn inspect_account(&self, account: &str) -> Result<Vec<(String, Entry)>> {
+    pub(crate) async fn inspect_account(&self, account: &str) -> Result<Vec<(String, Entry)>> {
         match self {
             TokenStore::File(s) => {
                 let a = account.to_string();
@@ -166,7 +166,7 @@ impl TokenStore {
     /// Every identity the store can list, damaged entries included, as (account, owner, entry).
     /// The file and MongoDB hold a list of everything; an OS keyring can only be asked about
     /// names it is given, so it answers for the owners of `account`.
-    pub async fn inspect_all(&self, account: &str) -> Result<Vec<(String, String, Entry)>> {
+    pub(crate) async fn inspect_all(&self, account: &str) -> Result<Vec<(String, String, Entry)>> {
         let mut all = match self {
             TokenStore::File(s) => off_runtime(s, |s| s.inspect_all()).await?,
             TokenStore::Keyring(s) => s
@@ -182,7 +182,7 @@ impl TokenStore {
     }
 
     /// Every owner's record of an account; a damaged entry is an error.
-    pub async fn load_account(&self, account: &str) -> Result<Vec<TokenRecord>> {
+    pub(crate) async fn load_account(&self, account: &str) -> Result<Vec<TokenRecord>> {
         match self {
             TokenStore::File(s) => {
                 let a = account.to_string();
@@ -194,7 +194,7 @@ impl TokenStore {
     }
 
     /// Stores a fresh login: sets the token, clears `token_invalidated`, keeps unknown fields.
-    pub async fn save_login(&self, account: &str, owner: &str, token: &Token) -> Result<()> {
+    pub(crate) async fn save_login(&self, account: &str, owner: &str, token: &Token) -> Result<()> {
         match self {
             TokenStore::File(s) => {
                 let (a, o, t) = (account.to_string(), owner.to_string(), token.clone());
@@ -207,7 +207,7 @@ impl TokenStore {
 
     /// Compare-and-swap after a refresh: replaces the token only if the stored refresh token is
     /// still `expected_refresh`. `Ok(false)` means another process refreshed first.
-    pub async fn replace_token(
+    pub(crate) async fn replace_token(
         &self,
         account: &str,
         owner: &str,
@@ -233,7 +233,7 @@ impl TokenStore {
 
     /// Before spending `refresh`: where machines share the store (MongoDB), says so there
     /// ([`mongo::Claim`]). The local stores have the refresh lock instead: `None`.
-    pub async fn claim_refresh(
+    pub(crate) async fn claim_refresh(
         &self,
         account: &str,
         owner: &str,
@@ -246,7 +246,7 @@ impl TokenStore {
     }
 
     /// The store holds the successor of `refresh` (or it was never spent): its claims go.
-    pub async fn drop_claims(&self, account: &str, owner: &str, refresh: &str) {
+    pub(crate) async fn drop_claims(&self, account: &str, owner: &str, refresh: &str) {
         if let TokenStore::Mongo(s) = self {
             s.drop_claims(account, owner, refresh).await
         }
@@ -254,14 +254,14 @@ impl TokenStore {
 
     /// Removes this process's claim (its refresh was refused or never answered: it spent
     /// nothing the store lacks).
-    pub async fn drop_claim(&self, mine: Option<&mongo::Claim>) {
+    pub(crate) async fn drop_claim(&self, mine: Option<&mongo::Claim>) {
         if let (TokenStore::Mongo(s), Some(claim)) = (self, mine) {
             s.drop_claim(claim).await
         }
     }
 
     /// Who else claimed `refresh` (host and process, since when), leaving out `mine`.
-    pub async fn claims_elsewhere(
+    pub(crate) async fn claims_elsewhere(
         &self,
         account: &str,
         owner: &str,
@@ -275,7 +275,7 @@ impl TokenStore {
     }
 
     /// Sets `token_invalidated: true` on every token of the account; returns how many.
-    pub async fn invalidate_account(&self, account: &str) -> Result<u64> {
+    pub(crate) async fn invalidate_account(&self, account: &str) -> Result<u64> {
         match self {
             TokenStore::File(s) => {
                 let a = account.to_string();
@@ -287,7 +287,7 @@ impl TokenStore {
     }
 
     /// Deletes one record; `Ok(false)` if there was none.
-    pub async fn delete(&self, account: &str, owner: &str) -> Result<bool> {
+    pub(crate) async fn delete(&self, account: &str, owner: &str) -> Result<bool> {
         match self {
             TokenStore::File(s) => {
                 let (a, o) = (account.to_string(), owner.to_string());
@@ -301,7 +301,7 @@ impl TokenStore {
     /// Fails (exit 7) when the store clearly cannot take a new token, checked before a refresh
     /// spends the old one. Only where that is cheap: the file store's directory takes a file;
     /// the keyring and MongoDB prove themselves by the read that comes before.
-    pub async fn check_writable(&self) -> Result<()> {
+    pub(crate) async fn check_writable(&self) -> Result<()> {
         match self {
             TokenStore::File(s) => off_runtime(s, |s| s.check_writable()).await,
             TokenStore::Keyring(s) => s.check_writable().await,
@@ -311,7 +311,7 @@ impl TokenStore {
 
     /// Opens the store the settings ask for, runs `work` with it (and `auto`'s warning, if any),
     /// and closes it whatever `work` returned.
-    pub async fn using<T>(
+    pub(crate) async fn using<T>(
         settings: &Settings,
         work: impl AsyncFnOnce(&TokenStore, Option<String>) -> Result<T>,
     ) -> Result<T> {
@@ -323,7 +323,7 @@ impl TokenStore {
 
     /// [`TokenStore::using`] for `login`: `auto` picks by the usual order only (the token is
     /// about to be written, not looked for).
-    pub async fn using_for_login<T>(
+    pub(crate) async fn using_for_login<T>(
         settings: &Settings,
         work: impl AsyncFnOnce(&TokenStore, Option<String>) -> Result<T>,
     ) -> Result<T> {
@@ -334,7 +334,7 @@ impl TokenStore {
     }
 
     /// Releases connections (MongoDB wants an explicit shutdown before the runtime ends).
-    pub async fn close(&self) {
+    pub(crate) async fn close(&self) {
         if let TokenStore::Mongo(s) = self {
             s.close().await
         }
@@ -342,7 +342,7 @@ impl TokenStore {
 }
 
 /// A fresh record for a first login.
-pub fn new_record(account: &str, owner: &str, token: &Token) -> TokenRecord {
+pub(crate) fn new_record(account: &str, owner: &str, token: &Token) -> TokenRecord {
     TokenRecord {
         account_id: account.to_string(),
         owner: owner.to_string(),

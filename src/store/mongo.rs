@@ -26,7 +26,7 @@ const STORE: &str = "mongo";
 pub const COLLECTION: &str = "integrations.pipedrive.key";
 /// Refreshes under way, beside the token collection (whose documents keep the shape other
 /// programs share).
-pub const CLAIMS: &str = "pipedrive_refresh_claims";
+pub(crate) const CLAIMS: &str = "pipedrive_refresh_claims";
 /// Bound on one whole operation, for a server that accepts connections but does not answer.
 const OP_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -56,7 +56,7 @@ struct Shared {
 /// like a revoked one when Pipedrive refuses it. The claim is what tells them apart: a refusal of
 /// a token someone else claimed is a wait (then exit 75), never an invalidation. It names the
 /// spent token by a hash only, and is removed once the store holds the successor.
-pub struct Claim {
+pub(crate) struct Claim {
     id: ObjectId,
     by: String,
 }
@@ -101,7 +101,7 @@ fn error_code(err: &mongodb::error::Error) -> Option<i32> {
 }
 
 /// True for MongoDB's duplicate key error (code 11000).
-pub fn is_duplicate_key(err: &mongodb::error::Error) -> bool {
+pub(crate) fn is_duplicate_key(err: &mongodb::error::Error) -> bool {
     error_code(err) == Some(DUPLICATE_KEY)
 }
 
@@ -267,7 +267,7 @@ impl MongoStore {
     /// Lets every later `open` of `uri` in this process use this store's client (its connection
     /// pool), until this store is closed. For runs that open a session per account: a client
     /// each would cost connections, a handshake and an index check per account.
-    pub fn share(&self, uri: &str) {
+    pub(crate) fn share(&self, uri: &str) {
         *SHARED.lock().unwrap() = Some(Shared {
             uri: uri.to_string(),
             client: self.client.clone(),
@@ -276,7 +276,7 @@ impl MongoStore {
         });
     }
 
-    pub fn location(&self) -> String {
+    pub(crate) fn location(&self) -> String {
         self.shown.clone()
     }
 
@@ -317,7 +317,7 @@ impl MongoStore {
         found.map(|d| self.decode(d)).transpose()
     }
 
-    pub async fn inspect(&self, account: &str, owner: &str) -> Result<Entry> {
+    pub(crate) async fn inspect(&self, account: &str, owner: &str) -> Result<Entry> {
         let filter = doc! { "account_id": account, "owner": owner };
         let found = self
             .bounded("read the token", async { self.coll.find_one(filter).await })
@@ -343,7 +343,7 @@ impl MongoStore {
     }
 
     /// Every identity in the collection, damaged entries included, sorted by account and owner.
-    pub async fn inspect_all(&self) -> Result<Vec<(String, String, Entry)>> {
+    pub(crate) async fn inspect_all(&self) -> Result<Vec<(String, String, Entry)>> {
         let docs: Vec<Document> = self
             .bounded("list the tokens", async {
                 self.coll
@@ -365,7 +365,7 @@ impl MongoStore {
     }
 
     /// The database the token collection lives in (leases and records share it).
-    pub fn database(&self) -> mongodb::Database {
+    pub(crate) fn database(&self) -> mongodb::Database {
         self.client.database(&self.coll.namespace().db)
     }
 
@@ -430,7 +430,12 @@ impl MongoStore {
     }
 
     /// Says, before spending `refresh`, that this process is about to (see [`Claim`]).
-    pub async fn claim_refresh(&self, account: &str, owner: &str, refresh: &str) -> Result<Claim> {
+    pub(crate) async fn claim_refresh(
+        &self,
+        account: &str,
+        owner: &str,
+        refresh: &str,
+    ) -> Result<Claim> {
         let claim = Claim {
             id: ObjectId::new(),
             by: format!("{} (process {})", machine(), std::process::id()),
@@ -448,7 +453,7 @@ impl MongoStore {
 
     /// Removes the claims on `refresh`: the store holds its successor, or it was never spent.
     /// Best effort: a claim left behind only makes a refusal of that same token wait.
-    pub async fn drop_claims(&self, account: &str, owner: &str, refresh: &str) {
+    pub(crate) async fn drop_claims(&self, account: &str, owner: &str, refresh: &str) {
         let filter = doc! {
             "account_id": account, "owner": owner, "replaces": fingerprint(refresh),
         };
@@ -460,7 +465,7 @@ impl MongoStore {
     }
 
     /// Removes one claim (a refresh that was refused spent nothing).
-    pub async fn drop_claim(&self, claim: &Claim) {
+    pub(crate) async fn drop_claim(&self, claim: &Claim) {
         let _ = self
             .bounded("drop the refresh claim", async {
                 self.claims().delete_one(doc! { "_id": claim.id }).await
@@ -469,7 +474,7 @@ impl MongoStore {
     }
 
     /// Who else claimed `refresh` and since when (oldest first), leaving out `mine`.
-    pub async fn claims_elsewhere(
+    pub(crate) async fn claims_elsewhere(
         &self,
         account: &str,
         owner: &str,

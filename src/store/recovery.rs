@@ -17,22 +17,22 @@ use crate::store::lock::{ensure_private_dir, pair_name};
 use crate::token::Token;
 
 #[derive(Serialize, Deserialize)]
-pub struct Recovery {
-    pub account_id: String,
-    pub owner: String,
+pub(crate) struct Recovery {
+    pub(crate) account_id: String,
+    pub(crate) owner: String,
     /// The refresh token the stored record still holds (spent at the server).
-    pub replaces: Secret,
-    pub token: Token,
+    pub(crate) replaces: Secret,
+    pub(crate) token: Token,
     /// Which store refused it, for messages.
-    pub store: String,
+    pub(crate) store: String,
 }
 
-pub fn path(config_dir: &Path, account: &str, owner: &str) -> PathBuf {
+pub(crate) fn path(config_dir: &Path, account: &str, owner: &str) -> PathBuf {
     config_dir.join(format!("recovery-{}.json", pair_name(account, owner)))
 }
 
 /// Writes the recovery file atomically, readable by its owner only.
-pub fn keep(config_dir: &Path, recovery: &Recovery) -> std::io::Result<PathBuf> {
+pub(crate) fn keep(config_dir: &Path, recovery: &Recovery) -> std::io::Result<PathBuf> {
     ensure_private_dir(config_dir)?;
     let target = path(config_dir, &recovery.account_id, &recovery.owner);
     let mut tmp = tempfile::Builder::new()
@@ -53,15 +53,15 @@ pub fn keep(config_dir: &Path, recovery: &Recovery) -> std::io::Result<PathBuf> 
 
 /// A recovery file that exists but cannot be read back (cut short, edited, unreadable).
 #[derive(Debug)]
-pub struct Damaged {
-    pub path: PathBuf,
-    pub why: String,
+pub(crate) struct Damaged {
+    pub(crate) path: PathBuf,
+    pub(crate) why: String,
 }
 
 impl Damaged {
     /// What the user should know and do: the file may have held the only copy of the live
     /// refresh token, so it is neither ignored nor removed without a word.
-    pub fn advice(&self) -> String {
+    pub(crate) fn advice(&self) -> String {
         format!(
             "the recovery file {} cannot be read ({}); it may hold the only copy of a token an              earlier run refreshed but could not store. Move it out of the way (keep it if you              can repair it) and run the command again; if Pipedrive then refuses the stored              token, run `pipedrive login`",
             self.path.display(),
@@ -72,7 +72,7 @@ impl Damaged {
 
 /// The recovery file of (account, owner), if there is one; an error when one is there but
 /// cannot be read back.
-pub fn find(
+pub(crate) fn find(
     config_dir: &Path,
     account: &str,
     owner: &str,

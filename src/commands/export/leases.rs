@@ -28,15 +28,15 @@ use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::printer;
 
-pub const COLLECTION: &str = "pipedrive_leases";
+pub(crate) const COLLECTION: &str = "pipedrive_leases";
 /// A lease lapses this long after its holder last renewed it.
-pub const TTL: Duration = Duration::from_secs(120);
+pub(crate) const TTL: Duration = Duration::from_secs(120);
 /// Bound on one lease operation, for a server that accepts connections but does not answer.
 const OP_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What the round's lease document says about one identity.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Seen {
+pub(crate) enum Seen {
     /// A lease whose holder stopped renewing: free to take over.
     Lapsed,
     /// A live lease of another holder (or of this process).
@@ -46,7 +46,7 @@ pub enum Seen {
 }
 
 #[derive(Clone)]
-pub struct Leases {
+pub(crate) struct Leases {
     coll: Collection<Document>,
     round: String,
     holder: String,
@@ -66,7 +66,7 @@ fn now_ms() -> i64 {
 }
 
 /// The lease's `_id`: the three names as a JSON array, so no name can run into the next.
-pub fn lease_id(round: &str, account: &str, owner: &str) -> String {
+pub(crate) fn lease_id(round: &str, account: &str, owner: &str) -> String {
     serde_json::json!([round, account, owner]).to_string()
 }
 
@@ -92,7 +92,7 @@ async fn bounded<T>(
 }
 
 impl Leases {
-    pub fn new(db: &mongodb::Database, round: &str, holder: &str, clock: Clock) -> Leases {
+    pub(crate) fn new(db: &mongodb::Database, round: &str, holder: &str, clock: Clock) -> Leases {
         Leases {
             coll: db.collection(COLLECTION),
             round: round.to_string(),
@@ -105,7 +105,7 @@ impl Leases {
     /// The index every look at a round uses: without it each look reads every lease of every
     /// round ever run (one per account and hour). `createIndexes` of an existing index changes
     /// nothing, so every process may ask; one that may not create indexes goes on without.
-    pub async fn ensure_index(&self) {
+    pub(crate) async fn ensure_index(&self) {
         let model = mongodb::IndexModel::builder()
             .keys(doc! { "round": 1, "account_id": 1, "owner": 1 })
             .build();
@@ -120,16 +120,16 @@ impl Leases {
         }
     }
 
-    pub fn round_id(&self) -> &str {
+    pub(crate) fn round_id(&self) -> &str {
         &self.round
     }
 
-    pub fn ttl(&self) -> Duration {
+    pub(crate) fn ttl(&self) -> Duration {
         self.ttl
     }
 
     /// Every lease of the round, by `_id`: one query for the whole round.
-    pub async fn round(&self) -> Result<std::collections::HashMap<String, Seen>> {
+    pub(crate) async fn round(&self) -> Result<std::collections::HashMap<String, Seen>> {
         use futures_util::TryStreamExt;
         let docs: Vec<Document> = bounded("reading the round's leases", async {
             self.coll
@@ -166,7 +166,7 @@ impl Leases {
     ///
     /// Runs to its end even when a signal cancels the command, so a claim the server applied is
     /// known here and handed back.
-    pub async fn claim(&self, account: &str, owner: &str, lapsed: bool) -> Result<bool> {
+    pub(crate) async fn claim(&self, account: &str, owner: &str, lapsed: bool) -> Result<bool> {
         let (this, account, owner) = (self.clone(), account.to_string(), owner.to_string());
         crate::shield::shielded(async move {
             let _step = this.steps.clone().read_owned().await;
@@ -214,7 +214,7 @@ impl Leases {
 
     /// Pushes the expiry of our lease back; `false` when it is no longer ours (it lapsed and
     /// another holder took it).
-    pub async fn renew(&self, account: &str, owner: &str) -> Result<bool> {
+    pub(crate) async fn renew(&self, account: &str, owner: &str) -> Result<bool> {
         let id = lease_id(&self.round, account, owner);
         let expires = now_ms() + self.ttl.as_millis() as i64;
         let done = bounded("renewing a lease", async {
@@ -232,7 +232,12 @@ impl Leases {
     /// Marks the account done in this round with its result; `false` when the lease was lost
     /// meanwhile (the other holder's result stands). Runs to its end even when a signal cancels
     /// the command: an account whose export ended is not exported again by another machine.
-    pub async fn finish(&self, account: &str, owner: &str, result: &Document) -> Result<bool> {
+    pub(crate) async fn finish(
+        &self,
+        account: &str,
+        owner: &str,
+        result: &Document,
+    ) -> Result<bool> {
         let (this, account, owner) = (self.clone(), account.to_string(), owner.to_string());
         let result = result.clone();
         crate::shield::shielded(async move {
@@ -262,7 +267,7 @@ impl Leases {
     /// Lets every lease this process still holds in the round expire now, not done, so any
     /// machine takes those accounts over at its next look instead of two minutes later; after
     /// the claims and results in flight. Returns how many it handed back.
-    pub async fn hand_back(&self) -> Result<u64> {
+    pub(crate) async fn hand_back(&self) -> Result<u64> {
         let _alone = self.steps.write().await;
         let done = bounded("handing leases back", async {
             self.coll
@@ -277,7 +282,7 @@ impl Leases {
     }
 
     /// The done leases of the round: what every machine did, for `accounts.json`.
-    pub async fn results(&self) -> Result<Vec<Document>> {
+    pub(crate) async fn results(&self) -> Result<Vec<Document>> {
         use futures_util::TryStreamExt;
         bounded("reading the round's results", async {
             self.coll
@@ -294,14 +299,14 @@ impl Leases {
 /// Hands this process's leases back to the round ([`Leases::hand_back`]) when the run ends,
 /// however it ends: [`HandBack::now`] at a normal end, or, when a signal (or an error) drops the
 /// run, from `Drop`, as a shielded task the process waits for before it exits.
-pub struct HandBack(Option<Leases>);
+pub(crate) struct HandBack(Option<Leases>);
 
 impl HandBack {
-    pub fn new(leases: &Leases) -> HandBack {
+    pub(crate) fn new(leases: &Leases) -> HandBack {
         HandBack(Some(leases.clone()))
     }
 
-    pub async fn now(mut self) -> Result<u64> {
+    pub(crate) async fn now(mut self) -> Result<u64> {
         match self.0.take() {
             Some(leases) => leases.hand_back().await,
             None => Ok(0),

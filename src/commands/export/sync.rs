@@ -68,26 +68,26 @@ pub(super) fn uri(args: &ExportArgs) -> Result<Option<&str>> {
 
 /// What one type's sync did.
 #[derive(Debug, Clone)]
-pub struct TypeReport {
-    pub kind: &'static str,
-    pub records: u64,
+pub(crate) struct TypeReport {
+    pub(crate) kind: &'static str,
+    pub(crate) records: u64,
     /// Documents marked deleted because a full walk no longer saw them.
-    pub gone: u64,
+    pub(crate) gone: u64,
     /// Whether it walked everything (no mark, `--full`, or a type without an update filter).
-    pub full: bool,
+    pub(crate) full: bool,
 }
 
 /// What one account's sync did.
 #[derive(Debug, Default)]
-pub struct Report {
-    pub types: Vec<TypeReport>,
-    pub skipped: Vec<(&'static str, String)>,
-    pub requests: u64,
-    pub tokens: u64,
+pub(crate) struct Report {
+    pub(crate) types: Vec<TypeReport>,
+    pub(crate) skipped: Vec<(&'static str, String)>,
+    pub(crate) requests: u64,
+    pub(crate) tokens: u64,
 }
 
 impl Report {
-    pub fn records(&self) -> u64 {
+    pub(crate) fn records(&self) -> u64 {
         self.types.iter().map(|t| t.records).sum()
     }
 }
