@@ -38,15 +38,6 @@ pub(crate) enum Auth {
     ApiToken(Secret),
 }
 
-impl std::fmt::Debug for Auth {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Auth::OAuth(_) => "OAuth(<session>)",
-            Auth::ApiToken(_) => "ApiToken(<redacted>)",
-        })
-    }
-}
-
 /// Where the client gets its access token: the session implements it (the API layer knows
 /// nothing of stores and refreshes).
 pub(crate) trait AccessToken: Send + Sync {
@@ -91,10 +82,6 @@ impl AdditionalData {
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct Pagination {
-    #[serde(default)]
-    pub(crate) start: Option<u64>,
-    #[serde(default)]
-    pub(crate) limit: Option<u64>,
     #[serde(default)]
     pub(crate) more_items_in_collection: bool,
     #[serde(default)]

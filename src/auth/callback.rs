@@ -15,7 +15,6 @@ use crate::terminal_text::{quoted, QUOTE_MAX};
 pub(crate) struct CallbackServer {
     servers: Vec<std::sync::Arc<tiny_http::Server>>,
     path: String,
-    port: u16,
 }
 
 /// What one callback carried.
@@ -83,12 +82,7 @@ impl CallbackServer {
         Ok(CallbackServer {
             servers,
             path: url.path().to_string(),
-            port,
         })
-    }
-
-    pub(crate) fn port(&self) -> u16 {
-        self.port
     }
 
     /// Waits for the one callback with our `state`; returns its `code`.

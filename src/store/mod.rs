@@ -181,18 +181,6 @@ impl TokenStore {
         Ok(all)
     }
 
-    /// Every owner's record of an account; a damaged entry is an error.
-    pub(crate) async fn load_account(&self, account: &str) -> Result<Vec<TokenRecord>> {
-        match self {
-            TokenStore::File(s) => {
-                let a = account.to_string();
-                off_runtime(s, move |s| s.load_account(&a)).await
-            }
-            TokenStore::Keyring(s) => s.load_account(account).await,
-            TokenStore::Mongo(s) => s.load_account(account).await,
-        }
-    }
-
     /// Stores a fresh login: sets the token, clears `token_invalidated`, keeps unknown fields.
     pub(crate) async fn save_login(&self, account: &str, owner: &str, token: &Token) -> Result<()> {
         match self {
