@@ -21,7 +21,6 @@ enum Chunk {
 #[derive(Default)]
 pub(crate) struct IdSet {
     chunks: HashMap<u64, Chunk>,
-    len: u64,
 }
 
 impl IdSet {
@@ -36,7 +35,7 @@ impl IdSet {
             .chunks
             .entry(id >> 16)
             .or_insert_with(|| Chunk::List(Vec::new()));
-        let added = match chunk {
+        match chunk {
             Chunk::List(list) => match list.binary_search(&low) {
                 Ok(_) => false,
                 Err(at) => {
@@ -57,11 +56,10 @@ impl IdSet {
                 bits[word] |= bit;
                 fresh
             }
-        };
-        self.len += u64::from(added);
-        added
+        }
     }
 
+    #[cfg(test)]
     pub(crate) fn contains(&self, id: u64) -> bool {
         let low = (id & 0xFFFF) as u16;
         match self.chunks.get(&(id >> 16)) {
@@ -71,15 +69,19 @@ impl IdSet {
         }
     }
 
+    #[cfg(test)]
     pub(crate) fn len(&self) -> u64 {
-        self.len
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.len == 0
+        self.chunks
+            .values()
+            .map(|c| match c {
+                Chunk::List(l) => l.len() as u64,
+                Chunk::Bits(b) => b.iter().map(|w| u64::from(w.count_ones())).sum(),
+            })
+            .sum()
     }
 
     /// Bytes held by the ids (not counting the map's own table), for the memory bound's test.
+    #[cfg(test)]
     pub(crate) fn heap_bytes(&self) -> usize {
         self.chunks
             .values()

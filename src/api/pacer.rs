@@ -30,6 +30,7 @@ pub(crate) struct Pacer {
     clock: Clock,
 }
 
+#[cfg(test)]
 impl Default for Pacer {
     fn default() -> Pacer {
         Pacer::new(Clock::default())
