@@ -7,7 +7,7 @@ use std::time::Duration;
 use mongodb::options::ClientOptions;
 
 /// The database when the URI's path names none.
-pub(crate) const DEFAULT_DATABASE: &str = "pipedrive";
+const DEFAULT_DATABASE: &str = "pipedrive";
 /// Server selection and connection: an unreachable server must fail in seconds, not 30.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 

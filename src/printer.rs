@@ -34,7 +34,7 @@ pub(crate) fn summary() -> bool {
     SUMMARY.load(Ordering::Relaxed)
 }
 
-pub(crate) fn is_verbose() -> bool {
+fn is_verbose() -> bool {
     VERBOSE.load(Ordering::Relaxed)
 }
 

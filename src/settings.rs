@@ -14,9 +14,9 @@ use crate::error::{Error, Result};
 use crate::http::HttpSettings;
 use crate::secret::Secret;
 
-pub(crate) const DEFAULT_REDIRECT_URL: &str = "http://localhost:8910/callback";
-pub(crate) const DEFAULT_OAUTH_URL: &str = "https://oauth.pipedrive.com";
-pub(crate) const DEFAULT_API_DOMAIN: &str = "https://api.pipedrive.com";
+const DEFAULT_REDIRECT_URL: &str = "http://localhost:8910/callback";
+const DEFAULT_OAUTH_URL: &str = "https://oauth.pipedrive.com";
+const DEFAULT_API_DOMAIN: &str = "https://api.pipedrive.com";
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -42,8 +42,8 @@ pub struct Settings {
 
 #[derive(Debug, Clone)]
 pub(crate) struct OAuthApp {
-    pub(crate) client_id: Option<String>,
-    pub(crate) client_secret: Option<Secret>,
+    client_id: Option<String>,
+    client_secret: Option<Secret>,
     pub(crate) redirect_url: String,
     pub(crate) oauth_url: String,
 }
@@ -141,7 +141,7 @@ impl Settings {
 }
 
 /// A terminal on stderr that can redraw a line, and nobody asked for plain output.
-pub(crate) fn should_draw(quiet: bool, terminal: bool, term: Option<&str>, no_color: bool) -> bool {
+fn should_draw(quiet: bool, terminal: bool, term: Option<&str>, no_color: bool) -> bool {
     !quiet && terminal && term != Some("dumb") && !no_color
 }
 

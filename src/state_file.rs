@@ -16,7 +16,7 @@ use crate::output::atomic::AtomicFile;
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct State {
     #[serde(default)]
-    pub(crate) version: u32,
+    version: u32,
     /// account -> type -> newest update time (RFC 3339, UTC).
     #[serde(default)]
     pub(crate) accounts: BTreeMap<String, BTreeMap<String, TypeState>>,
@@ -25,7 +25,7 @@ pub(crate) struct State {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct TypeState {
     pub(crate) updated_since: Option<String>,
-    pub(crate) last_run: Option<String>,
+    last_run: Option<String>,
 }
 
 /// What one run saw: the newest update time among its records, when it started, and whether it

@@ -104,21 +104,21 @@ pub(crate) fn has_scope(granted: Option<&[String]>, scope: &str) -> bool {
 /// What `/oauth/token` answers, for both grant types.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct OAuthAnswer {
-    pub(crate) access_token: Secret,
+    access_token: Secret,
     /// Absent when the server does not rotate: the session keeps the old one.
     #[serde(default, deserialize_with = "secret_or_null")]
-    pub(crate) refresh_token: Secret,
+    refresh_token: Secret,
     #[serde(default, deserialize_with = "any_number")]
-    pub(crate) expires_in: i64,
+    expires_in: i64,
     #[serde(default, deserialize_with = "text_or_null")]
     pub token_type: String,
     /// Comma-separated; a list is joined, absent or null means "unchanged" on refresh.
     #[serde(default, deserialize_with = "scope_text")]
     pub scope: String,
     #[serde(default, deserialize_with = "text_or_null")]
-    pub(crate) api_domain: String,
+    api_domain: String,
     #[serde(flatten)]
-    pub(crate) extra: Map<String, Value>,
+    extra: Map<String, Value>,
 }
 
 fn text_or_null<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {

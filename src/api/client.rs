@@ -53,13 +53,13 @@ pub(crate) struct Envelope<D> {
     /// Pipedrive always sends it, but the spec does not require it: only an explicit `false` is
     /// a failure.
     #[serde(default)]
-    pub(crate) success: Option<bool>,
+    success: Option<bool>,
     #[serde(default = "Option::default")]
     pub(crate) data: Option<D>,
     #[serde(default)]
     pub(crate) additional_data: Option<AdditionalData>,
     #[serde(default)]
-    pub(crate) error: Option<String>,
+    error: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -67,10 +67,10 @@ pub(crate) struct AdditionalData {
     #[serde(default)]
     pub(crate) next_cursor: Option<String>,
     #[serde(default)]
-    pub(crate) pagination: Option<Pagination>,
+    pagination: Option<Pagination>,
     /// Some v1 lists (leads, lead fields, deal updates) put the offset fields here directly.
     #[serde(flatten)]
-    pub(crate) direct: Pagination,
+    direct: Pagination,
 }
 
 impl AdditionalData {

@@ -60,7 +60,7 @@ impl IdSet {
     }
 
     #[cfg(test)]
-    pub(crate) fn contains(&self, id: u64) -> bool {
+    fn contains(&self, id: u64) -> bool {
         let low = (id & 0xFFFF) as u16;
         match self.chunks.get(&(id >> 16)) {
             None => false,
@@ -70,7 +70,7 @@ impl IdSet {
     }
 
     #[cfg(test)]
-    pub(crate) fn len(&self) -> u64 {
+    fn len(&self) -> u64 {
         self.chunks
             .values()
             .map(|c| match c {
@@ -82,7 +82,7 @@ impl IdSet {
 
     /// Bytes held by the ids (not counting the map's own table), for the memory bound's test.
     #[cfg(test)]
-    pub(crate) fn heap_bytes(&self) -> usize {
+    fn heap_bytes(&self) -> usize {
         self.chunks
             .values()
             .map(|c| match c {

@@ -100,7 +100,7 @@ impl Page {
     }
 
     /// A page of some records of another page, each one's JSON text as it was.
-    pub(crate) fn from_texts(path: &str, records: &[&str]) -> Result<Page> {
+    fn from_texts(path: &str, records: &[&str]) -> Result<Page> {
         let raw =
             RawValue::from_string(format!("[{}]", records.join(","))).map_err(Error::other)?;
         Page::from_raw(path, Some(raw))

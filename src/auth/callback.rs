@@ -18,13 +18,13 @@ pub(crate) struct CallbackServer {
 }
 
 /// What one callback carried.
-pub(crate) enum Callback {
+enum Callback {
     Http(tiny_http::Request),
     Pasted(String),
 }
 
 /// Validates the redirect URL: http, a loopback host, an explicit or default port.
-pub(crate) fn loopback_redirect(redirect_url: &str) -> Result<(url::Url, Vec<IpAddr>)> {
+fn loopback_redirect(redirect_url: &str) -> Result<(url::Url, Vec<IpAddr>)> {
     let bad = |why: &str| {
         Error::Usage(format!(
             "PIPEDRIVE_REDIRECT_URL '{redirect_url}' {why}: use an http loopback URL such as \

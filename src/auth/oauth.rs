@@ -228,7 +228,7 @@ fn refusal(status: reqwest::StatusCode, body: &[u8]) -> Result<Refresh> {
 }
 
 /// A one-line reason from an OAuth or API error body, without echoing anything token-like.
-pub(crate) fn error_text(body: &[u8]) -> String {
+fn error_text(body: &[u8]) -> String {
     let err: OAuthError = serde_json::from_slice(body).unwrap_or_default();
     let text = [err.error_description, err.message, err.error]
         .into_iter()

@@ -723,7 +723,7 @@ fn is_deleted(deal: &Value) -> bool {
 }
 
 /// Accepts RFC 3339 and sends it on in UTC with a `Z`, as the API documents it.
-pub(crate) fn normalize_time(text: &str) -> Result<String> {
+fn normalize_time(text: &str) -> Result<String> {
     chrono::DateTime::parse_from_rfc3339(text.trim())
         .map(|t| t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         .map_err(|e| {

@@ -35,7 +35,7 @@ impl HttpSettings {
 
 /// The largest answer read into memory. Pipedrive's pages are a few MB at most; a body beyond this
 /// is a broken or hostile server, and reading it would only exhaust memory.
-pub(crate) const BODY_CAP: usize = 64 << 20;
+const BODY_CAP: usize = 64 << 20;
 
 pub(crate) fn http_client(settings: &HttpSettings) -> Result<reqwest::Client> {
     // reqwest is built without a crypto provider of its own: use ring, which mongodb's rustls

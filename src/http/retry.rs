@@ -23,7 +23,7 @@ use crate::printer;
 
 /// Every wait saturates here (about a century): far beyond any `--max-wait` set on purpose, and
 /// still a valid `Instant` and calendar time.
-pub(crate) const LONGEST_WAIT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+const LONGEST_WAIT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// An API 429 asking for a longer wait than this is not the burst limit (its windows last 2 s)
 /// but the daily token budget: it comes back hours later, so it ends the run at once.
@@ -36,16 +36,16 @@ const DEFAULT_RATE_WAIT: Duration = Duration::from_secs(2);
 #[derive(Debug, Clone)]
 pub(crate) struct RetryPolicy {
     /// The first backoff; each further one doubles, up to `longest_backoff`.
-    pub(crate) first_backoff: Duration,
-    pub(crate) longest_backoff: Duration,
+    first_backoff: Duration,
+    longest_backoff: Duration,
     /// `--max-wait`: the longest wait a server may ask for.
-    pub(crate) max_wait: Duration,
+    max_wait: Duration,
     /// Attempts of one call that fails for a fault (5xx, network, a bad body).
-    pub(crate) attempts: u32,
+    attempts: u32,
     /// 429s in a row before giving up.
-    pub(crate) rate_limit_attempts: u32,
+    rate_limit_attempts: u32,
     /// How long a wait lasts in real time (short in the tests, so fault tests do not sleep).
-    pub(crate) clock: Clock,
+    clock: Clock,
 }
 
 impl RetryPolicy {
@@ -68,7 +68,7 @@ impl RetryPolicy {
 
     /// The backoff before retry number `failures` (1-based): a uniformly random point between
     /// half and all of `first * 2^(failures)`, capped, so parallel jobs do not retry in step.
-    pub(crate) fn backoff(&self, failures: u32) -> Duration {
+    fn backoff(&self, failures: u32) -> Duration {
         let full = self
             .first_backoff
             .saturating_mul(1 << failures.min(16))

@@ -130,7 +130,7 @@ fn start_writeback(file: &File) {
 fn start_writeback(_: &File) {}
 
 /// A partial nobody has written for this long may be stale (see the module comment).
-pub(crate) const STALE_AFTER: Duration = Duration::from_secs(10 * 60);
+const STALE_AFTER: Duration = Duration::from_secs(10 * 60);
 
 /// Best effort: a partial that cannot be removed stays, and the export has succeeded anyway.
 fn remove_stale_partials(dest: &Path) {

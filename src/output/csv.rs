@@ -292,7 +292,7 @@ fn csv_writer() -> csv_core::Writer {
 
 /// Whether a spreadsheet would evaluate this text (`=cmd|...`, `+1+1`, `@SUM`), or trim the
 /// tab or CR it starts with: text starting so that is not a plain number gets a leading `'`.
-pub(crate) fn runs_as_formula(text: &str) -> bool {
+fn runs_as_formula(text: &str) -> bool {
     matches!(
         text.as_bytes().first(),
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
@@ -332,7 +332,7 @@ fn is_number(text: &str) -> bool {
 
 /// Appends one key to a column name: after a `.` unless it starts the name, and quoted when it
 /// holds a `.` or starts with `"` (see the module comment).
-pub(crate) fn push_key(name: &mut String, key: &str, first: bool) {
+fn push_key(name: &mut String, key: &str, first: bool) {
     if !first {
         name.push('.');
     }

@@ -3,13 +3,13 @@
 
 pub(crate) mod atomic;
 mod bson_json;
-pub(crate) mod compact;
+mod compact;
 pub mod csv;
 pub(crate) mod dirset;
 pub(crate) mod jsonl;
 pub(crate) mod mongo;
 pub(crate) mod progress;
-pub(crate) mod target;
+mod target;
 
 use std::borrow::Cow;
 use std::io::Write;

@@ -30,11 +30,11 @@ use crate::output::{Relabel, Sink};
 /// The collection of records unless `--collection` names another.
 pub(crate) const RECORDS: &str = "pipedrive_records";
 /// One document per (account, owner, type): the mark the next incremental run starts from.
-pub(crate) const STATE: &str = "pipedrive_sync_state";
+const STATE: &str = "pipedrive_sync_state";
 /// One document per `export all` run.
-pub(crate) const RUNS: &str = "pipedrive_sync_runs";
+const RUNS: &str = "pipedrive_sync_runs";
 /// Upserts per `update` command.
-pub(crate) const BATCH: usize = 1000;
+const BATCH: usize = 1000;
 /// Bound on one command, for a server that accepts connections but does not answer.
 const OP_TIMEOUT: Duration = Duration::from_secs(60);
 /// Attempts of one batch: a primary stepping down or a dropped connection is retried with the

@@ -34,7 +34,7 @@ pub(crate) enum TokenStore {
 pub(crate) struct Chosen {
     pub(crate) store: TokenStore,
     /// A one-line warning to print at login (the file fallback), if any.
-    pub(crate) warning: Option<String>,
+    warning: Option<String>,
 }
 
 impl TokenStore {
@@ -49,7 +49,7 @@ impl TokenStore {
     }
 
     /// Opens the store a login writes to; `auto` follows the order README.md gives under `--store`.
-    pub(crate) async fn open_for_login(settings: &Settings) -> Result<Chosen> {
+    async fn open_for_login(settings: &Settings) -> Result<Chosen> {
         let store = match settings.store {
             StoreKind::File => TokenStore::File(file::FileStore::new(&settings.config_dir)),
             StoreKind::Keyring => TokenStore::Keyring(keyring::KeyringStore::open(settings)?),
@@ -330,7 +330,7 @@ impl TokenStore {
 }
 
 /// A fresh record for a first login.
-pub(crate) fn new_record(account: &str, owner: &str, token: &Token) -> TokenRecord {
+fn new_record(account: &str, owner: &str, token: &Token) -> TokenRecord {
     TokenRecord {
         account_id: account.to_string(),
         owner: owner.to_string(),

@@ -26,7 +26,7 @@ const STORE: &str = "mongo";
 pub const COLLECTION: &str = "integrations.pipedrive.key";
 /// Refreshes under way, beside the token collection (whose documents keep the shape other
 /// programs share).
-pub(crate) const CLAIMS: &str = "pipedrive_refresh_claims";
+const CLAIMS: &str = "pipedrive_refresh_claims";
 /// Bound on one whole operation, for a server that accepts connections but does not answer.
 const OP_TIMEOUT: Duration = Duration::from_secs(30);
 

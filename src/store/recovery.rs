@@ -27,7 +27,7 @@ pub(crate) struct Recovery {
     pub(crate) store: String,
 }
 
-pub(crate) fn path(config_dir: &Path, account: &str, owner: &str) -> PathBuf {
+fn path(config_dir: &Path, account: &str, owner: &str) -> PathBuf {
     config_dir.join(format!("recovery-{}.json", pair_name(account, owner)))
 }
 

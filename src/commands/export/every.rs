@@ -585,7 +585,7 @@ fn by_code(code: i32, msg: String) -> Error {
 /// A directory name for an account or owner: the name itself when it is plain and short,
 /// otherwise a readable prefix and a hash of the exact name (any length or script fits, and two
 /// names never share a directory).
-pub(crate) fn safe_name(name: &str) -> String {
+fn safe_name(name: &str) -> String {
     let plain = !name.is_empty()
         && name.len() <= 64
         && !name.starts_with('.')

@@ -28,9 +28,9 @@ use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::printer;
 
-pub(crate) const COLLECTION: &str = "pipedrive_leases";
+const COLLECTION: &str = "pipedrive_leases";
 /// A lease lapses this long after its holder last renewed it.
-pub(crate) const TTL: Duration = Duration::from_secs(120);
+const TTL: Duration = Duration::from_secs(120);
 /// Bound on one lease operation, for a server that accepts connections but does not answer.
 const OP_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -267,7 +267,7 @@ impl Leases {
     /// Lets every lease this process still holds in the round expire now, not done, so any
     /// machine takes those accounts over at its next look instead of two minutes later; after
     /// the claims and results in flight. Returns how many it handed back.
-    pub(crate) async fn hand_back(&self) -> Result<u64> {
+    async fn hand_back(&self) -> Result<u64> {
         let _alone = self.steps.write().await;
         let done = bounded("handing leases back", async {
             self.coll

@@ -68,21 +68,21 @@ pub(super) fn uri(args: &ExportArgs) -> Result<Option<&str>> {
 
 /// What one type's sync did.
 #[derive(Debug, Clone)]
-pub(crate) struct TypeReport {
-    pub(crate) kind: &'static str,
-    pub(crate) records: u64,
+struct TypeReport {
+    kind: &'static str,
+    records: u64,
     /// Documents marked deleted because a full walk no longer saw them.
-    pub(crate) gone: u64,
+    gone: u64,
     /// Whether it walked everything (no mark, `--full`, or a type without an update filter).
-    pub(crate) full: bool,
+    full: bool,
 }
 
 /// What one account's sync did.
 #[derive(Debug, Default)]
 pub(crate) struct Report {
-    pub(crate) types: Vec<TypeReport>,
-    pub(crate) skipped: Vec<(&'static str, String)>,
-    pub(crate) requests: u64,
+    types: Vec<TypeReport>,
+    skipped: Vec<(&'static str, String)>,
+    requests: u64,
     pub(crate) tokens: u64,
 }
 
