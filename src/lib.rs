@@ -20,6 +20,11 @@
 //! ```
 //!
 //! `error` is the floor of the floor: the others of the last line may import it.
+//!
+//! Only what the binary, the integration tests, the benches and the examples name is `pub`
+//! (the modules api, choices, cli, completion_scripts, error, output, secret, settings, store and
+//! token, and in them only those items); everything else is `pub(crate)` or private, so rustc
+//! reports code nothing uses.
 
 pub mod api;
 pub(crate) mod auth;
