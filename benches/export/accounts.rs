@@ -248,8 +248,9 @@ pub(super) fn section() {
                 as f64
                 / accounts as f64
         };
-        let ideal = PAGE_LATENCY
-            .mul_f64(accounts as f64 * per_account / f64::from(processes * PER_PROCESS));
+        let ideal = alone.mul_f64(accounts as f64 / f64::from(processes * PER_PROCESS));
+        let first = *one_process.get_or_insert(wall);
+        let server_cpu = after.2.zip(before.2).map(|(a, b)| a.saturating_sub(b));
         // Every account's file holds every deal.
         let mut short = 0;
         for i in 0..accounts {
