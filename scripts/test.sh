@@ -97,5 +97,5 @@ dbus-run-session -- sh -c '
     echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null ||
         { echo "test.sh: gnome-keyring-daemon did not start" >&2; exit 1; }
     export PIPEDRIVE_TEST_KEYRING=1
-    cargo test --workspace "$@"
+    cargo test --workspace --no-fail-fast "$@"
 ' sh "$@"

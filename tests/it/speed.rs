@@ -210,8 +210,11 @@ fn every_burst_window_model_draws_few_429s_and_each_deal_once() {
             *requests > 40,
             "{model}: {requests} requests, fewer than 2 windows"
         );
+        // A client that ignored the window would draw hundreds (8 workers at 20 ms a page
+        // against 20 per 2 s). A few can come from the machine: nine exports at once on two
+        // cores delay a request's arrival past the pacer's 0.1 s margin now and then.
         assert!(
-            *too_many <= 1,
+            *too_many <= 3,
             "{model}: {too_many} 429s for {requests} requests at 20 per 2 s"
         );
     }
