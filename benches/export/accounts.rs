@@ -99,6 +99,20 @@ fn proxy(target: u16, counts: Counts) -> u16 {
     port
 }
 
+/// CPU time (user + system) of this process (the mock's threads) and of its waited-for children.
+fn cpu_times() -> (Duration, Duration) {
+    let of = |who| {
+        // SAFETY: getrusage writes into the zeroed struct we own.
+        let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+        unsafe { libc::getrusage(who, &mut u) };
+        let t = |tv: libc::timeval| {
+            Duration::from_secs(tv.tv_sec as u64) + Duration::from_micros(tv.tv_usec as u64)
+        };
+        t(u.ru_utime) + t(u.ru_stime)
+    };
+    (of(libc::RUSAGE_SELF), of(libc::RUSAGE_CHILDREN))
+}
+
 /// `n` identities, `acct-000`..., each with a fresh grant of the mock, in the token collection.
 fn seed(rt: &tokio::runtime::Runtime, world: &World, uri: &str, db: &str, n: usize) {
     let docs: Vec<Document> = (0..n)
@@ -206,13 +220,18 @@ pub(super) fn section() {
          account.\n",
         alone.as_secs_f64()
     );
-    println!("| processes | wall | ideal | wall / ideal | speed-up over 1 process | API requests per account | lease commands | token commands | refresh claim commands | server CPU | accounts done |");
+    println!("| processes | wall | ideal | wall / ideal | speed-up over 1 process | API requests per account | lease commands | token commands | refresh claim commands | CPU: pipedrive / mock and proxy / MongoDB | accounts done |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     let mut one_process = None;
     for processes in [1u32, 4, 8] {
         let round = format!("bench-{processes}");
         let out = world.dir.path().join(format!("every-{processes}"));
-        let before = (world.mock.stats(), counts.snapshot(), server.cpu());
+        let before = (
+            world.mock.stats(),
+            counts.snapshot(),
+            server.cpu(),
+            cpu_times(),
+        );
         let start = Instant::now();
         let children: Vec<Child> = (0..processes)
             .map(|_| {
@@ -239,7 +258,12 @@ pub(super) fn section() {
             assert!(status.success(), "a process of the round failed: {status}");
         }
         let wall = start.elapsed();
-        let after = (world.mock.stats(), counts.snapshot(), server.cpu());
+        let after = (
+            world.mock.stats(),
+            counts.snapshot(),
+            server.cpu(),
+            cpu_times(),
+        );
         let finished = done(&rt, &direct, &db, &round);
         let requests = after.0.api_requests - before.0.api_requests;
         let per_account = requests as f64 / accounts as f64;
@@ -275,7 +299,12 @@ pub(super) fn section() {
             commands("pipedrive_leases"),
             commands(COLLECTION),
             commands("pipedrive_refresh_claims"),
-            server_cpu.map_or("not measured".into(), |c| format!("{:.2} s", c.as_secs_f64())),
+            format!(
+                "{:.1} s / {:.1} s / {}",
+                (after.3 .1 - before.3 .1).as_secs_f64(),
+                (after.3 .0 - before.3 .0).as_secs_f64(),
+                server_cpu.map_or("not measured".into(), |c| format!("{:.1} s", c.as_secs_f64()))
+            ),
         );
         let _ = std::fs::remove_dir_all(&out);
     }
@@ -283,6 +312,9 @@ pub(super) fn section() {
         "\nLease commands are the claims, renewals, round reads (with their `getMore`s) and \
          finishes of every process, the waits at the round's end included; token and refresh \
          claim commands are each account's token read and its refresh (every run refreshes \
-         first) under a claim."
+         first) under a claim. CPU: the pipedrive processes' own, this bench process's (the \
+         mock and the proxy) and secantusdb's, over the round, against the machine's {} CPUs \
+         x wall.",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
     );
 }
