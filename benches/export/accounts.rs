@@ -290,8 +290,17 @@ pub(super) fn section() {
             wall.as_secs_f64(),
             after.1
         );
+        let cpu = format!(
+            "{:.1} s / {:.1} s / {}",
+            (after.3 .1 - before.3 .1).as_secs_f64(),
+            (after.3 .0 - before.3 .0).as_secs_f64(),
+            server_cpu.map_or("not measured".into(), |c| format!(
+                "{:.1} s",
+                c.as_secs_f64()
+            ))
+        );
         println!(
-            "| {processes} | {:.2} s | {:.2} s | **{:.2}** | {:.2} | {per_account:.1} | {:.1} | {:.1} | {:.1} | {} | {finished} of {accounts} |",
+            "| {processes} | {:.2} s | {:.2} s | **{:.2}** | {:.2} | {per_account:.1} | {:.1} | {:.1} | {:.1} | {cpu} | {finished} of {accounts} |",
             wall.as_secs_f64(),
             ideal.as_secs_f64(),
             wall.as_secs_f64() / ideal.as_secs_f64(),
@@ -299,12 +308,6 @@ pub(super) fn section() {
             commands("pipedrive_leases"),
             commands(COLLECTION),
             commands("pipedrive_refresh_claims"),
-            format!(
-                "{:.1} s / {:.1} s / {}",
-                (after.3 .1 - before.3 .1).as_secs_f64(),
-                (after.3 .0 - before.3 .0).as_secs_f64(),
-                server_cpu.map_or("not measured".into(), |c| format!("{:.1} s", c.as_secs_f64()))
-            ),
         );
         let _ = std::fs::remove_dir_all(&out);
     }
