@@ -149,6 +149,11 @@ impl ApiClient {
     }
 
     /// Requests answered and tokens spent so far.
+    /// Requests a second the burst limit allows, once an answer announced it.
+    pub(crate) fn burst_rate(&self) -> Option<f64> {
+        self.pacer.rate()
+    }
+
     pub(crate) fn usage(&self) -> Usage {
         self.budget.usage()
     }

@@ -152,6 +152,13 @@ impl Pacer {
         }
     }
 
+    /// The steady rate this pacer allows, in requests a second, once an answer announced the
+    /// limit.
+    pub(crate) fn rate(&self) -> Option<f64> {
+        let s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        s.limit.map(|l| allowance(l) as f64 / KEPT.as_secs_f64())
+    }
+
     /// Reads the burst headers of an answer (any status) to a request that started at
     /// `started`.
     pub(crate) fn observe(&self, headers: &HeaderMap, started: Instant) {

@@ -10,7 +10,8 @@
 //!    the newest update time `hi`.
 //! 2. `[low, hi]` is cut into one slice per worker; a worker that finds its slice large while
 //!    another worker is idle cuts the rest of it again (at the update time it has reached), so
-//!    the work spreads over the workers even when records crowd into a few recent weeks.
+//!    the work spreads over the workers even when records crowd into a few recent weeks. There
+//!    are `--concurrency` workers, or fewer where the burst rate could not keep more busy.
 //! 3. A record edited during the run gets an update time at or after `hi` (the server's clock has
 //!    passed it) and leaves its slice, perhaps before its worker got there. A catch-up pass of
 //!    `updated_since=hi` at the end picks up every such record.
@@ -20,7 +21,7 @@
 //! id is in it is dropped. Order across slices is not promised (README.md says so under `--concurrency`).
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::value::RawValue;
@@ -67,7 +68,9 @@ struct Run {
     stopped: AtomicBool,
     sched: Mutex<Sched>,
     wake: Notify,
-    workers: usize,
+    /// Cursors walking at once: `--concurrency`, or fewer when the burst rate could not use
+    /// more (see [`useful_cursors`]).
+    workers: AtomicUsize,
     /// `--updated-since` (or the state file's time), for a walk without a range of its own.
     user_since: Option<String>,
 }
@@ -95,12 +98,16 @@ pub(crate) async fn run(
             busy: 0,
         }),
         wake: Notify::new(),
-        workers: plan.concurrency.clamp(1, 16),
+        workers: AtomicUsize::new(plan.concurrency.clamp(1, 16)),
         user_since: user_since.clone(),
     });
+    let asked = std::time::Instant::now();
     let first = run
         .fetch(user_since.clone(), None, false, plan.limit, None)
         .await?;
+    if let Some(n) = useful_cursors(run.client.burst_rate(), asked.elapsed()) {
+        run.workers.fetch_min(n, Ordering::SeqCst);
+    }
     let next = next_cursor(&first);
     let page = Page::from_answer(plan.path, first)?;
     let oldest = page.records().next().and_then(update_time);
@@ -119,7 +126,7 @@ pub(crate) async fn run(
         let now = chrono::Utc::now().timestamp();
         let per_second = count / (low - oldest).max(1) as f64;
         let pages_left = per_second * (now - low).max(0) as f64 / f64::from(plan.limit.max(1));
-        if pages_left < run.workers as f64 {
+        if pages_left < run.workers() as f64 {
             return run
                 .walk(
                     Range {
@@ -148,10 +155,10 @@ pub(crate) async fn run(
     };
     {
         let mut s = run.sched.lock().unwrap_or_else(|p| p.into_inner());
-        s.queue.extend(cut(low, hi.max(low) + 1, run.workers));
+        s.queue.extend(cut(low, hi.max(low) + 1, run.workers()));
     }
     let mut set = JoinSet::new();
-    for _ in 0..run.workers {
+    for _ in 0..run.workers() {
         let r = run.clone();
         set.spawn(async move { r.work().await });
     }
@@ -177,6 +184,21 @@ pub(crate) async fn run(
     run.walk(Range { lo: hi, hi: None }, None).await
 }
 
+/// The fewest cursors that never leave the burst rate unused (none known: no bound).
+///
+/// At `rate` requests a second, each taking `latency`, `rate x latency` requests are in flight
+/// (Little's law); twice that absorbs uneven answers. More cursors would only wait for the rate,
+/// and each adds requests of its own (a partial last page per slice, re-cuts). Never fewer
+/// than [`MIN_CURSORS`]: a first answer that came back unusually fast says little.
+fn useful_cursors(rate: Option<f64>, latency: std::time::Duration) -> Option<usize> {
+    let rate = rate.filter(|r| r.is_finite() && *r > 0.0)?;
+    let useful = (2.0 * rate * latency.as_secs_f64()).ceil();
+    Some((useful.min(1e6) as usize).max(MIN_CURSORS))
+}
+
+/// The least [`useful_cursors`] gives.
+const MIN_CURSORS: usize = 4;
+
 /// `[lo, hi)` cut into `parts` ranges of equal length (at least one second each).
 fn cut(lo: i64, hi: i64, parts: usize) -> Vec<Range> {
     let span = (hi - lo).max(1);
@@ -194,6 +216,10 @@ fn cut(lo: i64, hi: i64, parts: usize) -> Vec<Range> {
 }
 
 impl Run {
+    fn workers(&self) -> usize {
+        self.workers.load(Ordering::SeqCst)
+    }
+
     async fn work(self: Arc<Self>) -> Result<()> {
         while let Some(range) = self.take().await {
             let result = self.walk(range, None).await;
@@ -276,7 +302,7 @@ impl Run {
         let hi = range.hi?;
         let left = hi - t;
         let mut s = self.sched.lock().unwrap_or_else(|p| p.into_inner());
-        let idle = self.workers.saturating_sub(s.busy);
+        let idle = self.workers().saturating_sub(s.busy);
         if idle == 0 || !s.queue.is_empty() || left < 2 {
             return None;
         }
@@ -412,6 +438,25 @@ pub(crate) fn record_id(record: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cursors_are_as_many_as_the_burst_rate_can_use() {
+        use std::time::Duration;
+        // 80 per 2 s at 100 ms a page: 4 in flight, 8 with the margin.
+        assert_eq!(
+            useful_cursors(Some(40.0), Duration::from_millis(100)),
+            Some(8)
+        );
+        // Slow pages under the same rate: many.
+        assert_eq!(useful_cursors(Some(40.0), Duration::from_secs(1)), Some(80));
+        // A fast first answer never leaves fewer than four.
+        assert_eq!(
+            useful_cursors(Some(40.0), Duration::from_millis(2)),
+            Some(4)
+        );
+        // No announced limit: no bound.
+        assert_eq!(useful_cursors(None, Duration::from_millis(100)), None);
+    }
 
     #[test]
     fn cuts_cover_the_range_without_gaps() {

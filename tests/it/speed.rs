@@ -107,6 +107,38 @@ fn a_large_slice_is_cut_again_for_idle_workers() {
 }
 
 #[test]
+fn a_burst_limit_that_cannot_use_more_cursors_gets_no_more() {
+    // 20 requests per 2 s at 50 ms a page: one or two requests in flight use the whole rate.
+    // Sixteen cursors would only wait for it, each adding a partial last page.
+    let env = TestEnv::with(Config {
+        seed: Seed {
+            deals: 1500,
+            ..Seed::default()
+        },
+        latency: Duration::from_millis(50),
+        faults: Faults {
+            burst_limit: Some(20),
+            ..Faults::default()
+        },
+        ..Config::default()
+    });
+    env.login();
+    let mut cmd = env.cmd(&["export", "deals", "--limit", "50", "--concurrency", "16"]);
+    // The mock's windows last 2 real seconds: pauses at full length.
+    cmd.env("PIPEDRIVE_TEST_TIME_SCALE", "1");
+    let out = run_with_timeout(cmd, Duration::from_secs(120));
+    assert_code(&out, 0);
+    assert_each_once(&jsonl_ids(&stdout(&out)), 1500);
+    let sliced = deal_pages(&env)
+        .iter()
+        .filter(|r| r.param("updated_until").is_some())
+        .count();
+    assert!(sliced > 4, "read in slices: {sliced} sliced pages");
+    let most = env.mock.max_in_flight();
+    assert!(most <= 4, "{most} requests in flight under 20 per 2 s");
+}
+
+#[test]
 fn concurrency_1_keeps_the_single_cursor() {
     let env = deals(1500, 0);
     let out = env.run(&["export", "deals", "--concurrency", "1"]);
