@@ -401,8 +401,9 @@ impl ApiClient {
                 .sleep(&self.waiting, why, true, slot.pause)
                 .await;
         }
-        // Spacing keeps its real length in tests too (the mock's burst window is real time);
-        // it is at most about one window: not worth a word on the progress display.
+        // Spacing is already real time (on the test clock, as short as the mock's windows are
+        // unless a test asks for real ones); at most about one window: not worth a word on the
+        // progress display.
         tokio::time::sleep(slot.spacing).await;
         Ok(())
     }

@@ -25,8 +25,10 @@ const KEPT: Duration = Duration::from_millis(2100);
 
 pub(crate) struct Pacer {
     state: Mutex<State>,
-    /// A server's pause is kept in real time, and `slot` reports what is left of it at the
-    /// length the server named (for --max-wait and the messages). Spacing is real time.
+    /// A server's pause and the span of [`KEPT`] are kept in real time (the clock's: a fraction
+    /// in the tests, whose windows are that short unless they ask for real time), and `slot`
+    /// reports waits at the length the server's clock gives them (for --max-wait and the
+    /// messages).
     clock: Clock,
 }
 
@@ -74,8 +76,10 @@ fn allowance(limit: u64) -> u64 {
 pub(crate) struct Wait {
     /// The server's pause, named (slept on the clock, like every server's wait).
     pub(crate) pause: Duration,
-    /// Spacing to the burst limit after the pause, in real time (the server's window is).
+    /// Spacing to the burst limit after the pause, in real time (slept as it is).
     pub(crate) spacing: Duration,
+    /// The spacing as the server's clock sees it.
+    named_spacing: Duration,
     /// Why, when it is the server's doing (a spent window, a 429) rather than plain spacing.
     pub(crate) why: Option<&'static str>,
 }
@@ -83,7 +87,7 @@ pub(crate) struct Wait {
 impl Wait {
     /// The whole wait as the server's clock sees it (for --max-wait and the messages).
     pub(crate) fn total(&self) -> Duration {
-        self.pause.saturating_add(self.spacing)
+        self.pause.saturating_add(self.named_spacing)
     }
 }
 
@@ -104,7 +108,8 @@ impl Pacer {
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
         // What is older than two windows can no longer count anywhere; a little history beyond
         // one window is kept for answers that come back late.
-        let horizon = now.checked_sub(KEPT * 2).unwrap_or(now);
+        let kept = self.clock.real(KEPT);
+        let horizon = now.checked_sub(kept * 2).unwrap_or(now);
         while s.starts.front().is_some_and(|(at, _)| *at < horizon) {
             if let Some((_, n)) = s.starts.pop_front() {
                 s.total -= n;
@@ -120,7 +125,7 @@ impl Pacer {
             for &(at, n) in s.starts.iter().rev() {
                 seen += n;
                 if seen >= allowed {
-                    start = start.max(at + KEPT);
+                    start = start.max(at + kept);
                     break;
                 }
             }
@@ -148,15 +153,17 @@ impl Pacer {
         Wait {
             pause,
             spacing,
+            named_spacing: self.clock.named(spacing),
             why,
         }
     }
 
-    /// The steady rate this pacer allows, in requests a second, once an answer announced the
-    /// limit.
+    /// The steady rate this pacer allows, in requests a real second, once an answer announced
+    /// the limit.
     pub(crate) fn rate(&self) -> Option<f64> {
         let s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        s.limit.map(|l| allowance(l) as f64 / KEPT.as_secs_f64())
+        let kept = self.clock.real(KEPT).as_secs_f64().max(1e-3);
+        s.limit.map(|l| allowance(l) as f64 / kept)
     }
 
     /// Reads the burst headers of an answer (any status) to a request that started at
@@ -181,7 +188,8 @@ impl Pacer {
             // as starts of their own until they are KEPT old, which is as long as any window
             // model can hold them.
             let counted = limit.saturating_sub(remaining.min(u64::MAX as f64) as u64);
-            let ours = s.since(started.checked_sub(KEPT).unwrap_or(started));
+            let kept = self.clock.real(KEPT);
+            let ours = s.since(started.checked_sub(kept).unwrap_or(started));
             if counted > ours {
                 let extra = counted - ours;
                 let at = s.starts.partition_point(|(t, _)| *t <= started);
