@@ -21,6 +21,30 @@ fn deals(n: u64, latency_ms: u64) -> TestEnv {
     env
 }
 
+/// `n` deals behind an enforced burst limit of `limit` per 2 s, exported with `args` after
+/// `export deals` at real time (the mock's windows last 2 real seconds); every deal once.
+fn export_under_burst_limit(n: u64, latency_ms: u64, limit: u64, args: &[&str]) -> TestEnv {
+    let env = TestEnv::with(Config {
+        seed: Seed {
+            deals: n,
+            ..Seed::default()
+        },
+        latency: Duration::from_millis(latency_ms),
+        faults: Faults {
+            burst_limit: Some(limit),
+            ..Faults::default()
+        },
+        ..Config::default()
+    });
+    env.login();
+    let mut cmd = env.cmd(&[&["export", "deals"][..], args].concat());
+    cmd.env("PIPEDRIVE_TEST_TIME_SCALE", "1");
+    let out = run_with_timeout(cmd, Duration::from_secs(120));
+    assert_code(&out, 0);
+    assert_each_once(&jsonl_ids(&stdout(&out)), n);
+    env
+}
+
 fn deal_pages(env: &TestEnv) -> Vec<pipedrive_mock::RecordedRequest> {
     env.requests_to("/api/v2/deals")
 }
@@ -110,25 +134,7 @@ fn a_large_slice_is_cut_again_for_idle_workers() {
 fn a_burst_limit_that_cannot_use_more_cursors_gets_no_more() {
     // 20 requests per 2 s at 50 ms a page: one or two requests in flight use the whole rate.
     // Sixteen cursors would only wait for it, each adding a partial last page.
-    let env = TestEnv::with(Config {
-        seed: Seed {
-            deals: 1500,
-            ..Seed::default()
-        },
-        latency: Duration::from_millis(50),
-        faults: Faults {
-            burst_limit: Some(20),
-            ..Faults::default()
-        },
-        ..Config::default()
-    });
-    env.login();
-    let mut cmd = env.cmd(&["export", "deals", "--limit", "50", "--concurrency", "16"]);
-    // The mock's windows last 2 real seconds: pauses at full length.
-    cmd.env("PIPEDRIVE_TEST_TIME_SCALE", "1");
-    let out = run_with_timeout(cmd, Duration::from_secs(120));
-    assert_code(&out, 0);
-    assert_each_once(&jsonl_ids(&stdout(&out)), 1500);
+    let env = export_under_burst_limit(1500, 50, 20, &["--limit", "50", "--concurrency", "16"]);
     let sliced = deal_pages(&env)
         .iter()
         .filter(|r| r.param("updated_until").is_some())
@@ -153,25 +159,7 @@ fn concurrency_1_keeps_the_single_cursor() {
 
 #[test]
 fn few_429s_under_the_burst_limit_at_concurrency_8() {
-    let env = TestEnv::with(Config {
-        seed: Seed {
-            deals: 2000,
-            ..Seed::default()
-        },
-        latency: Duration::from_millis(5),
-        faults: Faults {
-            burst_limit: Some(30),
-            ..Faults::default()
-        },
-        ..Config::default()
-    });
-    env.login();
-    // The mock's window lasts 2 real seconds: pauses at full length.
-    let mut cmd = env.cmd(&["export", "deals", "--limit", "40", "--concurrency", "8"]);
-    cmd.env("PIPEDRIVE_TEST_TIME_SCALE", "1");
-    let out = run_with_timeout(cmd, Duration::from_secs(120));
-    assert_code(&out, 0);
-    assert_each_once(&jsonl_ids(&stdout(&out)), 2000);
+    let env = export_under_burst_limit(2000, 5, 30, &["--limit", "40", "--concurrency", "8"]);
     let stats = env.mock.stats();
     assert!(
         stats.api_requests > 50,
