@@ -154,8 +154,10 @@ fn killed_at_random_points_ten_times_each_next_run_converges_and_the_mark_never_
         let by = by_id(&docs);
         assert_eq!(by.len(), docs.len(), "{context}: a duplicate document");
         let moved = the_mark(&uri, &db, "deals");
-        if killed {
-            assert_eq!(moved, mark, "{context}: a killed run moved the mark");
+        if killed && moved != mark {
+            // Killed on its way out, after the mark was saved: the mark moves only once every
+            // write of the run is acknowledged, so the run had written everything.
+            assert_converged(&docs, &api, &format!("{context}, killed after its mark"));
         }
         // Every document is a correct record: the API's now, or what the last complete run
         // wrote (an edit not yet carried over).
