@@ -323,8 +323,10 @@ async fn a_process_stopped_by_sigterm_hands_its_accounts_to_the_others_at_once()
     let Some(base) = mongo_uri() else { return };
     // Scaled down: 40 accounts and two processes are enough to catch one mid-round.
     const N: usize = 40;
-    // Slow pages, so the signal lands while the victim holds accounts.
-    let env = env(Duration::from_millis(40));
+    // Slow pages, so the signal lands while the victim holds accounts: an account takes well
+    // over the time a look at the leases takes on a loaded machine (at 40 ms a page the round
+    // sometimes ended between a look that saw the victim hold accounts and the signal).
+    let env = env(Duration::from_millis(150));
     let (uri, db) = fresh_db(&base);
     let client = mongodb::Client::with_uri_str(&uri).await.unwrap();
     let db = client.database(&db);
