@@ -99,6 +99,11 @@ impl Pacer {
         }
     }
 
+    /// [`KEPT`] on this pacer's clock.
+    fn kept(&self) -> Duration {
+        self.clock.real(KEPT)
+    }
+
     /// Takes the next start slot; returns how long to wait for it.
     pub(crate) fn slot(&self) -> Wait {
         self.slot_at(Instant::now())
@@ -108,7 +113,7 @@ impl Pacer {
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
         // What is older than two windows can no longer count anywhere; a little history beyond
         // one window is kept for answers that come back late.
-        let kept = self.clock.real(KEPT);
+        let kept = self.kept();
         let horizon = now.checked_sub(kept * 2).unwrap_or(now);
         while s.starts.front().is_some_and(|(at, _)| *at < horizon) {
             if let Some((_, n)) = s.starts.pop_front() {
@@ -162,7 +167,7 @@ impl Pacer {
     /// the limit.
     pub(crate) fn rate(&self) -> Option<f64> {
         let s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let kept = self.clock.real(KEPT).as_secs_f64().max(1e-3);
+        let kept = self.kept().as_secs_f64().max(1e-3);
         s.limit.map(|l| allowance(l) as f64 / kept)
     }
 
@@ -188,7 +193,7 @@ impl Pacer {
             // as starts of their own until they are KEPT old, which is as long as any window
             // model can hold them.
             let counted = limit.saturating_sub(remaining.min(u64::MAX as f64) as u64);
-            let kept = self.clock.real(KEPT);
+            let kept = self.kept();
             let ours = s.since(started.checked_sub(kept).unwrap_or(started));
             if counted > ours {
                 let extra = counted - ours;
