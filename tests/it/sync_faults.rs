@@ -217,12 +217,9 @@ fn output_within(child: Child, limit: Duration) -> Output {
     }
 }
 
-#[test]
-fn the_server_stopped_mid_run_is_exit_7_with_the_mark_unmoved_and_back_in_time_it_completes() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = PrivateMongo::start(dir.path());
-    // Scaled down: 400 deals in pages of 20 at 10 ms a page, so the run is still going when
-    // the server stops.
+/// 400 deals (none archived or deleted) in pages of 20 at 10 ms a page, logged in: a run is
+/// still going when the server under it stops.
+fn four_hundred_slow_deals() -> TestEnv {
     let mut config = Config::default();
     config.seed.deals = 400;
     config.seed.archived_deals = 0;
@@ -230,6 +227,34 @@ fn the_server_stopped_mid_run_is_exit_7_with_the_mark_unmoved_and_back_in_time_i
     config.latency = Duration::from_millis(10);
     let env = TestEnv::with(config);
     env.login();
+    env
+}
+
+/// Starts `pipedrive ARGS --limit 20` and returns once it has read four deal pages.
+fn started_midway(env: &TestEnv, args: &[&str]) -> Child {
+    let pages = || {
+        env.api_requests()
+            .iter()
+            .filter(|r| r.path == "/api/v2/deals")
+            .count()
+    };
+    let read = pages();
+    let child = env
+        .cmd(&[args, &["--limit", "20"][..]].concat())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(wait_for(Duration::from_secs(30), || pages() >= read + 4));
+    child
+}
+
+#[test]
+fn the_server_stopped_mid_run_is_exit_7_with_the_mark_unmoved_and_back_in_time_it_completes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = PrivateMongo::start(dir.path());
+    // Scaled down from 50,000 deals.
+    let env = four_hundred_slow_deals();
     // Fail fast once the server is gone: each of the writer's attempts waits this long to find
     // it (the default is 5 s).
     let quick = server.uri("sync", "serverSelectionTimeoutMS=300&connectTimeoutMS=300");
@@ -241,20 +266,7 @@ fn the_server_stopped_mid_run_is_exit_7_with_the_mark_unmoved_and_back_in_time_i
     std::thread::sleep(Duration::from_millis(1100));
     let all: Vec<u64> = (1..=400).collect();
     env.mock.touch("deals", &all);
-    let pages = || {
-        env.api_requests()
-            .iter()
-            .filter(|r| r.path == "/api/v2/deals")
-            .count()
-    };
-    let read = pages();
-    let child = env
-        .cmd(&["export", "deals", "--limit", "20", "--output", &quick])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    assert!(wait_for(Duration::from_secs(30), || pages() >= read + 4));
+    let child = started_midway(&env, &["export", "deals", "--output", &quick]);
     server.kill();
     let stopped = Instant::now();
     let out = output_within(child, Duration::from_secs(60));
@@ -270,14 +282,7 @@ fn the_server_stopped_mid_run_is_exit_7_with_the_mark_unmoved_and_back_in_time_i
     std::thread::sleep(Duration::from_millis(1100));
     env.mock.touch("deals", &all);
     let patient = server.uri("sync", "");
-    let read = pages();
-    let child = env
-        .cmd(&["export", "deals", "--limit", "20", "--output", &patient])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    assert!(wait_for(Duration::from_secs(30), || pages() >= read + 4));
+    let child = started_midway(&env, &["export", "deals", "--output", &patient]);
     server.kill();
     std::thread::sleep(Duration::from_millis(300));
     server.restart();
@@ -294,34 +299,19 @@ fn the_server_stopped_mid_run_is_exit_7_with_the_mark_unmoved_and_back_in_time_i
 fn export_all_cut_off_by_its_server_says_it_failed_never_that_it_synced() {
     let dir = tempfile::tempdir().unwrap();
     let mut server = PrivateMongo::start(dir.path());
-    let mut config = Config::default();
-    config.seed.deals = 400;
-    config.latency = Duration::from_millis(10);
-    let env = TestEnv::with(config);
-    env.login();
+    let env = four_hundred_slow_deals();
     let quick = server.uri("sync", "serverSelectionTimeoutMS=300&connectTimeoutMS=300");
-    let pages = || {
-        env.api_requests()
-            .iter()
-            .filter(|r| r.path == "/api/v2/deals")
-            .count()
-    };
-    let child = env
-        .cmd(&[
+    let child = started_midway(
+        &env,
+        &[
             "export",
             "all",
             "--types",
             "deals,persons",
-            "--limit",
-            "20",
             "--output",
             &quick,
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    assert!(wait_for(Duration::from_secs(30), || pages() >= 4));
+        ],
+    );
     server.kill();
     let out = output_within(child, Duration::from_secs(60));
     assert_code(&out, 7);
