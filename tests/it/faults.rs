@@ -181,13 +181,15 @@ fn every_fault_at_once() {
         truncate_every: Some(17),
         ..Faults::default()
     };
-    // Nearly half of all request numbers fail here. One cursor retries on consecutive numbers,
-    // which never fail 7 times in a row; parallel slices draw numbers scattered among the
-    // others' and can meet 7 failures in a row, which the retry policy rightly reports (exit
-    // 75). Slices meet each fault on its own in the tests above.
+    // Nearly half of all request numbers fail here. One request at a time retries on
+    // consecutive numbers, which never fail 7 times in a row; parallel slices or prefetched
+    // offset pages draw numbers scattered among the others' and can meet 7 failures in a row,
+    // which the retry policy rightly reports (exit 75; CI met it once with notes at 4). Requests
+    // in parallel meet each fault on its own in the tests above.
     for format in ["jsonl", "csv"] {
-        survives_at("all_of_them_mixed", faults.clone(), "deals", format, "1");
-        survives("all_of_them_mixed", faults.clone(), "notes", format);
+        for kind in ["deals", "notes"] {
+            survives_at("all_of_them_mixed", faults.clone(), kind, format, "1");
+        }
     }
 }
 
