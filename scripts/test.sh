@@ -4,7 +4,8 @@
 #   scripts/test.sh [cargo test args...]     e.g. scripts/test.sh store_mongo -- --nocapture
 #
 # - MongoDB: secantusdb (a MongoDB-protocol server from PyPI) in a venv at .venv/, in memory, on a
-#   free loopback port; the tests find it in PIPEDRIVE_TEST_MONGO_URI.
+#   free loopback port, twice; the tests find them in PIPEDRIVE_TEST_MONGO_URI, separated by a
+#   space.
 # - Secret Service: gnome-keyring on a private D-Bus session (dbus-run-session), unlocked with a
 #   throwaway password in a fresh XDG_DATA_HOME, so no stale keyring of this user gets in the way
 #   and nothing touches the user's real keyring; the tests see PIPEDRIVE_TEST_KEYRING=1.
@@ -56,34 +57,45 @@ fi
 
 # --- start ---------------------------------------------------------------------------------------
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pipedrive-test.XXXXXX")
-MONGO_PID=
+MONGO_PIDS=()
 cleanup() {
-    if [ -n "$MONGO_PID" ]; then
-        kill "$MONGO_PID" 2>/dev/null || true
-        wait "$MONGO_PID" 2>/dev/null || true
-    fi
+    for pid in "${MONGO_PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-PORT=$("$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$VENV/bin/secantusd-py" --host 127.0.0.1 --port "$PORT" --storage-path :memory: \
-    --log-level WARNING >"$WORK/secantusdb.log" 2>&1 &
-MONGO_PID=$!
-for _ in $(seq 1 150); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then break; fi
-    if ! kill -0 "$MONGO_PID" 2>/dev/null; then
-        log "secantusdb exited:"; cat "$WORK/secantusdb.log" >&2; exit 1
-    fi
-    sleep 0.2
+# Two servers: secantusdb answers one command at a time on one core, and the MongoDB tests
+# spread over both (a test takes the next URI of the list), so they use both cores.
+PORTS=()
+for n in 1 2; do
+    PORT=$("$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    "$VENV/bin/secantusd-py" --host 127.0.0.1 --port "$PORT" --storage-path :memory: \
+        --log-level WARNING >"$WORK/secantusdb-$n.log" 2>&1 &
+    MONGO_PIDS+=($!)
+    PORTS+=("$PORT")
 done
-if ! (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
-    log "secantusdb did not accept connections on port $PORT within 30 s:"
-    cat "$WORK/secantusdb.log" >&2
-    exit 1
-fi
-export PIPEDRIVE_TEST_MONGO_URI="mongodb://127.0.0.1:$PORT/"
+URIS=
+for n in 0 1; do
+    PORT=${PORTS[$n]}
+    for _ in $(seq 1 150); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then break; fi
+        if ! kill -0 "${MONGO_PIDS[$n]}" 2>/dev/null; then
+            log "secantusdb exited:"; cat "$WORK/secantusdb-$((n + 1)).log" >&2; exit 1
+        fi
+        sleep 0.2
+    done
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+        log "secantusdb did not accept connections on port $PORT within 30 s:"
+        cat "$WORK/secantusdb-$((n + 1)).log" >&2
+        exit 1
+    fi
+    URIS="$URIS${URIS:+ }mongodb://127.0.0.1:$PORT/"
+done
+export PIPEDRIVE_TEST_MONGO_URI=$URIS
 log "secantusdb on $PIPEDRIVE_TEST_MONGO_URI"
 
 # A private keyring home. HOME itself stays, so cargo and rustup find their toolchains.

@@ -19,16 +19,18 @@ fn missing(why: &str) -> ! {
     panic!("{test}: {why}: run the tests through scripts/test.sh, which provides it");
 }
 
-/// A MongoDB server's URI (PIPEDRIVE_TEST_MONGO_URI), without a database; without one the test
-/// fails (the `Option` is always `Some` when this returns).
+/// A MongoDB server's URI, without a database: the next of PIPEDRIVE_TEST_MONGO_URI's (one or
+/// more, separated by spaces), so tests spread over the servers `scripts/test.sh` starts. Without
+/// one the test fails (the `Option` is always `Some` when this returns).
 pub fn mongo_uri() -> Option<String> {
-    let uri = std::env::var("PIPEDRIVE_TEST_MONGO_URI")
-        .ok()
-        .filter(|u| !u.is_empty());
-    if uri.is_none() {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let all = std::env::var("PIPEDRIVE_TEST_MONGO_URI").unwrap_or_default();
+    let uris: Vec<&str> = all.split_whitespace().collect();
+    if uris.is_empty() {
         missing("PIPEDRIVE_TEST_MONGO_URI is not set (scripts/test.sh starts a server)");
     }
-    uri
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    Some(uris[n % uris.len()].to_string())
 }
 
 /// An unlocked Secret Service for the tests (PIPEDRIVE_TEST_KEYRING=1); without one the test

@@ -10,9 +10,9 @@ use mongodb::bson::{doc, Document};
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
 
+use crate::mongo_sync::{by_id, data, find, fresh_db, sync, the_mark, RECORDS};
 use crate::services::{mongo_uri, PrivateMongo};
 use crate::support::*;
-use crate::sync_mongo::{by_id, data, find, fresh_db, sync, the_mark, RECORDS};
 
 /// What the API holds now: every deal (archived and deleted ones too, as a sync reads them) by
 /// id, read through a JSON lines export of the same binary.
