@@ -196,7 +196,7 @@ impl MongoOutput {
             shown: self.shown.clone(),
         };
         MongoSink {
-            line: JsonlSink::new(Vec::with_capacity(4096), String::new(), relabel),
+            line: relabel.map(|r| JsonlSink::new(Vec::with_capacity(4096), String::new(), Some(r))),
             ident,
             started,
             batch: RawArrayBuf::new(),
@@ -423,8 +423,9 @@ fn transient(e: &mongodb::error::Error) -> bool {
 
 /// One type's records on their way into the collection.
 pub(crate) struct MongoSink {
-    /// Writes `data` exactly as JSON lines would (`--field-names` included), into a buffer.
-    line: JsonlSink<Vec<u8>>,
+    /// With `--field-names`: writes `data` exactly as JSON lines would, into a buffer. Without,
+    /// a record goes into BSON as the API sent it (what JSON lines write, whitespace aside).
+    line: Option<JsonlSink<Vec<u8>>>,
     ident: Ident,
     started: DateTime,
     batch: RawArrayBuf,
@@ -434,12 +435,8 @@ pub(crate) struct MongoSink {
 }
 
 impl MongoSink {
-    /// Turns the line just written into an upsert and queues it.
-    fn take_line(&mut self) -> Result<()> {
-        let buf = self.line.get_mut();
-        let parsed = super::bson_json::document(buf);
-        buf.clear();
-        let data = parsed?;
+    /// Queues the upsert of one record's `data`.
+    fn take(&mut self, data: RawDocumentBuf) -> Result<()> {
         let statement = upsert(&self.ident, data, self.started)?;
         self.batch.push(statement);
         self.in_batch += 1;
@@ -491,13 +488,25 @@ impl MongoSink {
 
 impl Sink for MongoSink {
     fn write(&mut self, json: &str) -> Result<()> {
-        self.line.write(json)?;
-        self.take_line()
+        let data = match &mut self.line {
+            Some(line) => {
+                line.write(json)?;
+                taken(line)?
+            }
+            None => super::bson_json::document(json.as_bytes())?,
+        };
+        self.take(data)
     }
 
     fn write_value(&mut self, value: &serde_json::Value) -> Result<()> {
-        self.line.write_value(value)?;
-        self.take_line()
+        let data = match &mut self.line {
+            Some(line) => {
+                line.write_value(value)?;
+                taken(line)?
+            }
+            None => super::bson_json::document(value.to_string().as_bytes())?,
+        };
+        self.take(data)
     }
 
     /// Returns only once every write is acknowledged, so the caller may then move the mark.
@@ -505,6 +514,14 @@ impl Sink for MongoSink {
         self.send()?;
         self.join().map(drop)
     }
+}
+
+/// The line just written, as a BSON document; the buffer is left empty for the next.
+fn taken(line: &mut JsonlSink<Vec<u8>>) -> Result<RawDocumentBuf> {
+    let buf = line.get_mut();
+    let parsed = super::bson_json::document(buf);
+    buf.clear();
+    parsed
 }
 
 /// The key of a record: its `id`, or for records without one (field definitions, flow entries)
