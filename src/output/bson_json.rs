@@ -2,82 +2,111 @@
 //!
 //! Parsing into a `bson::Document` first builds a tree of maps, strings and boxed values that is
 //! converted to bytes and dropped at once: most of the sync's own CPU time per record. Here the
-//! JSON parser's events are written as BSON into one buffer as they come: no allocation per
-//! string or nested object, and a nested document's length is filled in when it ends. Numbers are
-//! typed as a `Document` would type them (a non-negative integer is an `Int32` when it fits, else
-//! an `Int64`; a negative one an `Int64`; anything with a fraction or exponent a `Double`), and a
-//! key keeps its JSON spelling: `{"$date": ...}` stays a sub-document with that key, since
-//! records are Pipedrive's data, not Extended JSON.
+//! JSON parser's events are written as BSON ([`super::bson_write`]) into one buffer as they
+//! come: no allocation per string or nested object, and a nested document's length is filled in
+//! when it ends. What the sink needs of the record's top level (its key, whether it is deleted)
+//! is noted on the way, so the document is not searched afterwards.
 //!
-//! The element layout is BSON's (<https://bsonspec.org/spec.html>): a type byte, the key as a
-//! NUL-terminated string, then the value; a document is its length (i32, little-endian), its
-//! elements and a NUL byte.
+//! Numbers are typed as a `Document` would type them (a non-negative integer is an `Int32` when
+//! it fits, else an `Int64`; a negative one an `Int64`; anything with a fraction or exponent a
+//! `Double`), and a key keeps its JSON spelling: `{"$date": ...}` stays a sub-document with that
+//! key, since records are Pipedrive's data, not Extended JSON.
 
 use std::fmt;
 
-use mongodb::bson::RawDocumentBuf;
+use mongodb::bson::{RawBson, RawDocumentBuf};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
+use super::bson_write::{self as w, ARRAY, BOOLEAN, DOCUMENT, DOUBLE, INT32, INT64, NULL, STRING};
 use crate::error::{Error, Result};
 
-/// The JSON object in `json` as a BSON document.
-pub(super) fn document(json: &[u8]) -> Result<RawDocumentBuf> {
+/// A record's top-level fields the sink needs, noted while it is parsed.
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct Facts {
+    /// The first usable `id`, `key` and `field_code`, in that order of preference.
+    keys: [Option<RawBson>; 3],
+    /// `is_deleted: true` or `status: "deleted"`.
+    pub(super) deleted: bool,
+}
+
+impl Facts {
+    /// The record's own key, if it has one: `id`, else `key`, else `field_code`.
+    pub(super) fn key(&self) -> Option<&RawBson> {
+        self.keys.iter().flatten().next()
+    }
+
+    fn key_slot(&mut self, name: &[u8]) -> Option<&mut Option<RawBson>> {
+        let i = match name {
+            b"id" => 0,
+            b"key" => 1,
+            b"field_code" => 2,
+            _ => return None,
+        };
+        Some(&mut self.keys[i]).filter(|slot| slot.is_none())
+    }
+
+    fn integer(&mut self, name: &[u8], v: RawBson) {
+        if let Some(slot) = self.key_slot(name) {
+            *slot = Some(v);
+        }
+    }
+
+    fn string(&mut self, name: &[u8], v: &str) {
+        if name == b"status" && v == "deleted" {
+            self.deleted = true;
+        } else if let Some(slot) = self.key_slot(name) {
+            *slot = Some(RawBson::String(v.to_string()));
+        }
+    }
+}
+
+/// The JSON object in `json` as a BSON document, with its [`Facts`].
+pub(super) fn document(json: &[u8]) -> Result<(RawDocumentBuf, Facts)> {
+    // Lengths are i32 in BSON; the API's bodies are capped far below this.
+    if json.len() > (i32::MAX / 4) as usize {
+        return Err(Error::Other("a record too large for MongoDB".into()));
+    }
     let mut out = Vec::with_capacity(json.len() + json.len() / 4);
+    let mut facts = Facts::default();
     let mut de = serde_json::Deserializer::from_slice(json);
-    de.deserialize_map(Doc(&mut out))
-        .and_then(|()| de.end())
-        .map_err(|e| Error::Other(format!("a record is not valid JSON: {e}")))?;
-    RawDocumentBuf::from_bytes(out).map_err(Error::other)
+    de.deserialize_map(Doc {
+        out: &mut out,
+        facts: Some(&mut facts),
+    })
+    .and_then(|()| de.end())
+    .map_err(|e| Error::Other(format!("a record is not valid JSON: {e}")))?;
+    let doc = RawDocumentBuf::from_bytes(out).map_err(Error::other)?;
+    Ok((doc, facts))
 }
 
-// BSON element types.
-const DOUBLE: u8 = 0x01;
-const STRING: u8 = 0x02;
-const DOCUMENT: u8 = 0x03;
-const ARRAY: u8 = 0x04;
-const BOOLEAN: u8 = 0x08;
-const NULL: u8 = 0x0A;
-const INT32: u8 = 0x10;
-const INT64: u8 = 0x12;
-
-/// Opens a document: room for its length, filled in by [`close`].
-fn open(out: &mut Vec<u8>) -> usize {
-    let start = out.len();
-    out.extend_from_slice(&[0; 4]);
-    start
+/// An object's members appended as a document to `out`; `facts` at the record's top level.
+struct Doc<'a, 'f> {
+    out: &'a mut Vec<u8>,
+    facts: Option<&'f mut Facts>,
 }
 
-fn close<E: de::Error>(out: &mut Vec<u8>, start: usize) -> std::result::Result<(), E> {
-    out.push(0);
-    let len = i32::try_from(out.len() - start)
-        .map_err(|_| E::custom("a record too large for a BSON document"))?;
-    out[start..start + 4].copy_from_slice(&len.to_le_bytes());
-    Ok(())
-}
-
-/// An object's members appended to the document opened in `self.0`.
-struct Doc<'a>(&'a mut Vec<u8>);
-
-impl<'de> Visitor<'de> for Doc<'_> {
+impl<'de> Visitor<'de> for Doc<'_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
-        let start = open(self.0);
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> std::result::Result<(), A::Error> {
+        let start = w::open(self.out);
         while let Some(key) = map.next_key_seed(Key)? {
             // BSON keys end at a NUL byte: one inside a key cannot be written.
             if key.contains('\0') {
                 return Err(de::Error::custom("a key holds a NUL character"));
             }
             map.next_value_seed(Element {
-                out: &mut *self.0,
+                out: &mut *self.out,
                 key: key.as_bytes(),
+                facts: self.facts.as_deref_mut(),
             })?;
         }
-        close(self.0, start)
+        w::close(self.out, start);
+        Ok(())
     }
 }
 
@@ -113,20 +142,36 @@ impl<'de> Visitor<'de> for Key {
 }
 
 /// One value under `key`: its type byte and key are written once the value shows its type.
-struct Element<'a, 'k> {
+/// `facts` only for the record's own fields.
+struct Element<'a, 'k, 'f> {
     out: &'a mut Vec<u8>,
     key: &'k [u8],
+    facts: Option<&'f mut Facts>,
 }
 
-impl Element<'_, '_> {
+impl Element<'_, '_, '_> {
     fn head(&mut self, kind: u8) {
-        self.out.push(kind);
-        self.out.extend_from_slice(self.key);
-        self.out.push(0);
+        w::head(self.out, kind, self.key);
+    }
+
+    fn int32(mut self, v: i32) {
+        self.head(INT32);
+        self.out.extend_from_slice(&v.to_le_bytes());
+        if let Some(f) = self.facts {
+            f.integer(self.key, RawBson::Int32(v));
+        }
+    }
+
+    fn int64(mut self, v: i64) {
+        self.head(INT64);
+        self.out.extend_from_slice(&v.to_le_bytes());
+        if let Some(f) = self.facts {
+            f.integer(self.key, RawBson::Int64(v));
+        }
     }
 }
 
-impl<'de> DeserializeSeed<'de> for Element<'_, '_> {
+impl<'de> DeserializeSeed<'de> for Element<'_, '_, '_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
@@ -134,7 +179,7 @@ impl<'de> DeserializeSeed<'de> for Element<'_, '_> {
     }
 }
 
-impl<'de> Visitor<'de> for Element<'_, '_> {
+impl<'de> Visitor<'de> for Element<'_, '_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -149,22 +194,22 @@ impl<'de> Visitor<'de> for Element<'_, '_> {
     fn visit_bool<E: de::Error>(mut self, v: bool) -> std::result::Result<(), E> {
         self.head(BOOLEAN);
         self.out.push(u8::from(v));
+        if let Some(f) = self.facts {
+            f.deleted |= v && self.key == b"is_deleted";
+        }
         Ok(())
     }
 
-    fn visit_i64<E: de::Error>(mut self, v: i64) -> std::result::Result<(), E> {
-        self.head(INT64);
-        self.out.extend_from_slice(&v.to_le_bytes());
+    fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<(), E> {
+        self.int64(v);
         Ok(())
     }
 
-    fn visit_u64<E: de::Error>(mut self, v: u64) -> std::result::Result<(), E> {
+    fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<(), E> {
         if let Ok(v) = i32::try_from(v) {
-            self.head(INT32);
-            self.out.extend_from_slice(&v.to_le_bytes());
+            self.int32(v);
         } else if let Ok(v) = i64::try_from(v) {
-            self.head(INT64);
-            self.out.extend_from_slice(&v.to_le_bytes());
+            self.int64(v);
         } else {
             return Err(E::custom(format!("{v} is too large for a BSON integer")));
         }
@@ -174,56 +219,49 @@ impl<'de> Visitor<'de> for Element<'_, '_> {
     fn visit_f64<E: de::Error>(mut self, v: f64) -> std::result::Result<(), E> {
         self.head(DOUBLE);
         self.out.extend_from_slice(&v.to_le_bytes());
+        if let Some(f) = self.facts {
+            // An integral id sent as a float (`5.0`) is still the record's id.
+            if v.fract() == 0.0 {
+                f.integer(self.key, RawBson::Int64(v as i64));
+            }
+        }
         Ok(())
     }
 
     fn visit_str<E: de::Error>(mut self, v: &str) -> std::result::Result<(), E> {
         self.head(STRING);
-        let len = i32::try_from(v.len() + 1).map_err(|_| E::custom("a string too long for BSON"))?;
-        self.out.extend_from_slice(&len.to_le_bytes());
-        self.out.extend_from_slice(v.as_bytes());
-        self.out.push(0);
+        w::string_value(self.out, v);
+        if let Some(f) = self.facts {
+            f.string(self.key, v);
+        }
         Ok(())
     }
 
     fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> std::result::Result<(), A::Error> {
         self.head(ARRAY);
-        let start = open(self.out);
-        // An array is a document keyed "0", "1", ...
-        let mut index = 0usize;
+        let start = w::open(self.out);
         let mut key = [0; 20];
-        loop {
-            let k = itoa(&mut key, index);
-            if seq
-                .next_element_seed(Element {
-                    out: &mut *self.out,
-                    key: k,
-                })?
-                .is_none()
-            {
+        for index in 0.. {
+            let element = Element {
+                out: &mut *self.out,
+                key: w::index_key(&mut key, index),
+                facts: None,
+            };
+            if seq.next_element_seed(element)?.is_none() {
                 break;
             }
-            index += 1;
         }
-        close(self.out, start)
+        w::close(self.out, start);
+        Ok(())
     }
 
     fn visit_map<A: MapAccess<'de>>(mut self, map: A) -> std::result::Result<(), A::Error> {
         self.head(DOCUMENT);
-        Doc(self.out).visit_map(map)
-    }
-}
-
-/// `n` in decimal, in the end of `buf`.
-fn itoa(buf: &mut [u8; 20], mut n: usize) -> &[u8] {
-    let mut at = buf.len();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            return &buf[at..];
+        Doc {
+            out: self.out,
+            facts: None,
         }
+        .visit_map(map)
     }
 }
 
@@ -247,7 +285,7 @@ mod tests {
             r#"{"id":9,"t\u00e9":"\u00e9\n","empty":{}}"#,
         ] {
             assert_eq!(
-                document(json.as_bytes()).unwrap().into_bytes(),
+                document(json.as_bytes()).unwrap().0.into_bytes(),
                 via_document(json),
                 "{json}"
             );
@@ -256,7 +294,7 @@ mod tests {
 
     #[test]
     fn a_dollar_key_stays_a_key() {
-        let raw = document(br#"{"x":{"$date":"2025-01-01"}}"#).unwrap();
+        let (raw, _) = document(br#"{"x":{"$date":"2025-01-01"}}"#).unwrap();
         assert_eq!(
             raw.to_document().unwrap(),
             doc! { "x": { "$date": "2025-01-01" } }

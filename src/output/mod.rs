@@ -3,6 +3,7 @@
 
 pub(crate) mod atomic;
 mod bson_json;
+mod bson_write;
 mod compact;
 pub mod csv;
 pub(crate) mod dirset;

@@ -11,10 +11,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use mongodb::bson::{
-    doc, rawdoc, Bson, DateTime, Document, RawArrayBuf, RawBson, RawBsonRef, RawDocument,
-    RawDocumentBuf,
-};
+use mongodb::bson::{doc, Bson, DateTime, Document, RawBson, RawDocument, RawDocumentBuf};
 use mongodb::options::ClientOptions;
 use mongodb::{Client, Database, IndexModel};
 use tokio::sync::mpsc;
@@ -24,6 +21,8 @@ use crate::error::{Error, Result};
 use crate::http::retry::{Failure, RetryPolicy};
 use crate::http::wait::WaitStatus;
 use crate::mongo_uri::{apply_defaults, scrub};
+use crate::output::bson_json::Facts;
+use crate::output::bson_write::{self as w, ARRAY, DOCUMENT};
 use crate::output::jsonl::JsonlSink;
 use crate::output::{Relabel, Sink};
 
@@ -35,6 +34,9 @@ const STATE: &str = "pipedrive_sync_state";
 const RUNS: &str = "pipedrive_sync_runs";
 /// Upserts per `update` command.
 const BATCH: usize = 1000;
+/// Bytes after which a batch is sent with fewer upserts: a command is one document, at most
+/// 16 MB, and a record may be large (a long note, many custom fields).
+const BATCH_BYTES: usize = 8 << 20;
 /// Bound on one command, for a server that accepts connections but does not answer.
 const OP_TIMEOUT: Duration = Duration::from_secs(60);
 /// Attempts of one batch: a primary stepping down or a dropped connection is retried with the
@@ -188,10 +190,13 @@ impl MongoOutput {
         started: DateTime,
     ) -> MongoSink {
         let (tx, rx) = mpsc::channel(1);
+        // `{w: "majority"}`: a document of one string always converts.
+        let write_concern = self
+            .write_concern
+            .as_ref()
+            .and_then(|wc| RawDocumentBuf::from_document(wc).ok());
         let writer = BatchWriter {
             db: self.db.clone(),
-            records: self.records.clone(),
-            write_concern: self.write_concern.clone(),
             policy: self.policy.clone().with_attempts(ATTEMPTS),
             shown: self.shown.clone(),
         };
@@ -199,8 +204,7 @@ impl MongoOutput {
             line: relabel.map(|r| JsonlSink::new(Vec::with_capacity(4096), String::new(), Some(r))),
             ident,
             started,
-            batch: RawArrayBuf::new(),
-            in_batch: 0,
+            batch: Batch::new(&self.records, write_concern),
             tx: Some(tx),
             task: Some(tokio::spawn(writer.run(rx))),
         }
@@ -290,8 +294,6 @@ impl MongoOutput {
         let raw = RawDocumentBuf::from_document(&cmd).map_err(Error::other)?;
         let writer = BatchWriter {
             db: self.db.clone(),
-            records: self.records.clone(),
-            write_concern: self.write_concern.clone(),
             policy: self.policy.clone().with_attempts(ATTEMPTS),
             shown: self.shown.clone(),
         };
@@ -302,26 +304,15 @@ impl MongoOutput {
 /// The writer task's side: sends batches, retrying what a retry can fix.
 struct BatchWriter {
     db: Database,
-    records: String,
-    write_concern: Option<Document>,
     policy: RetryPolicy,
     shown: String,
 }
 
 impl BatchWriter {
     /// Writes batches until the sink closes the channel; returns the upserts acknowledged.
-    async fn run(self, mut rx: mpsc::Receiver<RawArrayBuf>) -> Result<u64> {
+    async fn run(self, mut rx: mpsc::Receiver<RawDocumentBuf>) -> Result<u64> {
         let mut written = 0;
-        while let Some(updates) = rx.recv().await {
-            let mut cmd = rawdoc! {
-                "update": self.records.as_str(),
-                "updates": updates,
-                "ordered": false,
-            };
-            if let Some(wc) = &self.write_concern {
-                let wc = RawDocumentBuf::from_document(wc).map_err(Error::other)?;
-                cmd.append("writeConcern", wc);
-            }
+        while let Some(cmd) = rx.recv().await {
             written += self.send("write the records", cmd).await?;
         }
         Ok(written)
@@ -428,19 +419,16 @@ pub(crate) struct MongoSink {
     line: Option<JsonlSink<Vec<u8>>>,
     ident: Ident,
     started: DateTime,
-    batch: RawArrayBuf,
-    in_batch: usize,
-    tx: Option<mpsc::Sender<RawArrayBuf>>,
+    batch: Batch,
+    tx: Option<mpsc::Sender<RawDocumentBuf>>,
     task: Option<JoinHandle<Result<u64>>>,
 }
 
 impl MongoSink {
     /// Queues the upsert of one record's `data`.
-    fn take(&mut self, data: RawDocumentBuf) -> Result<()> {
-        let statement = upsert(&self.ident, data, self.started)?;
-        self.batch.push(statement);
-        self.in_batch += 1;
-        if self.in_batch >= BATCH {
+    fn take(&mut self, (data, facts): (RawDocumentBuf, Facts)) -> Result<()> {
+        self.batch.push(&self.ident, &data, &facts, self.started);
+        if self.batch.is_full() {
             self.send()?;
         }
         Ok(())
@@ -448,11 +436,9 @@ impl MongoSink {
 
     /// Hands the batch to the writer; waits only while a whole batch is already queued.
     fn send(&mut self) -> Result<()> {
-        if self.in_batch == 0 {
+        let Some(batch) = self.batch.take()? else {
             return Ok(());
-        }
-        let batch = std::mem::take(&mut self.batch);
-        self.in_batch = 0;
+        };
         let Some(tx) = &self.tx else {
             return Err(Error::Other("the MongoDB writer already finished".into()));
         };
@@ -517,7 +503,7 @@ impl Sink for MongoSink {
 }
 
 /// The line just written, as a BSON document; the buffer is left empty for the next.
-fn taken(line: &mut JsonlSink<Vec<u8>>) -> Result<RawDocumentBuf> {
+fn taken(line: &mut JsonlSink<Vec<u8>>) -> Result<(RawDocumentBuf, Facts)> {
     let buf = line.get_mut();
     let parsed = super::bson_json::document(buf);
     buf.clear();
@@ -526,78 +512,202 @@ fn taken(line: &mut JsonlSink<Vec<u8>>) -> Result<RawDocumentBuf> {
 
 /// The key of a record: its `id`, or for records without one (field definitions, flow entries)
 /// a stable key of the type.
-fn record_key(data: &RawDocument) -> Result<RawBson> {
-    for name in ["id", "key", "field_code"] {
-        match data.get(name) {
-            Ok(Some(RawBsonRef::Int32(n))) => return Ok(RawBson::Int32(n)),
-            Ok(Some(RawBsonRef::Int64(n))) => return Ok(RawBson::Int64(n)),
-            Ok(Some(RawBsonRef::String(s))) => return Ok(RawBson::String(s.to_string())),
-            Ok(Some(RawBsonRef::Double(f))) if f.fract() == 0.0 => {
-                return Ok(RawBson::Int64(f as i64))
-            }
-            _ => {}
-        }
+fn record_key(data: &RawDocument, facts: &Facts) -> RawBson {
+    if let Some(key) = facts.key() {
+        return key.clone();
     }
     // No id of its own (a deal's flow entry): the same entry always hashes alike.
     use sha2::Digest;
     let hash = sha2::Sha256::digest(data.as_bytes());
-    Ok(RawBson::String(
-        hash[..16].iter().map(|b| format!("{b:02x}")).collect(),
-    ))
+    RawBson::String(hash[..16].iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn is_deleted(data: &RawDocument) -> bool {
-    matches!(data.get_bool("is_deleted"), Ok(true))
-        || matches!(data.get_str("status"), Ok("deleted"))
+/// An `update` command being written: each record's upsert statement is appended to its
+/// `updates` array as the record comes, so nothing is copied again when the batch is sent.
+struct Batch {
+    collection: String,
+    write_concern: Option<RawDocumentBuf>,
+    /// The command so far: open at the top level and in `updates`.
+    buf: Vec<u8>,
+    /// Where the command and its `updates` array start.
+    command: usize,
+    updates: usize,
+    statements: usize,
 }
 
-/// The upsert statement of one record.
-fn upsert(ident: &Ident, data: RawDocumentBuf, started: DateTime) -> Result<RawDocumentBuf> {
-    let id = record_key(&data)?;
-    let deleted = is_deleted(&data);
-    // The key by its parts (an upsert builds `_id` from them in this order): servers that look
-    // a whole `_id` document up by scanning use the index on the parts instead.
-    let key = rawdoc! {
-        "_id.account_id": ident.account.as_str(),
-        "_id.owner": ident.owner.as_str(),
-        "_id.type": ident.kind,
-        "_id.id": id.clone(),
-    };
-    let set = rawdoc! {
-        "account_id": ident.account.as_str(),
-        "owner": ident.owner.as_str(),
-        "type": ident.kind,
-        "pipedrive_id": id,
-        "data": data,
-        "synced_at": started,
-        "deleted": deleted,
-    };
-    // `deleted_at` keeps the first time a deletion was seen ($min), so a repeated run leaves it.
-    let update = if deleted {
-        rawdoc! { "$set": set, "$min": { "deleted_at": started } }
-    } else {
-        rawdoc! { "$set": set, "$unset": { "deleted_at": "" } }
-    };
-    Ok(rawdoc! { "q": key, "u": update, "upsert": true })
+impl Batch {
+    fn new(collection: &str, write_concern: Option<RawDocumentBuf>) -> Batch {
+        let mut batch = Batch {
+            collection: collection.to_string(),
+            write_concern,
+            buf: Vec::new(),
+            command: 0,
+            updates: 0,
+            statements: 0,
+        };
+        batch.start();
+        batch
+    }
+
+    fn start(&mut self) {
+        self.buf.clear();
+        self.command = w::open(&mut self.buf);
+        w::string(&mut self.buf, "update", &self.collection);
+        self.updates = w::begin(&mut self.buf, ARRAY, "updates");
+        self.statements = 0;
+    }
+
+    /// A whole batch: [`BATCH`] statements, or enough bytes that the next could take the
+    /// command past MongoDB's 16 MB limit on a document.
+    fn is_full(&self) -> bool {
+        self.statements >= BATCH || self.buf.len() >= BATCH_BYTES
+    }
+
+    /// Appends the upsert of one record.
+    fn push(&mut self, ident: &Ident, data: &RawDocument, facts: &Facts, started: DateTime) {
+        let key = record_key(data, facts);
+        let id = key.as_raw_bson_ref();
+        let out = &mut self.buf;
+        let mut index = [0; 20];
+        w::head(out, DOCUMENT, w::index_key(&mut index, self.statements));
+        let statement = w::open(out);
+        // The key by its parts (an upsert builds `_id` from them in this order): servers that
+        // look a whole `_id` document up by scanning use the index on the parts instead.
+        let q = w::begin(out, DOCUMENT, "q");
+        w::string(out, "_id.account_id", &ident.account);
+        w::string(out, "_id.owner", &ident.owner);
+        w::string(out, "_id.type", ident.kind);
+        w::key_value(out, "_id.id", id);
+        w::close(out, q);
+        let u = w::begin(out, DOCUMENT, "u");
+        let set = w::begin(out, DOCUMENT, "$set");
+        w::string(out, "account_id", &ident.account);
+        w::string(out, "owner", &ident.owner);
+        w::string(out, "type", ident.kind);
+        w::key_value(out, "pipedrive_id", id);
+        w::document(out, "data", data.as_bytes());
+        w::datetime(out, "synced_at", started);
+        w::boolean(out, "deleted", facts.deleted);
+        w::close(out, set);
+        // `deleted_at` keeps the first time a deletion was seen ($min), so a repeated run
+        // leaves it.
+        if facts.deleted {
+            let min = w::begin(out, DOCUMENT, "$min");
+            w::datetime(out, "deleted_at", started);
+            w::close(out, min);
+        } else {
+            let unset = w::begin(out, DOCUMENT, "$unset");
+            w::string(out, "deleted_at", "");
+            w::close(out, unset);
+        }
+        w::close(out, u);
+        w::boolean(out, "upsert", true);
+        w::close(out, statement);
+        self.statements += 1;
+    }
+
+    /// The finished command, if it holds any statement; the batch starts over empty.
+    fn take(&mut self) -> Result<Option<RawDocumentBuf>> {
+        if self.statements == 0 {
+            return Ok(None);
+        }
+        let out = &mut self.buf;
+        w::close(out, self.updates);
+        w::boolean(out, "ordered", false);
+        if let Some(wc) = &self.write_concern {
+            w::document(out, "writeConcern", wc.as_bytes());
+        }
+        w::close(out, self.command);
+        let capacity = out.capacity();
+        let bytes = std::mem::replace(out, Vec::with_capacity(capacity));
+        self.start();
+        RawDocumentBuf::from_bytes(bytes)
+            .map(Some)
+            .map_err(|e| Error::Other(format!("a malformed batch of upserts: {e}")))
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use mongodb::bson::{rawdoc, RawArrayBuf};
+
     use super::*;
+
+    fn key_of(json: &str) -> RawBson {
+        let (data, facts) = super::super::bson_json::document(json.as_bytes()).unwrap();
+        record_key(&data, &facts)
+    }
 
     #[test]
     fn keys_come_from_id_then_key_then_a_hash() {
-        let d = rawdoc! { "id": 5, "key": "x" };
-        assert_eq!(record_key(&d).unwrap(), RawBson::Int32(5));
-        let d = rawdoc! { "key": "abc", "name": "Title" };
-        assert_eq!(record_key(&d).unwrap(), RawBson::String("abc".into()));
-        let flow = rawdoc! { "object": "dealChange", "timestamp": "2025-01-01 00:00:00" };
+        assert_eq!(key_of(r#"{"key":"x","id":5}"#), RawBson::Int32(5));
+        assert_eq!(key_of(r#"{"id":5.0}"#), RawBson::Int64(5));
         assert_eq!(
-            record_key(&flow).unwrap(),
-            record_key(&flow.clone()).unwrap()
+            key_of(r#"{"id":null,"key":"abc","name":"Title"}"#),
+            RawBson::String("abc".into())
         );
-        let other = rawdoc! { "object": "dealChange", "timestamp": "2025-01-02 00:00:00" };
-        assert_ne!(record_key(&flow).unwrap(), record_key(&other).unwrap());
+        assert_eq!(
+            key_of(r#"{"field_code":"f1"}"#),
+            RawBson::String("f1".into())
+        );
+        // A nested id is another object's.
+        let flow = r#"{"object":"dealChange","data":{"id":3},"timestamp":"2025-01-01 00:00:00"}"#;
+        assert!(matches!(key_of(flow), RawBson::String(h) if h.len() == 32));
+        assert_eq!(key_of(flow), key_of(flow));
+        let other = r#"{"object":"dealChange","data":{"id":3},"timestamp":"2025-01-02 00:00:00"}"#;
+        assert_ne!(key_of(flow), key_of(other));
+    }
+
+    /// One upsert statement as `rawdoc!` builds it, piece by piece, from a `Document` parse.
+    fn statement(ident: &Ident, json: &str, started: DateTime) -> RawDocumentBuf {
+        let data = RawDocumentBuf::from_document(&serde_json::from_str(json).unwrap()).unwrap();
+        let deleted =
+            data.get_bool("is_deleted") == Ok(true) || data.get_str("status") == Ok("deleted");
+        let id = RawBson::Int32(data.get_i32("id").unwrap());
+        let key = rawdoc! {
+            "_id.account_id": ident.account.as_str(), "_id.owner": ident.owner.as_str(),
+            "_id.type": ident.kind, "_id.id": id.clone(),
+        };
+        let set = rawdoc! {
+            "account_id": ident.account.as_str(), "owner": ident.owner.as_str(),
+            "type": ident.kind, "pipedrive_id": id, "data": data, "synced_at": started,
+            "deleted": deleted,
+        };
+        let update = if deleted {
+            rawdoc! { "$set": set, "$min": { "deleted_at": started } }
+        } else {
+            rawdoc! { "$set": set, "$unset": { "deleted_at": "" } }
+        };
+        rawdoc! { "q": key, "u": update, "upsert": true }
+    }
+
+    #[test]
+    fn a_batch_is_the_update_command_rawdoc_would_build() {
+        let ident = Ident {
+            account: "acme".into(),
+            owner: "cron".into(),
+            kind: "deals",
+        };
+        let started = DateTime::from_millis(1_765_000_000_000);
+        let records = [
+            r#"{"id":1,"title":"Acme, Inc.","value":12.5,"labels":[1,"x",null],"owner":{"id":7}}"#,
+            r#"{"id":2,"status":"deleted","is_deleted":true}"#,
+        ];
+        let wc = rawdoc! { "w": "majority" };
+        let mut batch = Batch::new("pipedrive_records", Some(wc.clone()));
+        let mut updates = RawArrayBuf::new();
+        for json in records {
+            let (data, facts) = super::super::bson_json::document(json.as_bytes()).unwrap();
+            batch.push(&ident, &data, &facts, started);
+            updates.push(statement(&ident, json, started));
+        }
+        let want = rawdoc! {
+            "update": "pipedrive_records", "updates": updates, "ordered": false,
+            "writeConcern": wc,
+        };
+        assert_eq!(batch.take().unwrap().unwrap(), want);
+        // The batch starts over empty.
+        assert!(batch.take().unwrap().is_none());
     }
 
     #[test]
