@@ -47,12 +47,6 @@ impl Default for Stamp {
     }
 }
 
-#[derive(Deserialize)]
-struct UpdateTime<'a> {
-    #[serde(borrow, default)]
-    update_time: Option<&'a str>,
-}
-
 impl Stamp {
     /// The run stopped before the end of the list: the records it skipped are not behind the
     /// newest time it saw, so the state keeps its old time.
@@ -72,10 +66,7 @@ impl Stamp {
     }
 
     pub(crate) fn observe(&mut self, record: &str) {
-        let Ok(UpdateTime {
-            update_time: Some(t),
-        }) = serde_json::from_str::<UpdateTime>(record)
-        else {
+        let Some(t) = crate::json_scan::update_time(record) else {
             return;
         };
         if let Some(t) = parse_api_time(t) {

@@ -409,13 +409,7 @@ fn rfc3339(secs: i64) -> String {
 
 /// A record's `update_time` in unix seconds (v2 sends RFC 3339).
 pub(crate) fn update_time(record: &str) -> Option<i64> {
-    #[derive(serde::Deserialize)]
-    struct T<'a> {
-        #[serde(borrow)]
-        update_time: Option<&'a str>,
-    }
-    let t: T = serde_json::from_str(record).ok()?;
-    chrono::DateTime::parse_from_rfc3339(t.update_time?)
+    chrono::DateTime::parse_from_rfc3339(crate::json_scan::update_time(record)?)
         .ok()
         .map(|d| d.timestamp())
 }
