@@ -2,9 +2,9 @@
 //! collection, exported by several real processes that share nothing else, against the mock and
 //! the real MongoDB-protocol server (PIPEDRIVE_TEST_MONGO_URI).
 //!
-//! Scaled down from the figures to keep the suite fast: 200 identities but a dozen deals
-//! and a few persons each, and lease time at 25% (a
-//! lease lapses after 30 s instead of 2 minutes).
+//! Scaled down to keep the suite fast: 200 identities but a dozen deals and a few persons each,
+//! and lease time at 25% (a lease lapses after 30 s instead of 2 minutes; 12.5% and 15 s in the
+//! test that waits for leases to lapse).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
