@@ -23,6 +23,8 @@ use pipedrive_mock::{Config, Faults, MockPipedrive, ResetRounding, Seed, Window}
 mod accounts;
 #[path = "export/sync.rs"]
 mod sync;
+#[path = "export/wire.rs"]
+mod wire;
 
 /// Cargo builds this with the bench profile (release settings) before running the bench;
 /// `BENCH_BIN=PATH` measures another build instead (`target/release/pipedrive`, as shipped).

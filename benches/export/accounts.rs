@@ -10,8 +10,6 @@
 //! `BENCH_ACCOUNTS=N` (default 200) and `BENCH_ACCOUNT_DEALS=N` (default 2000) set the round.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -20,13 +18,15 @@ use mongodb::bson::{doc, Document};
 use pipedrive_cli::store::mongo::COLLECTION;
 
 use super::sync::Server;
+use super::wire::{self, Pass, Tap};
 use super::{load, measure, median, World};
 
 const PAGE_LATENCY: Duration = Duration::from_millis(100);
 /// `--accounts-concurrency`'s default.
 const PER_PROCESS: u32 = 4;
 
-/// MongoDB commands seen on the wire, by collection (or by command name when it names none).
+/// MongoDB commands seen on the wire, by collection (or by command name when it names none),
+/// and the documents `find` and `getMore` returned, under "documents COLLECTION".
 #[derive(Clone, Default)]
 struct Counts(Arc<Mutex<BTreeMap<String, u64>>>);
 
@@ -35,20 +35,20 @@ impl Counts {
         self.0.lock().unwrap().clone()
     }
 
-    /// One client message: OP_MSG (2013) whose first section is the command document; the
-    /// first element names the command and, for collection commands, holds the collection.
-    fn see(&self, msg: &[u8]) {
-        if msg.len() < 21 || i32::from_le_bytes(msg[12..16].try_into().unwrap()) != 2013 {
-            return;
-        }
-        if msg[20] != 0 {
-            return;
-        }
-        let Ok(cmd) = Document::from_reader(&msg[21..]) else {
-            return;
+    fn add(&self, key: String, n: u64) {
+        *self.0.lock().unwrap().entry(key).or_default() += n;
+    }
+}
+
+impl Tap for Counts {
+    /// A command's first element names the command and, for collection commands, holds the
+    /// collection.
+    fn request(&self, msg: &[u8]) -> (Pass, Option<String>) {
+        let Some(cmd) = wire::command(msg) else {
+            return (Pass::Forward, None);
         };
-        let Some((name, value)) = cmd.iter().next() else {
-            return;
+        let Some(Ok((name, value))) = cmd.iter().next() else {
+            return (Pass::Forward, None);
         };
         // A cursor's next batch names its collection in a later field.
         let coll = if name == "getMore" {
@@ -57,46 +57,14 @@ impl Counts {
             value.as_str()
         };
         let key = coll.map_or_else(|| format!("({name})"), str::to_string);
-        *self.0.lock().unwrap().entry(key).or_default() += 1;
+        let label = matches!(name, "find" | "getMore").then(|| format!("documents {key}"));
+        self.add(key, 1);
+        (Pass::Forward, label)
     }
-}
 
-/// A TCP proxy to `target` that counts the commands clients send; returns its port.
-fn proxy(target: u16, counts: Counts) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for client in listener.incoming() {
-            let Ok(client) = client else { continue };
-            let Ok(server) = TcpStream::connect(("127.0.0.1", target)) else {
-                continue;
-            };
-            let (mut c_in, mut s_out) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-            let (mut s_in, mut c_out) = (server, client);
-            let counts = counts.clone();
-            std::thread::spawn(move || {
-                let mut head = [0u8; 4];
-                while c_in.read_exact(&mut head).is_ok() {
-                    let len = i32::from_le_bytes(head).max(4) as usize;
-                    let mut msg = head.to_vec();
-                    msg.resize(len, 0);
-                    if c_in.read_exact(&mut msg[4..]).is_err() {
-                        break;
-                    }
-                    counts.see(&msg);
-                    if s_out.write_all(&msg).is_err() {
-                        break;
-                    }
-                }
-                let _ = s_out.shutdown(std::net::Shutdown::Both);
-            });
-            std::thread::spawn(move || {
-                let _ = std::io::copy(&mut s_in, &mut c_out);
-                let _ = c_out.shutdown(std::net::Shutdown::Both);
-            });
-        }
-    });
-    port
+    fn reply(&self, label: &str, reply: &[u8]) {
+        self.add(label.to_string(), wire::batch_len(reply) as u64);
+    }
 }
 
 /// CPU time (user + system) of this process (the mock's threads) and of its waited-for children.
@@ -167,16 +135,8 @@ pub(super) fn section() {
         .unwrap_or(2000);
     let rt = tokio::runtime::Runtime::new().expect("a runtime");
     let server = Server::start();
-    let target: u16 = server
-        .uri
-        .trim_start_matches("mongodb://")
-        .split(['/', '?'])
-        .next()
-        .and_then(|h| h.rsplit(':').next())
-        .and_then(|p| p.parse().ok())
-        .expect("the server's port");
     let counts = Counts::default();
-    let port = proxy(target, counts.clone());
+    let port = wire::proxy(wire::port_of(&server.uri), counts.clone());
     let world = World::build(deals, Some(1_000_000), PAGE_LATENCY);
     let db = format!("bench_accounts_{}", std::process::id());
     let direct = server.db(&db);
@@ -217,11 +177,12 @@ pub(super) fn section() {
          from a file store, process start included) / (N x {PER_PROCESS}): every slot always \
          busy and nothing shared. *lease*, *token* and *refresh claim* commands: what the round \
          sent to `pipedrive_leases`, the token collection and `pipedrive_refresh_claims`, per \
-         account.\n",
+         account; *lease documents read*: the leases the looks at the round returned (their `find` \
+         and `getMore` batches), per account.\n",
         alone.as_secs_f64()
     );
-    println!("| processes | wall | ideal | wall / ideal | speed-up over 1 process | API requests per account | lease commands | token commands | refresh claim commands | CPU: pipedrive / mock and proxy / MongoDB | accounts done |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| processes | wall | ideal | wall / ideal | speed-up over 1 process | API requests per account | lease commands | lease documents read | token commands | refresh claim commands | CPU: pipedrive / mock and proxy / MongoDB | accounts done |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     let mut one_process = None;
     for processes in [1u32, 4, 8] {
         let round = format!("bench-{processes}");
@@ -300,12 +261,13 @@ pub(super) fn section() {
             ))
         );
         println!(
-            "| {processes} | {:.2} s | {:.2} s | **{:.2}** | {:.2} | {per_account:.1} | {:.1} | {:.1} | {:.1} | {cpu} | {finished} of {accounts} |",
+            "| {processes} | {:.2} s | {:.2} s | **{:.2}** | {:.2} | {per_account:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {cpu} | {finished} of {accounts} |",
             wall.as_secs_f64(),
             ideal.as_secs_f64(),
             wall.as_secs_f64() / ideal.as_secs_f64(),
             first.as_secs_f64() / wall.as_secs_f64(),
             commands("pipedrive_leases"),
+            commands("documents pipedrive_leases"),
             commands(COLLECTION),
             commands("pipedrive_refresh_claims"),
         );

@@ -7,9 +7,15 @@
 //! server. `BENCH_SYNC_DEALS=N` (default 200000) sets the deals.
 
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
+use super::wire::{self, Pass, Tap};
 use super::{load, measure, median, ratio, Measured, World, BIG, LATENCY};
+
+/// The records' collection a sync writes without `--collection`.
+const RECORDS: &str = "pipedrive_records";
 
 /// The MongoDB server the section writes to.
 pub(super) struct Server {
@@ -95,9 +101,9 @@ struct Synced {
 }
 
 impl World {
-    fn sync(&self, server: &Server, db: &str, extra: &[&str]) -> Synced {
-        let uri = server.db(db);
-        let mut args = vec!["export", "deals", "--quiet", "--output", uri.as_str()];
+    /// `export deals --output URI` with `extra`, while `server` is the one behind the URI.
+    fn sync(&self, server: &Server, uri: &str, extra: &[&str]) -> Synced {
+        let mut args = vec!["export", "deals", "--quiet", "--output", uri];
         args.extend_from_slice(extra);
         let before = (self.mock.stats(), server.cpu());
         let m = measure(self.cmd(&args));
@@ -116,6 +122,26 @@ impl World {
             },
             server_cpu,
         }
+    }
+}
+
+/// Answers each `update` of the records as a server answers a first sync, storing nothing; counts
+/// the upserts answered.
+struct Unstored(Arc<AtomicU64>);
+
+impl Tap for Unstored {
+    fn request(&self, msg: &[u8]) -> (Pass, Option<String>) {
+        let reply = wire::command(msg)
+            .filter(|cmd| cmd.get_str("update") == Ok(RECORDS))
+            .and_then(wire::all_upserted);
+        let pass = match reply {
+            Some((reply, n)) => {
+                self.0.fetch_add(n as u64, Ordering::Relaxed);
+                Pass::Answer(wire::reply_to(msg, &reply))
+            }
+            None => Pass::Forward,
+        };
+        (pass, None)
     }
 }
 
@@ -144,10 +170,24 @@ pub(super) fn section(repeat: usize) {
         world.export(&["deals", "--include-archived", "--include-deleted"])
     });
     let records = file.lines;
-    let db = format!("bench_sync_{}", std::process::id());
-    let first = world.sync(&server, &db, &[]);
-    let full = world.sync(&server, &db, &["--full"]);
-    let quiet = world.sync(&server, &db, &[]);
+    let uri = server.db(&format!("bench_sync_{}", std::process::id()));
+    let first = world.sync(&server, &uri, &[]);
+    let full = world.sync(&server, &uri, &["--full"]);
+    let quiet = world.sync(&server, &uri, &[]);
+    // The client alone: a proxy answers each `update` of the records as a server answers a
+    // first sync, without storing anything; every other command reaches the server.
+    let answered = Arc::new(AtomicU64::new(0));
+    let port = wire::proxy(wire::port_of(&server.uri), Unstored(answered.clone()));
+    let alone_db = format!("bench_sync_alone_{}", std::process::id());
+    // Direct: a server that answers as a replica set member names its own address, which the
+    // driver would otherwise use instead of the proxy.
+    let alone_uri = format!("mongodb://127.0.0.1:{port}/{alone_db}?directConnection=true");
+    let alone = world.sync(&server, &alone_uri, &[]);
+    assert_eq!(
+        answered.load(Ordering::Relaxed),
+        records,
+        "the proxy answers each record's upsert once"
+    );
     println!("| run | wall | wall / file | client CPU | CPU per record | CPU / file's | server CPU | API requests |");
     println!("|---|---|---|---|---|---|---|---|");
     let per = |m: &Measured| m.cpu.as_secs_f64() * 1e6 / records.max(1) as f64;
@@ -162,6 +202,10 @@ pub(super) fn section(repeat: usize) {
         ("first sync (every document inserted)", &first),
         ("`--full` again (every document matched)", &full),
         ("incremental, nothing changed", &quiet),
+        (
+            "first sync, the upserts answered unstored (the client alone)",
+            &alone,
+        ),
     ] {
         println!(
             "| {name} | {:.2} s | **{:.2}** | {:.2} s | {:.2} µs | **{:.2}** | {} | {} |",
