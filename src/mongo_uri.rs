@@ -1,6 +1,7 @@
 //! What the token store and the MongoDB output share about a `mongodb://` URI: the client
-//! settings every connection of this program starts from, and keeping its password out of
-//! messages. A floor module: it imports nothing of this crate.
+//! settings every connection of this program starts from, keeping its password out of messages,
+//! and the driver's errors put as a user reads them. A floor module: it imports nothing of this
+//! crate.
 
 use std::time::Duration;
 
@@ -59,9 +60,62 @@ pub(crate) fn scrub(msg: &str, uri: &str) -> String {
     }
 }
 
+/// A driver error as a user reads it: the error's own text, without the labels and sources the
+/// driver appends, and for a server that never answered, each address with its reason instead
+/// of the whole topology.
+pub(crate) fn describe(e: &mongodb::error::Error) -> String {
+    use mongodb::error::ErrorKind;
+    match e.kind.as_ref() {
+        ErrorKind::ServerSelection { message, .. } => {
+            let reasons = server_reasons(message);
+            if reasons.is_empty() {
+                format!("no server answered ({message})")
+            } else {
+                format!("no server answered: {}", reasons.join("; "))
+            }
+        }
+        kind => kind.to_string(),
+    }
+}
+
+/// `ADDRESS: REASON` of each server a selection timeout's topology lists with an error, such as
+/// `db:27017: I/O error: Connection refused (os error 111)`.
+fn server_reasons(topology: &str) -> Vec<String> {
+    topology
+        .split("Address: ")
+        .skip(1)
+        .filter_map(|server| {
+            let (address, rest) = server.split_once(',')?;
+            let (_, error) = rest.split_once("Error: ")?;
+            let error = error.strip_prefix("Kind: ").unwrap_or(error);
+            let error = error
+                .split(", labels:")
+                .next()?
+                .trim_end_matches([' ', '}', ']']);
+            Some(format!("{address}: {error}"))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unreachable_server_is_named_with_its_reason() {
+        // What mongodb 3.9 says when nothing listens on the port.
+        let topology = "No available servers. Topology: { Type: Unknown, Servers: [ { Address: \
+            127.0.0.1:1, Type: Unknown, Error: Kind: I/O error: Connection refused (os error \
+            111), labels: {\"RetryableError\"}, source: None, server response: None } ] }";
+        assert_eq!(
+            server_reasons(topology),
+            ["127.0.0.1:1: I/O error: Connection refused (os error 111)"]
+        );
+        let two = "Servers: [ { Address: a:1, Type: Unknown, Error: Kind: I/O error: timed out, \
+            labels: {} }, { Address: b:2, Type: Unknown } ]";
+        assert_eq!(server_reasons(two), ["a:1: I/O error: timed out"]);
+        assert!(server_reasons("No available servers.").is_empty());
+    }
 
     #[test]
     fn messages_never_show_the_password() {

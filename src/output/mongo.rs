@@ -20,7 +20,7 @@ use tokio::task::JoinHandle;
 use crate::error::{Error, Result};
 use crate::http::retry::{Failure, RetryPolicy};
 use crate::http::wait::WaitStatus;
-use crate::mongo_uri::{apply_defaults, scrub};
+use crate::mongo_uri::{apply_defaults, describe, scrub};
 use crate::output::bson_json::Facts;
 use crate::output::bson_write::{self as w, ARRAY, DOCUMENT};
 use crate::output::jsonl::JsonlSink;
@@ -116,7 +116,7 @@ impl MongoOutput {
             policy,
             shown,
         };
-        let hello = out.command("connect", doc! { "hello": 1 }).await;
+        let hello = out.command("reach", doc! { "hello": 1 }).await;
         let hello = match hello {
             Ok(h) => h,
             Err(e) => {
@@ -156,12 +156,13 @@ impl MongoOutput {
             .map(|k| IndexModel::builder().keys(k).build())
             .collect();
         let coll = self.db.collection::<Document>(&self.records);
-        self.bounded("create the indexes", coll.create_indexes(models))
+        self.bounded("create the indexes on", coll.create_indexes(models))
             .await
             .map(drop)
     }
 
-    /// One driver call within the time bound; the error names the server, not the URI.
+    /// One driver call within the time bound; an error reads "cannot {what} {server}: why" and
+    /// names the server, not the URI.
     async fn bounded<T>(
         &self,
         what: &str,
@@ -169,9 +170,14 @@ impl MongoOutput {
     ) -> Result<T> {
         match tokio::time::timeout(OP_TIMEOUT, call.into_future()).await {
             Ok(Ok(v)) => Ok(v),
-            Ok(Err(e)) => Err(unavailable(format!("{what} on {}: {e}", self.shown))),
+            Ok(Err(e)) => Err(unavailable(format!(
+                "cannot {what} {}: {}; check that the server is up and the --output URI is \
+                 right",
+                self.shown,
+                describe(&e)
+            ))),
             Err(_) => Err(unavailable(format!(
-                "{what}: no answer from {} within {}s",
+                "cannot {what} {}: no answer within {}s",
                 self.shown,
                 OP_TIMEOUT.as_secs()
             ))),
@@ -215,7 +221,7 @@ impl MongoOutput {
         let coll = self.db.collection::<Document>(STATE);
         let found = self
             .bounded(
-                "read the sync state",
+                "read the sync state from",
                 coll.find_one(doc! { "_id": ident.state_id() }),
             )
             .await?;
@@ -273,7 +279,7 @@ impl MongoOutput {
     /// Records one `export all` run in `pipedrive_sync_runs`.
     pub(crate) async fn log_run(&self, run: Document) -> Result<()> {
         let coll = self.db.collection::<Document>(RUNS);
-        self.bounded("record the run", coll.insert_one(run))
+        self.bounded("record the run on", coll.insert_one(run))
             .await
             .map(drop)
     }
@@ -338,11 +344,12 @@ impl BatchWriter {
                     }
                     Err(Reply::Transient(reason)) => reason,
                 },
-                Ok(Err(e)) if transient(&e) => e.to_string(),
+                Ok(Err(e)) if transient(&e) => describe(&e),
                 Ok(Err(e)) => {
                     return Err(unavailable(format!(
-                        "{} refused the write ({what}): {e}",
-                        self.shown
+                        "{} refused the write ({what}): {}",
+                        self.shown,
+                        describe(&e)
                     )))
                 }
                 Err(_) => format!("no answer within {}s", OP_TIMEOUT.as_secs()),

@@ -16,7 +16,7 @@ use mongodb::options::{ClientOptions, IndexOptions};
 use mongodb::{Client, Collection, IndexModel};
 
 use crate::error::{Error, Result};
-use crate::mongo_uri::{apply_defaults, redact_uri, scrub};
+use crate::mongo_uri::{apply_defaults, describe, redact_uri, scrub};
 use crate::settings::Settings;
 use crate::store::Entry;
 use crate::terminal_text::json_error;
@@ -236,9 +236,10 @@ impl MongoStore {
         match tokio::time::timeout(OP_TIMEOUT, call).await {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => Err(unavailable(format!(
-                "{what} failed on {}: {e}; check that the server is up and PIPEDRIVE_MONGO_URI \
+                "{what} failed on {}: {}; check that the server is up and PIPEDRIVE_MONGO_URI \
                  is right",
-                self.shown
+                self.shown,
+                describe(&e)
             ))),
             Err(_) => Err(unavailable(format!(
                 "{what}: no answer from {} within {}s",

@@ -27,6 +27,7 @@ use mongodb::Collection;
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};
+use crate::mongo_uri::describe;
 use crate::printer;
 
 const COLLECTION: &str = "pipedrive_leases";
@@ -117,7 +118,7 @@ async fn bounded<T>(
 ) -> Result<T> {
     match tokio::time::timeout(OP_TIMEOUT, call).await {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(unavailable(what, e)),
+        Ok(Err(e)) => Err(unavailable(what, describe(&e))),
         Err(_) => Err(unavailable(
             what,
             format!("no answer within {}s", OP_TIMEOUT.as_secs()),
@@ -268,7 +269,7 @@ impl Leases {
                     }
                     Ok(false)
                 }
-                Ok(Err(e)) => Err(unavailable("claiming a lease", e)),
+                Ok(Err(e)) => Err(unavailable("claiming a lease", describe(&e))),
                 Err(_) => Err(unavailable("claiming a lease", "no answer within 30s")),
             };
         }
