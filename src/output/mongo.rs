@@ -97,7 +97,7 @@ impl MongoOutput {
                 return Err(Error::Usage(format!(
                     "--output is not a valid MongoDB URI ({}); for example \
                      mongodb://host:27017/pipedrive",
-                    scrub(&e.to_string(), uri)
+                    scrub(&describe(&e), uri)
                 )))
             }
             Err(_) => return Err(unavailable("resolving the --output URI took too long")),
@@ -106,7 +106,7 @@ impl MongoOutput {
         let hosts: Vec<String> = options.hosts.iter().map(|h| h.to_string()).collect();
         let shown = format!("MongoDB at {}, database '{database}'", hosts.join(","));
         let client = Client::with_options(options)
-            .map_err(|e| unavailable(scrub(&format!("{shown}: {e}"), uri)))?;
+            .map_err(|e| unavailable(scrub(&format!("{shown}: {}", describe(&e)), uri)))?;
         let db = client.database(&database);
         let mut out = MongoOutput {
             client,

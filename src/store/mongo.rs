@@ -156,7 +156,10 @@ impl MongoStore {
             Ok(Ok(options)) => options,
             Ok(Err(e)) => {
                 return Err(unavailable(scrub(
-                    &format!("PIPEDRIVE_MONGO_URI ({shown}) is not a valid MongoDB URI: {e}"),
+                    &format!(
+                        "PIPEDRIVE_MONGO_URI ({shown}) is not a valid MongoDB URI: {}",
+                        describe(&e)
+                    ),
                     uri,
                 )))
             }
@@ -168,8 +171,12 @@ impl MongoStore {
             }
         };
         let database = apply_defaults(&mut options);
-        let client = Client::with_options(options)
-            .map_err(|e| unavailable(scrub(&format!("cannot use MongoDB at {shown}: {e}"), uri)))?;
+        let client = Client::with_options(options).map_err(|e| {
+            unavailable(scrub(
+                &format!("cannot use MongoDB at {shown}: {}", describe(&e)),
+                uri,
+            ))
+        })?;
         let coll = client
             .database(&database)
             .collection::<Document>(COLLECTION);
