@@ -64,7 +64,7 @@ pub(crate) fn scrub(msg: &str, uri: &str) -> String {
 /// driver appends, and for a server that never answered, each address with its reason instead
 /// of the whole topology.
 pub(crate) fn describe(e: &mongodb::error::Error) -> String {
-    use mongodb::error::ErrorKind;
+    use mongodb::error::{ErrorKind, WriteFailure};
     match e.kind.as_ref() {
         ErrorKind::ServerSelection { message, .. } => {
             let reasons = server_reasons(message);
@@ -74,6 +74,16 @@ pub(crate) fn describe(e: &mongodb::error::Error) -> String {
                 format!("no server answered: {}", reasons.join("; "))
             }
         }
+        ErrorKind::Write(WriteFailure::WriteConcernError(w)) => {
+            format!(
+                "write concern: {} (code {} {})",
+                w.message, w.code, w.code_name
+            )
+        }
+        ErrorKind::Write(WriteFailure::WriteError(w)) => match &w.code_name {
+            Some(name) => format!("{} (code {} {name})", w.message, w.code),
+            None => format!("{} (code {})", w.message, w.code),
+        },
         kind => kind.to_string(),
     }
 }

@@ -201,6 +201,24 @@ fn an_unreachable_server_is_exit_7_before_any_api_request() {
 }
 
 #[test]
+fn a_write_concern_the_server_refuses_is_exit_7_with_its_reason() {
+    let Some(base) = mongo_uri() else { return };
+    let (uri, _) = fresh_db(&base);
+    let env = TestEnv::new();
+    env.login();
+    let out = sync(&env, &format!("{uri}?w=banana"), &[]);
+    assert_code(&out, 7);
+    // The server's words, not the driver's structures around them.
+    let err = stderr(&out);
+    assert!(err.contains("banana"), "{err}");
+    assert!(
+        !err.contains("labels") && !err.contains("details:"),
+        "{err}"
+    );
+    assert!(env.api_requests().is_empty());
+}
+
+#[test]
 fn deals_deleted_since_the_last_run_are_marked_and_kept() {
     let Some(base) = mongo_uri() else { return };
     let (uri, db) = fresh_db(&base);
