@@ -178,44 +178,41 @@ fn state_file_and_csv_are_usage_errors_with_a_mongodb_output_and_full_needs_one(
     assert!(env.api_requests().is_empty());
 }
 
-#[test]
-fn an_unreachable_server_is_exit_7_before_any_api_request() {
+/// A sync into `uri` that must stop with exit 7 before any API request; its stderr, which
+/// holds the reason without the driver's decorations (labels, sources, structures).
+fn exit_7_before_any_api_request(uri: &str) -> String {
     let env = TestEnv::new();
     env.login();
-    let port = free_port();
-    let uri = format!("mongodb://127.0.0.1:{port}/x?serverSelectionTimeoutMS=300");
-    let out = sync(&env, &uri, &[]);
+    let out = sync(&env, uri, &[]);
     assert_code(&out, 7);
-    // The address and the reason, not the driver's whole topology.
+    assert!(env.api_requests().is_empty());
     let err = stderr(&out);
+    assert!(!err.contains("labels") && !err.contains("source:"), "{err}");
+    err
+}
+
+#[test]
+fn an_unreachable_server_is_exit_7_before_any_api_request() {
+    let port = free_port();
+    let err = exit_7_before_any_api_request(&format!(
+        "mongodb://127.0.0.1:{port}/x?serverSelectionTimeoutMS=300"
+    ));
+    // The address and the reason, not the driver's whole topology.
     assert!(
         err.contains(&format!("cannot reach MongoDB at 127.0.0.1:{port}"))
             && err.contains("Connection refused"),
         "{err}"
     );
-    assert!(
-        !err.contains("Topology") && !err.contains("labels"),
-        "{err}"
-    );
-    assert!(env.api_requests().is_empty());
+    assert!(!err.contains("Topology"), "{err}");
 }
 
 #[test]
 fn a_write_concern_the_server_refuses_is_exit_7_with_its_reason() {
     let Some(base) = mongo_uri() else { return };
     let (uri, _) = fresh_db(&base);
-    let env = TestEnv::new();
-    env.login();
-    let out = sync(&env, &format!("{uri}?w=banana"), &[]);
-    assert_code(&out, 7);
+    let err = exit_7_before_any_api_request(&format!("{uri}?w=banana"));
     // The server's words, not the driver's structures around them.
-    let err = stderr(&out);
-    assert!(err.contains("banana"), "{err}");
-    assert!(
-        !err.contains("labels") && !err.contains("details:"),
-        "{err}"
-    );
-    assert!(env.api_requests().is_empty());
+    assert!(err.contains("banana") && !err.contains("details:"), "{err}");
 }
 
 #[test]
