@@ -69,7 +69,7 @@ pub(crate) fn describe(e: &mongodb::error::Error) -> String {
         ErrorKind::ServerSelection { message, .. } => {
             let reasons = server_reasons(message);
             if reasons.is_empty() {
-                format!("no server answered ({message})")
+                format!("no usable server ({message})")
             } else {
                 format!("no server answered: {}", reasons.join("; "))
             }
