@@ -80,6 +80,23 @@ pub(crate) fn data(d: &Document) -> Value {
     Bson::Document(d.get_document("data").unwrap().clone()).into_relaxed_extjson()
 }
 
+/// What the API holds now: every deal (archived and deleted ones too, as a sync reads them),
+/// read through a JSON lines export of the same binary.
+pub(crate) fn api_deals(env: &TestEnv) -> Vec<Value> {
+    let file = env.path("api-deals.jsonl");
+    let out = env.run(&[
+        "export",
+        "deals",
+        "--include-archived",
+        "--include-deleted",
+        "--quiet",
+        "--output",
+        file.to_str().unwrap(),
+    ]);
+    assert_code(&out, 0);
+    json_lines(&std::fs::read_to_string(&file).unwrap())
+}
+
 pub(crate) fn the_mark(uri: &str, db: &str, kind: &str) -> Option<String> {
     find(uri, db, STATE, doc! { "type": kind })
         .first()
@@ -97,17 +114,7 @@ fn ten_thousand_deals_equal_the_json_lines_and_a_second_run_changes_only_the_edi
     });
     let out = sync(&env, &uri, &[]);
     assert_code(&out, 0);
-    let file = env.path("deals.jsonl");
-    let out = env.run(&[
-        "export",
-        "deals",
-        "--include-archived",
-        "--include-deleted",
-        "--output",
-        file.to_str().unwrap(),
-    ]);
-    assert_code(&out, 0);
-    let lines = json_lines(&std::fs::read_to_string(&file).unwrap());
+    let lines = api_deals(&env);
     assert_eq!(lines.len(), 10_023);
     let docs = find(&uri, &db, RECORDS, doc! {});
     assert_eq!(docs.len(), lines.len(), "one document per record");

@@ -10,25 +10,13 @@ use mongodb::bson::{doc, Document};
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
 
-use crate::mongo_sync::{by_id, data, find, fresh_db, sync, the_mark, RECORDS};
+use crate::mongo_sync::{api_deals, by_id, data, find, fresh_db, sync, the_mark, RECORDS};
 use crate::services::{mongo_uri, PrivateMongo};
 use crate::support::*;
 
-/// What the API holds now: every deal (archived and deleted ones too, as a sync reads them) by
-/// id, read through a JSON lines export of the same binary.
-fn api_deals(env: &TestEnv) -> HashMap<i64, Value> {
-    let file = env.path("truth.jsonl");
-    let out = env.run(&[
-        "export",
-        "deals",
-        "--include-archived",
-        "--include-deleted",
-        "--quiet",
-        "--output",
-        file.to_str().unwrap(),
-    ]);
-    assert_code(&out, 0);
-    json_lines(&std::fs::read_to_string(&file).unwrap())
+/// What the API holds now, by id ([`api_deals`]).
+fn api_deals_by_id(env: &TestEnv) -> HashMap<i64, Value> {
+    api_deals(env)
         .into_iter()
         .map(|d| (d["id"].as_i64().unwrap(), d))
         .collect()
@@ -105,7 +93,7 @@ fn killed_at_random_points_ten_times_each_next_run_converges_and_the_mark_never_
     eprintln!("random seed {seed}");
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let args = ["--limit", "50", "--quiet"];
-    let mut api = api_deals(&env);
+    let mut api = api_deals_by_id(&env);
     // What the collection held after the last complete run (nothing at first).
     let mut before: HashMap<i64, Value> = HashMap::new();
     // How long a run took: the range the next kill is drawn from.
@@ -136,7 +124,7 @@ fn killed_at_random_points_ten_times_each_next_run_converges_and_the_mark_never_
             };
             env.mock.delete_deal(gone);
             env.mock.add_records("deals", 2);
-            api = api_deals(&env);
+            api = api_deals_by_id(&env);
         }
         let mark = the_mark(&uri, &db, "deals");
         let mut cmd = env.cmd(&["export", "deals", "--output", &uri]);
@@ -288,7 +276,7 @@ fn the_server_stopped_mid_run_is_exit_7_with_the_mark_unmoved_and_back_in_time_i
     server.restart();
     let out = output_within(child, Duration::from_secs(90));
     assert_code(&out, 0);
-    let api = api_deals(&env);
+    let api = api_deals_by_id(&env);
     let docs = find(&patient, "sync", RECORDS, doc! {});
     assert_converged(&docs, &api, "after the server came back");
     let moved = the_mark(&patient, "sync", "deals").unwrap();
